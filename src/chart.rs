@@ -1,0 +1,24 @@
+//! Charts: drawing only. Each function is generic over plotters' `DrawingBackend` (a canvas in the
+//! app, SVG in native tests) and draws figures the engine already computed; no model maths here.
+//!
+//! Every number on a chart goes through the engine's ISMP formatter: plotters' default labels
+//! print "2.0", which ISMP forbids.
+
+pub mod reservoir;
+
+use plotters::style::RGBColor;
+
+/// Colours, shared by name with the CSS custom properties in `style/main.css`.
+pub mod palette {
+    use super::RGBColor;
+    /// `--ink`: text and axes.
+    pub const INK: RGBColor = RGBColor(0x1f, 0x29, 0x37);
+    /// `--grid`: light grid lines.
+    pub const GRID: RGBColor = RGBColor(0xe5, 0xe7, 0xeb);
+    /// `--reservoir`: the reservoir volume line.
+    pub const RESERVOIR: RGBColor = RGBColor(0x1d, 0x4e, 0xd8);
+    /// `--alarm`: the low-reservoir alarm line and marker.
+    pub const ALARM: RGBColor = RGBColor(0xb4, 0x53, 0x09);
+    /// `--empty`: the empty marker.
+    pub const EMPTY: RGBColor = RGBColor(0xb9, 0x1c, 0x1c);
+}

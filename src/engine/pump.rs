@@ -1,0 +1,278 @@
+//! The pump catalogue: device values as data, each with its source and verification mark.
+//!
+//! The built-in catalogue is `data/pumps.json`, compiled in. Unknown values are absent, never
+//! invented; unverified values ([`Mark::Unverified`]) are shown and may warn, but never block.
+
+use serde::{Deserialize, Serialize};
+
+use super::error::{Error, Field, Problem};
+use super::format::{Display as _, format_number};
+use super::units::{Millilitres, MlPerDay};
+
+/// How far a value has been checked (`domain.md`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Mark {
+    /// Read in the cited source.
+    #[serde(rename = "V")]
+    Verified,
+    /// Read in a secondary source that quotes the primary.
+    #[serde(rename = "S")]
+    Secondary,
+    /// Commonly cited but not confirmed: an editable default only, never a hard limit.
+    #[serde(rename = "U")]
+    Unverified,
+}
+
+impl Mark {
+    /// One letter, as in `domain.md`.
+    pub fn letter(self) -> &'static str {
+        match self {
+            Mark::Verified => "V",
+            Mark::Secondary => "S",
+            Mark::Unverified => "U",
+        }
+    }
+
+    /// Words for the screen.
+    pub fn describe(self) -> &'static str {
+        match self {
+            Mark::Verified => "verified in the cited source",
+            Mark::Secondary => "from a secondary source",
+            Mark::Unverified => {
+                "unverified \u{2014} confirm against current labelling / your institution's drug library"
+            }
+        }
+    }
+}
+
+/// A default value with where it came from.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Sourced<T> {
+    /// The value.
+    pub value: T,
+    /// The source, as a citation a reader can look up.
+    pub source: String,
+    /// How far it has been checked.
+    pub mark: Mark,
+}
+
+/// One pump model in the catalogue.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PumpModel {
+    /// Stable identifier, used in saved plans.
+    pub id: String,
+    /// Display name.
+    pub name: String,
+    /// Reservoir capacity; absent for a custom pump, whose capacity the user enters.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub capacity_ml: Option<Sourced<Millilitres>>,
+    /// Lowest programmable flow rate.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub minimum_rate_ml_per_day: Option<Sourced<MlPerDay>>,
+    /// Highest programmable flow rate.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub maximum_rate_ml_per_day: Option<Sourced<MlPerDay>>,
+    /// Default low-reservoir alarm volume.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub low_reservoir_alarm_ml: Option<Sourced<Millilitres>>,
+    /// Flow accuracy, ± percent of programmed volume.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub flow_accuracy_percent: Option<Sourced<f64>>,
+    /// Internal dead space.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub dead_space_ml: Option<Sourced<Millilitres>>,
+    /// Catheter access port volume.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub catheter_access_port_ml: Option<Sourced<Millilitres>>,
+}
+
+/// The pump catalogue.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Catalogue {
+    /// Format version of the catalogue file.
+    pub version: u32,
+    /// A note shown with the catalogue.
+    #[serde(default)]
+    pub note: String,
+    /// The pumps.
+    pub pumps: Vec<PumpModel>,
+}
+
+/// The catalogue file could not be read.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("pump catalogue: {0}")]
+pub struct CatalogueError(String);
+
+const BUILTIN_CATALOGUE: &str = include_str!("../../data/pumps.json");
+
+impl Catalogue {
+    /// The catalogue shipped with itdose (`data/pumps.json`).
+    ///
+    /// # Errors
+    /// [`CatalogueError`] if the file is malformed (a test guarantees it is not).
+    pub fn builtin() -> Result<Self, CatalogueError> {
+        Self::from_json(BUILTIN_CATALOGUE)
+    }
+
+    /// Reads a catalogue from JSON.
+    ///
+    /// # Errors
+    /// [`CatalogueError`] naming the line and column of the first problem.
+    pub fn from_json(text: &str) -> Result<Self, CatalogueError> {
+        serde_json::from_str(text).map_err(|e| CatalogueError(e.to_string()))
+    }
+
+    /// The pump with this id.
+    pub fn get(&self, id: &str) -> Option<&PumpModel> {
+        self.pumps.iter().find(|p| p.id == id)
+    }
+}
+
+/// The limits of the pump in use, as the calculations need them.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PumpSpec {
+    /// Display name.
+    pub name: String,
+    /// Reservoir capacity: the fill volume may not exceed it (hard limit).
+    pub capacity: Millilitres,
+    /// Lowest programmable rate: a lower rate cannot be delivered (hard limit).
+    pub minimum_rate: Option<MlPerDay>,
+    /// Highest programmable rate, with its mark: enforced only when verified.
+    pub maximum_rate: Option<Sourced<MlPerDay>>,
+    /// Recommended low-reservoir alarm: a lower alarm gives a caution, never a block.
+    pub recommended_alarm: Option<Sourced<Millilitres>>,
+}
+
+impl PumpModel {
+    /// The limits of this pump. A custom pump (no catalogue capacity) takes `custom_capacity`.
+    ///
+    /// # Errors
+    /// [`Field::PumpCapacity`] if a custom pump has no capacity or a zero one.
+    pub fn spec(&self, custom_capacity: Option<Millilitres>) -> Result<PumpSpec, Error> {
+        let capacity = match (&self.capacity_ml, custom_capacity) {
+            (Some(sourced), _) => sourced.value,
+            (None, Some(capacity)) => capacity,
+            (None, None) => return Err(Error::new(Field::PumpCapacity, Problem::Missing)),
+        };
+        if capacity.value() == 0.0 {
+            return Err(Error::new(Field::PumpCapacity, Problem::Zero));
+        }
+        Ok(PumpSpec {
+            name: self.name.clone(),
+            capacity,
+            minimum_rate: self.minimum_rate_ml_per_day.as_ref().map(|s| s.value),
+            maximum_rate: self.maximum_rate_ml_per_day.clone(),
+            recommended_alarm: self.low_reservoir_alarm_ml.clone(),
+        })
+    }
+
+    /// Whether the user must enter the capacity.
+    pub fn is_custom(&self) -> bool {
+        self.capacity_ml.is_none()
+    }
+
+    /// Every catalogue value of this pump with its source and mark, for display.
+    pub fn sourced_values(&self) -> Vec<SourcedRow> {
+        fn row<T>(name: &str, s: &Sourced<T>, value: String) -> SourcedRow {
+            SourcedRow {
+                name: name.to_owned(),
+                value,
+                source: s.source.clone(),
+                mark: s.mark,
+            }
+        }
+        let mut rows = Vec::new();
+        if let Some(s) = &self.capacity_ml {
+            rows.push(row("Reservoir capacity", s, s.value.ismp()));
+        }
+        if let Some(s) = &self.minimum_rate_ml_per_day {
+            rows.push(row("Minimum flow rate", s, s.value.ismp()));
+        }
+        if let Some(s) = &self.maximum_rate_ml_per_day {
+            rows.push(row("Maximum flow rate", s, s.value.ismp()));
+        }
+        if let Some(s) = &self.low_reservoir_alarm_ml {
+            rows.push(row("Recommended low-reservoir alarm", s, s.value.ismp()));
+        }
+        if let Some(s) = &self.flow_accuracy_percent {
+            rows.push(row(
+                "Flow accuracy",
+                s,
+                format!("\u{b1}{} %", format_number(s.value)),
+            ));
+        }
+        if let Some(s) = &self.dead_space_ml {
+            rows.push(row("Dead space", s, s.value.ismp()));
+        }
+        if let Some(s) = &self.catheter_access_port_ml {
+            rows.push(row("Catheter access port volume", s, s.value.ismp()));
+        }
+        rows
+    }
+}
+
+/// One catalogue value ready for display.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SourcedRow {
+    /// What the value is.
+    pub name: String,
+    /// ISMP-formatted value with unit.
+    pub value: String,
+    /// Where it came from.
+    pub source: String,
+    /// How far it has been checked.
+    pub mark: Mark,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn builtin_catalogue_parses_with_sourced_values() -> Result<(), CatalogueError> {
+        let catalogue = Catalogue::builtin()?;
+        let sm20 = catalogue
+            .get("synchromed-ii-20")
+            .map(|p| p.sourced_values());
+        let rows = sm20.unwrap_or_default();
+        assert_eq!(
+            rows.first().map(|r| (r.value.as_str(), r.mark)),
+            Some(("20 mL", Mark::Verified))
+        );
+        assert!(
+            rows.iter()
+                .any(|r| r.value == "0.048 mL/day" && r.mark == Mark::Verified)
+        );
+        assert!(
+            rows.iter()
+                .any(|r| r.value == "24 mL/day" && r.mark == Mark::Unverified)
+        );
+        assert!(rows.iter().all(|r| !r.source.is_empty()));
+        Ok(())
+    }
+
+    #[test]
+    fn custom_pump_needs_a_capacity() -> Result<(), CatalogueError> {
+        let catalogue = Catalogue::builtin()?;
+        let custom = catalogue.get("custom").cloned();
+        let custom = custom.ok_or_else(|| CatalogueError("no custom pump".into()))?;
+        assert!(custom.is_custom());
+        assert_eq!(
+            custom.spec(None),
+            Err(Error::new(Field::PumpCapacity, Problem::Missing))
+        );
+        assert_eq!(
+            custom.spec(Some(Millilitres::ZERO)),
+            Err(Error::new(Field::PumpCapacity, Problem::Zero))
+        );
+        let cap = Millilitres::new(18.0).map_err(|e| CatalogueError(e.to_string()))?;
+        assert_eq!(custom.spec(Some(cap)).map(|s| s.capacity), Ok(cap));
+        Ok(())
+    }
+
+    #[test]
+    fn catalogue_rejects_invalid_values() {
+        let bad = r#"{"version":1,"pumps":[{"id":"x","name":"x","capacity_ml":{"value":-20,"source":"s","mark":"V"}}]}"#;
+        assert!(Catalogue::from_json(bad).is_err());
+    }
+}

@@ -1,0 +1,51 @@
+//! The selected pump's catalogue values, each with its source and verification mark.
+
+use leptos::prelude::*;
+
+use crate::engine::{Catalogue, ContinuousForm, Mark};
+
+/// A `<dl>` of the selected pump's catalogue values.
+#[component]
+pub fn PumpInfo(
+    /// The form (for the selected pump).
+    form: RwSignal<ContinuousForm>,
+    /// The pump catalogue.
+    catalogue: StoredValue<Catalogue>,
+) -> impl IntoView {
+    let rows = move || {
+        form.with(|f| {
+            catalogue.with_value(|c| {
+                c.get(&f.pump_id)
+                    .map(|p| (p.name.clone(), p.sourced_values()))
+            })
+        })
+    };
+    view! {
+        <details class="pump-info" open>
+            <summary>"Pump catalogue values and sources"</summary>
+            {move || match rows() {
+                None => view! { <p>"Unknown pump."</p> }.into_any(),
+                Some((_, rows)) if rows.is_empty() => view! {
+                    <p>"A custom pump has no catalogue values: enter its capacity from its labelling. No minimum or maximum rate is checked."</p>
+                }.into_any(),
+                Some((name, rows)) => view! {
+                    <dl class="sourced" aria-label=format!("Catalogue values for {name}")>
+                        {rows.into_iter().map(|r| {
+                            let mark_class = match r.mark { Mark::Verified => "mark mark-v", Mark::Secondary => "mark mark-s", Mark::Unverified => "mark mark-u" };
+                            view! {
+                                <div class="result-row">
+                                    <dt>{r.name}</dt>
+                                    <dd>
+                                        <span class="value">{r.value}</span>" "
+                                        <span class=mark_class title=r.mark.describe()>{r.mark.letter()}</span>
+                                        <span class="source">{format!(" {} \u{2014} {}", r.mark.describe(), r.source)}</span>
+                                    </dd>
+                                </div>
+                            }
+                        }).collect_view()}
+                    </dl>
+                }.into_any(),
+            }}
+        </details>
+    }
+}

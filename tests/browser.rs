@@ -1,0 +1,292 @@
+//! Browser tests: mount the app in headless Chromium, type, and check what the user sees.
+#![cfg(target_arch = "wasm32")]
+
+use gloo_storage::{LocalStorage, Storage};
+use gloo_timers::future::TimeoutFuture;
+use itdose::ui::{App, STORAGE_KEY};
+use wasm_bindgen::JsCast;
+use wasm_bindgen_test::{wasm_bindgen_test, wasm_bindgen_test_configure};
+use web_sys::{
+    CanvasRenderingContext2d, Element, Event, EventInit, HtmlCanvasElement, HtmlElement,
+    HtmlInputElement, HtmlSelectElement,
+};
+
+wasm_bindgen_test_configure!(run_in_browser);
+
+/// A mounted app; dropping it removes its element, then unmounts the view.
+struct Mounted<H> {
+    root: HtmlElement,
+    _handle: H,
+}
+
+impl<H> Drop for Mounted<H> {
+    fn drop(&mut self) {
+        self.root.remove();
+    }
+}
+
+fn document() -> web_sys::Document {
+    web_sys::window()
+        .and_then(|w| w.document())
+        .expect("a browser document")
+}
+
+/// Mounts the app into a fresh element. `keep_saved` keeps what a previous mount saved.
+fn mount(keep_saved: bool) -> Mounted<impl Sized> {
+    if !keep_saved {
+        LocalStorage::delete(STORAGE_KEY);
+    }
+    let root: HtmlElement = document()
+        .create_element("div")
+        .expect("div")
+        .unchecked_into();
+    document()
+        .body()
+        .expect("body")
+        .append_child(&root)
+        .expect("append");
+    let handle = leptos::mount::mount_to(root.clone(), App);
+    Mounted {
+        root,
+        _handle: handle,
+    }
+}
+
+async fn tick() {
+    TimeoutFuture::new(0).await;
+}
+
+fn find(root: &Element, selector: &str) -> Element {
+    root.query_selector(selector)
+        .ok()
+        .flatten()
+        .unwrap_or_else(|| panic!("no element {selector}"))
+}
+
+fn bubbling(kind: &str) -> Event {
+    let init = EventInit::new();
+    init.set_bubbles(true);
+    Event::new_with_event_init_dict(kind, &init).expect("event")
+}
+
+async fn type_into(root: &Element, id: &str, text: &str) {
+    let input: HtmlInputElement = find(root, &format!("#{id}")).unchecked_into();
+    input.set_value(text);
+    input.dispatch_event(&bubbling("input")).expect("dispatch");
+    tick().await;
+}
+
+async fn choose_pump(root: &Element, id: &str) {
+    let select: HtmlSelectElement = find(root, "#pump").unchecked_into();
+    select.set_value(id);
+    select
+        .dispatch_event(&bubbling("change"))
+        .expect("dispatch");
+    tick().await;
+}
+
+/// The `<dd>` text for the `<dt>` named `name` in the results list.
+fn result(root: &Element, name: &str) -> Option<String> {
+    let list = root.query_selector_all("#results dt").ok()?;
+    (0..list.length())
+        .filter_map(|i| list.item(i)?.dyn_into::<Element>().ok())
+        .find_map(|dt| {
+            (dt.text_content().as_deref() == Some(name))
+                .then(|| dt.next_element_sibling().and_then(|dd| dd.text_content()))
+                .flatten()
+        })
+}
+
+fn text_of(root: &Element, selector: &str) -> String {
+    find(root, selector).text_content().unwrap_or_default()
+}
+
+/// Opaque pixels on the canvas that are not white: proof that something was drawn. (A fresh
+/// canvas is transparent black, so alpha must be checked too.)
+fn inked_pixels(root: &Element) -> usize {
+    let canvas: HtmlCanvasElement = find(root, "#reservoir-chart").unchecked_into();
+    let ctx: CanvasRenderingContext2d = canvas
+        .get_context("2d")
+        .ok()
+        .flatten()
+        .expect("2d context")
+        .unchecked_into();
+    let data = ctx
+        .get_image_data(
+            0.0,
+            0.0,
+            f64::from(canvas.width()),
+            f64::from(canvas.height()),
+        )
+        .expect("pixels")
+        .data();
+    data.chunks(4)
+        .filter(|px| px.get(3).is_some_and(|&a| a > 0) && px.iter().take(3).any(|&c| c < 200))
+        .count()
+}
+
+async fn enter_issue_example(root: &Element) {
+    choose_pump(root, "synchromed-ii-40").await;
+    type_into(root, "fill_date", "2026-11-25").await;
+    type_into(root, "fill_time", "09:00").await;
+    type_into(root, "fill_volume", "40").await;
+    type_into(root, "concentration", "10").await;
+    type_into(root, "daily_dose", "2").await;
+    type_into(root, "low_reservoir_alarm", "2").await;
+}
+
+#[wasm_bindgen_test]
+async fn issue_example_shows_rate_days_dates_and_draws_the_chart() {
+    let app = mount(false);
+    let root: &Element = &app.root;
+    tick().await;
+    assert!(
+        inked_pixels(root) == 0,
+        "nothing should be drawn before valid input"
+    );
+    enter_issue_example(root).await;
+    // 2 mg/day ÷ 10 mg/mL = 0.2 mL/day; (40 − 2) mL ÷ 0.2 mL/day = 190 days
+    assert_eq!(result(root, "Flow rate").as_deref(), Some("0.2 mL/day"));
+    assert_eq!(
+        result(root, "Days to low-reservoir alarm").as_deref(),
+        Some("190 days")
+    );
+    assert_eq!(
+        result(root, "Low-reservoir alarm date").as_deref(),
+        Some("Thu 3 Jun 2027, 09:00")
+    );
+    assert_eq!(
+        result(root, "Empty date").as_deref(),
+        Some("Sun 13 Jun 2027, 09:00")
+    );
+    tick().await;
+    let inked = inked_pixels(root);
+    assert!(
+        inked > 2000,
+        "the chart should be drawn, {inked} inked pixels"
+    );
+    assert!(
+        text_of(root, "#reservoir-chart-text")
+            .contains("low-reservoir alarm volume of 2 mL on Thu 3 Jun 2027, 09:00")
+    );
+}
+
+#[wasm_bindgen_test]
+async fn bad_input_shows_a_message_at_the_field_and_keeps_the_last_result() {
+    let app = mount(false);
+    let root: &Element = &app.root;
+    enter_issue_example(root).await;
+    type_into(root, "fill_volume", "4o").await;
+    let message = text_of(root, "#fill_volume-error");
+    assert!(
+        message.contains("\u{201c}4o\u{201d} is not a number"),
+        "{message}"
+    );
+    assert_eq!(
+        find(root, "#fill_volume")
+            .get_attribute("aria-invalid")
+            .as_deref(),
+        Some("true")
+    );
+    assert_eq!(
+        result(root, "Flow rate").as_deref(),
+        Some("0.2 mL/day"),
+        "last valid result stays"
+    );
+    assert!(text_of(root, "#stale-banner").contains("last valid result"));
+    // Correcting the input clears the message and the banner.
+    type_into(root, "fill_volume", "30").await;
+    assert_eq!(text_of(root, "#fill_volume-error"), "");
+    assert!(
+        root.query_selector("#stale-banner")
+            .ok()
+            .flatten()
+            .is_none()
+    );
+    // (30 − 2) ÷ 0.2 = 140 days
+    assert_eq!(
+        result(root, "Days to low-reservoir alarm").as_deref(),
+        Some("140 days")
+    );
+}
+
+#[wasm_bindgen_test]
+async fn fill_above_capacity_is_blocked_with_the_bound() {
+    let app = mount(false);
+    let root: &Element = &app.root;
+    enter_issue_example(root).await;
+    choose_pump(root, "synchromed-ii-20").await;
+    assert_eq!(
+        text_of(root, "#fill_volume-error"),
+        "Fill volume: 40 mL is above the pump capacity of 20 mL"
+    );
+    // 0.2 mg/day ÷ 10 mg/mL = 0.02 mL/day, below the 0.048 mL/day minimum: shown at the dose.
+    choose_pump(root, "synchromed-ii-40").await;
+    type_into(root, "daily_dose", "0.2").await;
+    assert_eq!(
+        text_of(root, "#daily_dose-error"),
+        "Flow rate: 0.02 mL/day is below the pump's minimum rate of 0.048 mL/day"
+    );
+}
+
+#[wasm_bindgen_test]
+async fn comma_decimal_is_refused_not_misread() {
+    let app = mount(false);
+    let root: &Element = &app.root;
+    enter_issue_example(root).await;
+    type_into(root, "concentration", "0,5").await;
+    assert!(text_of(root, "#concentration-error").contains("use a decimal point, not a comma"));
+    assert_eq!(result(root, "Flow rate").as_deref(), Some("0.2 mL/day"));
+}
+
+#[wasm_bindgen_test]
+async fn work_survives_a_remount_through_local_storage() {
+    {
+        let app = mount(false);
+        enter_issue_example(&app.root).await;
+        type_into(&app.root, "daily_dose", "2.").await; // half-typed, invalid-looking text is kept as typed
+        TimeoutFuture::new(700).await; // past the 400 ms autosave debounce
+        assert_eq!(text_of(&app.root, "#save-status"), "Saved on this device");
+    }
+    let app = mount(true);
+    tick().await;
+    let dose: HtmlInputElement = find(&app.root, "#daily_dose").unchecked_into();
+    assert_eq!(dose.value(), "2.");
+    let fill: HtmlInputElement = find(&app.root, "#fill_volume").unchecked_into();
+    assert_eq!(fill.value(), "40");
+    assert_eq!(
+        result(&app.root, "Flow rate").as_deref(),
+        Some("0.2 mL/day")
+    );
+}
+
+#[wasm_bindgen_test]
+async fn pump_catalogue_values_show_source_and_mark() {
+    let app = mount(false);
+    let root: &Element = &app.root;
+    choose_pump(root, "synchromed-ii-20").await;
+    let info = text_of(root, ".pump-info");
+    assert!(info.contains("20 mL"), "{info}");
+    assert!(info.contains("0.048 mL/day"), "{info}");
+    assert!(info.contains("Medtronic DE HCP product page"), "{info}");
+    assert!(
+        info.contains("unverified"),
+        "the 24 mL/day maximum is marked unverified: {info}"
+    );
+    // Every input has a visible label bound to it.
+    let inputs = root.query_selector_all("input, select").expect("inputs");
+    for i in 0..inputs.length() {
+        let id = inputs
+            .item(i)
+            .and_then(|n| n.dyn_into::<Element>().ok())
+            .map(|e| e.id())
+            .unwrap_or_default();
+        assert!(
+            root.query_selector(&format!("label[for='{id}']"))
+                .ok()
+                .flatten()
+                .is_some(),
+            "no label for #{id}"
+        );
+    }
+}
