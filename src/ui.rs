@@ -9,7 +9,10 @@ mod results;
 
 use leptos::prelude::*;
 
-use crate::engine::{Catalogue, ContinuousForm, ContinuousPlan, Error, Field, Mg};
+use crate::engine::format::format_date_time;
+use crate::engine::{
+    Catalogue, ContinuousForm, ContinuousPlan, Error, Field, Mg, parse_date, parse_time,
+};
 use field::{ErrorList, NumberField};
 pub use persist::STORAGE_KEY;
 
@@ -54,6 +57,18 @@ pub fn App() -> impl IntoView {
         Signal::derive(move || form.with(|f| read(f).clone()))
     };
 
+    // The browser shows a date input in its own locale ("11/25/2026" reads as two different days in
+    // two countries); this echo names the month.
+    let fill_echo = move || {
+        form.with(|f| {
+            let date = parse_date(Field::FillDate, &f.fill_date).ok()?;
+            let time = parse_time(Field::FillTime, &f.fill_time).ok()?;
+            Some(format!(
+                "Filled {}",
+                format_date_time(date.to_datetime(time))
+            ))
+        })
+    };
     let pump_options = catalogue.with_value(|c| {
         c.pumps
             .iter()
@@ -110,6 +125,7 @@ pub fn App() -> impl IntoView {
                         <ErrorList field=Field::FillTime errors=errors />
                     </div>
                 </div>
+                <p class="hint" id="fill-echo">{move || fill_echo().unwrap_or_default()}</p>
                 <persist::SaveStatus />
                 <pump_info::PumpInfo form=form catalogue=catalogue />
             </section>

@@ -1,5 +1,7 @@
 //! Browser tests: mount the app in headless Chromium, type, and check what the user sees.
 #![cfg(target_arch = "wasm32")]
+// A browser test that cannot find its element should stop loudly, naming it.
+#![allow(clippy::expect_used, clippy::panic)]
 
 use gloo_storage::{LocalStorage, Storage};
 use gloo_timers::future::TimeoutFuture;

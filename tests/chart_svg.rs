@@ -70,6 +70,10 @@ fn alarm_date_is_marked_and_axis_shows_dates() -> Result<(), Box<dyn std::error:
             .any(|l| l == "Low-reservoir alarm 2 mL: 3 Jun 2027"),
         "{labels:?}"
     );
+    assert!(
+        labels.iter().any(|l| l == "Empty: 13 Jun 2027"),
+        "{labels:?}"
+    );
     assert!(labels.iter().any(|l| l == "25 Nov 2026"), "{labels:?}");
     assert!(
         svg.contains("<polyline") || svg.contains("<path"),

@@ -108,7 +108,7 @@ fn volume_falls_linearly_and_never_below_zero() -> TestResult {
     let plan = plan_continuous(&morphine_40ml()?)?;
     // 40 mL − 0.2 mL/day × 50 days = 30 mL
     assert!(close(plan.volume_at(Days::new(50.0)?).value(), 30.0));
-    assert_eq!(plan.volume_at(Days::new(500.0)?).value(), 0.0);
+    assert_eq!(plan.volume_at(Days::new(500.0)?), Millilitres::ZERO);
     Ok(())
 }
 
@@ -127,7 +127,8 @@ fn fill_above_capacity_is_blocked_naming_the_bound() -> TestResult {
 
 #[test]
 fn zero_inputs_are_errors_at_their_field() -> TestResult {
-    let cases: Vec<(Box<dyn Fn(&mut ContinuousInput<itdose::engine::Mg>)>, Field)> = vec![
+    type Edit = Box<dyn Fn(&mut ContinuousInput<itdose::engine::Mg>)>;
+    let cases: Vec<(Edit, Field)> = vec![
         (
             Box::new(|i| i.fill_volume = Millilitres::ZERO),
             Field::FillVolume,

@@ -150,5 +150,19 @@ pub fn draw<DB: DrawingBackend>(
         label_style,
     ))?;
 
+    let empty_text = format!("Empty: {}", format_date(chart.empty_at));
+    let (ex, ey) = ctx.backend_coord(&(chart.empty_day, 0.0));
+    let empty_width = i32::try_from(empty_text.chars().count())
+        .unwrap_or(0)
+        .saturating_mul(7);
+    area.draw(&Text::new(
+        empty_text,
+        (
+            ex.saturating_sub(empty_width + 10).max(70),
+            ey.saturating_sub(22),
+        ),
+        ("sans-serif", 13).into_font().color(&palette::EMPTY),
+    ))?;
+
     area.present()
 }

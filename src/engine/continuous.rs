@@ -163,15 +163,15 @@ pub fn plan_continuous<U: MassUnit>(
             },
         ));
     }
-    if let Some(minimum) = pump.minimum_rate {
-        if flow_rate < minimum {
-            return Err(Error::below(
-                Field::FlowRate,
-                flow_rate.ismp(),
-                minimum.ismp(),
-                "the pump's minimum rate",
-            ));
-        }
+    if let Some(minimum) = pump.minimum_rate
+        && flow_rate < minimum
+    {
+        return Err(Error::below(
+            Field::FlowRate,
+            flow_rate.ismp(),
+            minimum.ismp(),
+            "the pump's minimum rate",
+        ));
     }
     let mut cautions = Vec::new();
     if let Some(Sourced {
@@ -179,40 +179,39 @@ pub fn plan_continuous<U: MassUnit>(
         mark,
         source,
     }) = &pump.maximum_rate
+        && flow_rate > *maximum
     {
-        if flow_rate > *maximum {
-            if *mark == Mark::Verified {
-                return Err(Error::above(
-                    Field::FlowRate,
-                    flow_rate.ismp(),
-                    maximum.ismp(),
-                    "the pump's maximum rate",
-                ));
-            }
-            cautions.push(Caution {
-                field: Field::FlowRate,
-                message: format!(
-                    "Flow rate {} is above the pump's maximum rate of {} ({}; {}).",
-                    flow_rate.ismp(),
-                    maximum.ismp(),
-                    mark.describe(),
-                    source
-                ),
-            });
+        if *mark == Mark::Verified {
+            return Err(Error::above(
+                Field::FlowRate,
+                flow_rate.ismp(),
+                maximum.ismp(),
+                "the pump's maximum rate",
+            ));
         }
+        cautions.push(Caution {
+            field: Field::FlowRate,
+            message: format!(
+                "Flow rate {} is above the pump's maximum rate of {} ({}; {}).",
+                flow_rate.ismp(),
+                maximum.ismp(),
+                mark.describe(),
+                source
+            ),
+        });
     }
-    if let Some(recommended) = &pump.recommended_alarm {
-        if alarm < recommended.value {
-            cautions.push(Caution {
-                field: Field::LowReservoirAlarm,
-                message: format!(
-                    "Low-reservoir alarm {} is below the recommended {} ({}): withdrawal has been reported with residuals above 2 mL.",
-                    alarm.ismp(),
-                    recommended.value.ismp(),
-                    recommended.source
-                ),
-            });
-        }
+    if let Some(recommended) = &pump.recommended_alarm
+        && alarm < recommended.value
+    {
+        cautions.push(Caution {
+            field: Field::LowReservoirAlarm,
+            message: format!(
+                "Low-reservoir alarm {} is below the recommended {} ({}): withdrawal has been reported with residuals above 2 mL.",
+                alarm.ismp(),
+                recommended.value.ismp(),
+                recommended.source
+            ),
+        });
     }
 
     let days_to_alarm = days_for(fill.saturating_sub(alarm), flow_rate)?;
