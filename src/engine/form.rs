@@ -9,6 +9,7 @@ use serde::{Deserialize, Serialize};
 
 use super::continuous::{ContinuousInput, ContinuousPlan, plan_continuous};
 use super::error::{Error, Field, Problem};
+use super::format::{iso_date, iso_time};
 use super::input::{parse_date, parse_number, parse_time};
 use super::pump::Catalogue;
 use super::units::{Concentration, DoseRate, Mg, Millilitres};
@@ -58,8 +59,8 @@ impl ContinuousForm {
     /// A blank form filled on `now` (the caller's clock; the engine has none).
     pub fn blank_at(now: DateTime) -> Self {
         Self {
-            fill_date: now.date().to_string(),
-            fill_time: now.time().strftime("%H:%M").to_string(),
+            fill_date: iso_date(now),
+            fill_time: iso_time(now),
             ..Self::default()
         }
     }

@@ -10,7 +10,7 @@
 //! pump-programmable step visible (SynchroMed II programs to 0.001 mL/day at the low end) without
 //! printing float noise such as 190.00000000000003.
 
-use jiff::civil::DateTime;
+use jiff::civil::{DateTime, Weekday};
 
 use super::units::{Concentration, Days, DoseRate, Hours, Mass, MassUnit, Millilitres, MlPerDay};
 
@@ -114,15 +114,59 @@ impl<U: MassUnit> Display for DoseRate<U> {
     }
 }
 
+// Dates are printed from jiff's fields rather than with `strftime`: the format is fixed, and jiff's
+// strftime printer pulls its whole error catalogue into the wasm bundle (about 40 KB gzip, measured
+// with scripts/bundle-size.sh). The calendar arithmetic itself stays with jiff.
+
+const MONTHS: [&str; 12] = [
+    "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
+];
+
+fn month_name(month: i8) -> &'static str {
+    usize::try_from(month - 1)
+        .ok()
+        .and_then(|i| MONTHS.get(i))
+        .copied()
+        .unwrap_or("?")
+}
+
+fn weekday_name(weekday: Weekday) -> &'static str {
+    match weekday {
+        Weekday::Monday => "Mon",
+        Weekday::Tuesday => "Tue",
+        Weekday::Wednesday => "Wed",
+        Weekday::Thursday => "Thu",
+        Weekday::Friday => "Fri",
+        Weekday::Saturday => "Sat",
+        Weekday::Sunday => "Sun",
+    }
+}
+
 /// Formats a wall-clock date-time unambiguously for clinical use: "Thu 3 Jun 2027, 09:36".
 /// A numeric date such as 03/06/2027 reads as March in one country and June in another.
 pub fn format_date_time(at: DateTime) -> String {
-    at.strftime("%a %-d %b %Y, %H:%M").to_string()
+    format!(
+        "{} {}, {:02}:{:02}",
+        weekday_name(at.weekday()),
+        format_date(at),
+        at.hour(),
+        at.minute()
+    )
 }
 
 /// Formats a date for chart axes: "3 Jun 2027".
 pub fn format_date(at: DateTime) -> String {
-    at.strftime("%-d %b %Y").to_string()
+    format!("{} {} {}", at.day(), month_name(at.month()), at.year())
+}
+
+/// ISO 8601 date, as `<input type="date">` expects: "2026-11-25".
+pub fn iso_date(at: DateTime) -> String {
+    format!("{:04}-{:02}-{:02}", at.year(), at.month(), at.day())
+}
+
+/// 24-hour time to the minute, as `<input type="time">` expects: "09:05".
+pub fn iso_time(at: DateTime) -> String {
+    format!("{:02}:{:02}", at.hour(), at.minute())
 }
 
 #[cfg(test)]
@@ -182,5 +226,13 @@ mod tests {
         let at = jiff::civil::date(2027, 6, 3).at(9, 36, 0, 0);
         assert_eq!(format_date_time(at), "Thu 3 Jun 2027, 09:36");
         assert_eq!(format_date(at), "3 Jun 2027");
+        assert_eq!(
+            format_date_time(jiff::civil::date(2026, 1, 4).at(0, 5, 0, 0)),
+            "Sun 4 Jan 2026, 00:05"
+        );
+        assert_eq!(
+            (iso_date(at), iso_time(at)),
+            ("2027-06-03".to_owned(), "09:36".to_owned())
+        );
     }
 }

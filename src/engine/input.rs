@@ -50,27 +50,55 @@ pub fn parse_number(field: Field, text: &str) -> Result<f64, Error> {
     }
 }
 
+/// Splits `text` on `separator` into fields of exactly the given digit counts.
+/// (`<input type="date">` and `type="time"` give fixed ISO forms; jiff validates the calendar.)
+fn fixed_digit_fields(text: &str, separator: char, widths: &[usize]) -> Option<Vec<i16>> {
+    let parts: Vec<&str> = text.split(separator).collect();
+    if parts.len() != widths.len() {
+        return None;
+    }
+    parts
+        .iter()
+        .zip(widths)
+        .map(|(part, &width)| {
+            (part.len() == width && part.bytes().all(|b| b.is_ascii_digit()))
+                .then(|| part.parse::<i16>().ok())
+                .flatten()
+        })
+        .collect()
+}
+
 /// Parses an ISO date "2026-11-25" (what `<input type="date">` gives).
 ///
 /// # Errors
-/// [`Problem::Missing`] or [`Problem::NotANumber`] naming the expected form.
+/// [`Problem::Missing`], or [`Problem::NotANumber`] naming the expected form or saying the day
+/// does not exist (30 February).
 pub fn parse_date(field: Field, text: &str) -> Result<Date, Error> {
     let trimmed = text.trim();
     if trimmed.is_empty() {
         return Err(Error::new(field, Problem::Missing));
     }
-    trimmed.parse::<Date>().map_err(|_| {
+    let refuse = |hint: &str| {
         Error::new(
             field,
             Problem::NotANumber {
                 text: trimmed.to_owned(),
-                hint: "expected a date as YYYY-MM-DD".into(),
+                hint: hint.to_owned(),
             },
         )
-    })
+    };
+    let parts = fixed_digit_fields(trimmed, '-', &[4, 2, 2])
+        .ok_or_else(|| refuse("expected a date as YYYY-MM-DD"))?;
+    let [year, month, day] = parts.as_slice() else {
+        return Err(refuse("expected a date as YYYY-MM-DD"));
+    };
+    let (Ok(month), Ok(day)) = (i8::try_from(*month), i8::try_from(*day)) else {
+        return Err(refuse("no such date"));
+    };
+    Date::new(*year, month, day).map_err(|_| refuse("no such date"))
 }
 
-/// Parses a 24-hour time "09:30" (what `<input type="time">` gives).
+/// Parses a 24-hour time "09:30" or "09:30:15" (what `<input type="time">` gives).
 ///
 /// # Errors
 /// [`Problem::Missing`] or [`Problem::NotANumber`] naming the expected form.
@@ -79,7 +107,7 @@ pub fn parse_time(field: Field, text: &str) -> Result<Time, Error> {
     if trimmed.is_empty() {
         return Err(Error::new(field, Problem::Missing));
     }
-    trimmed.parse::<Time>().map_err(|_| {
+    let refuse = || {
         Error::new(
             field,
             Problem::NotANumber {
@@ -87,7 +115,19 @@ pub fn parse_time(field: Field, text: &str) -> Result<Time, Error> {
                 hint: "expected a 24-hour time as HH:MM".into(),
             },
         )
-    })
+    };
+    let parts = fixed_digit_fields(trimmed, ':', &[2, 2])
+        .or_else(|| fixed_digit_fields(trimmed, ':', &[2, 2, 2]))
+        .ok_or_else(refuse)?;
+    let narrow = |v: Option<&i16>| v.map_or(Some(0), |&v| i8::try_from(v).ok());
+    match (
+        narrow(parts.first()),
+        narrow(parts.get(1)),
+        narrow(parts.get(2)),
+    ) {
+        (Some(h), Some(m), Some(s)) => Time::new(h, m, s, 0).map_err(|_| refuse()),
+        _ => Err(refuse()),
+    }
 }
 
 #[cfg(test)]
@@ -153,5 +193,26 @@ mod tests {
             Ok(jiff::civil::time(9, 30, 0, 0))
         );
         assert!(parse_time(Field::FillTime, "25:00").is_err());
+        assert_eq!(
+            parse_time(Field::FillTime, "23:59:30"),
+            Ok(jiff::civil::time(23, 59, 30, 0))
+        );
+        for bad in ["9:30", "09:3", "09-30", "0930", "09:30:", "-1:00", "09:60"] {
+            assert!(parse_time(Field::FillTime, bad).is_err(), "{bad}");
+        }
+        for bad in [
+            "2026-2-28",
+            "26-02-28",
+            "2026/02/28",
+            "2026-13-01",
+            "2026-00-10",
+            "+2026-01-01",
+        ] {
+            assert!(parse_date(Field::FillDate, bad).is_err(), "{bad}");
+        }
+        assert_eq!(
+            parse_date(Field::FillDate, "2028-02-29"),
+            Ok(jiff::civil::date(2028, 2, 29))
+        );
     }
 }
