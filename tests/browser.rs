@@ -292,3 +292,33 @@ async fn pump_catalogue_values_show_source_and_mark() {
         );
     }
 }
+
+#[wasm_bindgen_test]
+async fn custom_pump_asks_for_its_capacity() {
+    let app = mount(false);
+    let root: &Element = &app.root;
+    enter_issue_example(root).await;
+    assert!(
+        root.query_selector("#pump_capacity")
+            .ok()
+            .flatten()
+            .is_none(),
+        "no capacity input for a catalogue pump"
+    );
+    choose_pump(root, "custom").await;
+    assert_eq!(
+        text_of(root, "#pump_capacity-error"),
+        "Pump capacity: enter a value"
+    );
+    type_into(root, "pump_capacity", "35").await;
+    assert_eq!(
+        text_of(root, "#fill_volume-error"),
+        "Fill volume: 40 mL is above the pump capacity of 35 mL"
+    );
+    type_into(root, "fill_volume", "35").await;
+    // (35 − 2) mL ÷ 0.2 mL/day = 165 days
+    assert_eq!(
+        result(root, "Days to low-reservoir alarm").as_deref(),
+        Some("165 days")
+    );
+}

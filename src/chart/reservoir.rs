@@ -127,6 +127,12 @@ pub fn draw<DB: DrawingBackend>(
         5,
         palette::ALARM.filled(),
     )])?;
+    ctx.draw_series(DashedLineSeries::new(
+        [(chart.empty_day, 0.0), (chart.empty_day, y_end)],
+        4,
+        4,
+        palette::EMPTY.stroke_width(1),
+    ))?;
     ctx.draw_series([Circle::new(
         (chart.empty_day, 0.0),
         5,
@@ -150,17 +156,15 @@ pub fn draw<DB: DrawingBackend>(
         label_style,
     ))?;
 
+    // The empty label sits under the alarm label, clear of the lines near the x axis.
     let empty_text = format!("Empty: {}", format_date(chart.empty_at));
-    let (ex, ey) = ctx.backend_coord(&(chart.empty_day, 0.0));
     let empty_width = i32::try_from(empty_text.chars().count())
         .unwrap_or(0)
         .saturating_mul(7);
+    let (ex, _) = ctx.backend_coord(&(chart.empty_day, 0.0));
     area.draw(&Text::new(
         empty_text,
-        (
-            ex.saturating_sub(empty_width + 10).max(70),
-            ey.saturating_sub(22),
-        ),
+        (ex.saturating_sub(empty_width + 6).max(70), py.saturating_add(18)),
         ("sans-serif", 13).into_font().color(&palette::EMPTY),
     ))?;
 
