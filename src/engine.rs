@@ -5,22 +5,41 @@
 //! file: "now" and every input are passed in, and every invalid input comes back as an [`Error`]
 //! naming the field and the bound. The engine never panics.
 
+mod compounding;
 mod continuous;
+mod dose;
 mod error;
+mod findings;
 mod form;
 pub mod format;
 mod input;
+mod library;
+mod plan;
 mod pump;
 mod units;
 
+pub use compounding::{CompoundingLine, Worksheet, WorksheetLine, worksheet};
 pub use continuous::{
     Caution, ContinuousInput, ContinuousPlan, daily_dose_for_rate, flow_rate_for_dose,
     plan_continuous,
 };
-pub use error::{Error, Field, Problem};
+pub use continuous::{ReservoirProjection, project_reservoir};
+pub use dose::{AnyConcentration, AnyDoseRate, AnyMass, FamilyMismatch};
+pub use error::{Error, Field, Problem, element_id};
+pub use findings::{Acknowledgement, Finding, PlanStatus, settle};
 pub use form::{ContinuousForm, DEFAULT_PUMP_ID};
 pub use input::{parse_date, parse_number, parse_time};
-pub use pump::{Catalogue, CatalogueError, Mark, PumpModel, PumpSpec, Sourced, SourcedRow};
+pub use library::{
+    Bound, DrugEntry, DrugLibrary, LIBRARY_FORMAT, LIBRARY_VERSION, LibraryError, Limit,
+    LimitQuantity, PkDefaults, PkValue, Severity, Stability, StartRange,
+};
+pub use plan::{
+    DrugLine, DrugReport, Figure, Fill, MAX_DRUGS, PLAN_FORMAT, PLAN_VERSION, Plan, Programme,
+    PumpChoice, Report, evaluate,
+};
+pub use pump::{
+    Catalogue, CatalogueError, Mark, PumpKind, PumpModel, PumpSpec, Sourced, SourcedRow,
+};
 pub use units::{
     Concentration, Days, DoseRate, Hours, Mass, MassFamily, MassUnit, Mcg, McgPerDay, McgPerMl, Mg,
     MgPerDay, MgPerMl, Micrograms, Milligrams, Millilitres, MlPerDay, QuantityError,

@@ -7,6 +7,8 @@
 //! - `ui`: the Leptos single-page app (wasm32 only).
 
 pub mod chart;
+#[cfg(not(target_arch = "wasm32"))]
+pub mod cli;
 pub mod engine;
 
 #[cfg(target_arch = "wasm32")]

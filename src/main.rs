@@ -1,4 +1,4 @@
-//! Entry point: mounts the app in the browser; natively, the command-line entry.
+//! Entry point: mounts the app in the browser; natively, the `itdose` command.
 
 #[cfg(target_arch = "wasm32")]
 fn main() {
@@ -6,11 +6,12 @@ fn main() {
 }
 
 #[cfg(not(target_arch = "wasm32"))]
-fn main() {
-    // The native report command arrives with the plan file format (issue 3). Until then the native
-    // binary only says what it is, so `cargo run` is not a silent no-op.
-    println!(
-        "itdose {}: open the app with `bash scripts/serve.sh`; see README.md",
-        env!("CARGO_PKG_VERSION")
-    );
+fn main() -> std::process::ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let (code, out, err) = itdose::cli::run(&args, |path| {
+        std::fs::read_to_string(path).map_err(|e| e.to_string())
+    });
+    print!("{out}");
+    eprint!("{err}");
+    std::process::ExitCode::from(code)
 }

@@ -35,6 +35,7 @@ proptest! {
                 minimum_rate: Some(MlPerDay::new(min_rate).map_err(|e| e.at(Field::PumpMinimumRate))?),
                 maximum_rate: Some(Sourced { value: MlPerDay::new(24.0).map_err(|e| e.at(Field::FlowRate))?, source: "test".into(), mark: Mark::Verified }),
                 recommended_alarm: None,
+                fixed_rate: None,
             };
             let filled_at = date(year, 1, 1).at(0, 0, 0, 0)
                 .checked_add(jiff::SignedDuration::from_hours(day_offset * 24))

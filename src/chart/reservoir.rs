@@ -164,7 +164,10 @@ pub fn draw<DB: DrawingBackend>(
     let (ex, _) = ctx.backend_coord(&(chart.empty_day, 0.0));
     area.draw(&Text::new(
         empty_text,
-        (ex.saturating_sub(empty_width + 6).max(70), py.saturating_add(18)),
+        (
+            ex.saturating_sub(empty_width + 6).max(70),
+            py.saturating_add(18),
+        ),
         ("sans-serif", 13).into_font().color(&palette::EMPTY),
     ))?;
 

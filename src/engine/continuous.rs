@@ -126,17 +126,54 @@ impl<U: MassUnit> ContinuousPlan<U> {
     }
 }
 
-/// Computes a single-drug continuous plan.
+/// The reservoir's fall at a constant rate: from the fill to the low-reservoir alarm and to empty.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ReservoirProjection {
+    /// When the pump was filled.
+    pub filled_at: DateTime,
+    /// Volume at the fill.
+    pub fill_volume: Millilitres,
+    /// Alarm volume.
+    pub low_reservoir_alarm: Millilitres,
+    /// Pump capacity.
+    pub capacity: Millilitres,
+    /// Rate.
+    pub flow_rate: MlPerDay,
+    /// Days from the fill until the low-reservoir alarm.
+    pub days_to_alarm: Days,
+    /// When the low-reservoir alarm sounds (rounded down to the minute).
+    pub alarm_at: DateTime,
+    /// Days from the fill until the reservoir is empty.
+    pub days_to_empty: Days,
+    /// When the reservoir is empty (rounded down to the minute).
+    pub empty_at: DateTime,
+    /// Cautions that do not block (unverified bounds crossed).
+    pub cautions: Vec<Caution>,
+}
+
+impl ReservoirProjection {
+    /// Reservoir volume `elapsed` after the fill (never below zero).
+    pub fn volume_at(&self, elapsed: Days) -> Millilitres {
+        self.fill_volume.saturating_sub(self.flow_rate * elapsed)
+    }
+}
+
+/// Projects the reservoir at `flow_rate`, checking the fill against the pump capacity, the alarm
+/// against the fill, and the rate against the pump's range.
+///
+/// - days to alarm = (fill volume − alarm volume) ÷ flow rate
+/// - days to empty = fill volume ÷ flow rate
 ///
 /// # Errors
-/// The first invalid field in form order: fill volume zero or above the pump capacity;
-/// concentration or dose zero; alarm zero or not below the fill volume; flow rate below the pump's
-/// minimum (or above a verified maximum); an interval too long to put on a calendar.
-pub fn plan_continuous<U: MassUnit>(
-    input: &ContinuousInput<U>,
-) -> Result<ContinuousPlan<U>, Error> {
-    let pump = &input.pump;
-    let fill = input.fill_volume;
+/// Fill volume zero or above the capacity; alarm zero or not below the fill; rate below the pump's
+/// minimum or above a verified maximum; an interval too long to put on a calendar.
+pub fn project_reservoir(
+    pump: &PumpSpec,
+    fill: Millilitres,
+    alarm: Millilitres,
+    flow_rate: MlPerDay,
+    filled_at: DateTime,
+) -> Result<ReservoirProjection, Error> {
     if fill.value() == 0.0 {
         return Err(Error::new(Field::FillVolume, Problem::Zero));
     }
@@ -148,8 +185,9 @@ pub fn plan_continuous<U: MassUnit>(
             "the pump capacity",
         ));
     }
-    let flow_rate = flow_rate_for_dose(input.daily_dose, input.concentration)?;
-    let alarm = input.low_reservoir_alarm;
+    if flow_rate.value() == 0.0 {
+        return Err(Error::new(Field::FlowRate, Problem::Zero));
+    }
     if alarm.value() == 0.0 {
         return Err(Error::new(Field::LowReservoirAlarm, Problem::Zero));
     }
@@ -213,23 +251,62 @@ pub fn plan_continuous<U: MassUnit>(
             ),
         });
     }
-
     let days_to_alarm = days_for(fill.saturating_sub(alarm), flow_rate)?;
     let days_to_empty = days_for(fill, flow_rate)?;
-    let alarm_at = after(input.filled_at, days_to_alarm)?;
-    let empty_at = after(input.filled_at, days_to_empty)?;
+    Ok(ReservoirProjection {
+        filled_at,
+        fill_volume: fill,
+        low_reservoir_alarm: alarm,
+        capacity: pump.capacity,
+        flow_rate,
+        days_to_alarm,
+        alarm_at: after(filled_at, days_to_alarm)?,
+        days_to_empty,
+        empty_at: after(filled_at, days_to_empty)?,
+        cautions,
+    })
+}
+
+/// Computes a single-drug continuous plan.
+///
+/// # Errors
+/// The first invalid field in form order: fill volume zero or above the pump capacity;
+/// concentration or dose zero; alarm zero or not below the fill volume; flow rate below the pump's
+/// minimum (or above a verified maximum); an interval too long to put on a calendar.
+pub fn plan_continuous<U: MassUnit>(
+    input: &ContinuousInput<U>,
+) -> Result<ContinuousPlan<U>, Error> {
+    let fill = input.fill_volume;
+    if fill.value() == 0.0 {
+        return Err(Error::new(Field::FillVolume, Problem::Zero));
+    }
+    if fill > input.pump.capacity {
+        return Err(Error::above(
+            Field::FillVolume,
+            fill.ismp(),
+            input.pump.capacity.ismp(),
+            "the pump capacity",
+        ));
+    }
+    let flow_rate = flow_rate_for_dose(input.daily_dose, input.concentration)?;
+    let projection = project_reservoir(
+        &input.pump,
+        fill,
+        input.low_reservoir_alarm,
+        flow_rate,
+        input.filled_at,
+    )?;
     let drug_in_reservoir =
         Mass::new((fill * input.concentration).value()).map_err(|e| e.at(Field::Concentration))?;
-
     Ok(ContinuousPlan {
         input: input.clone(),
         flow_rate,
         drug_in_reservoir,
-        days_to_alarm,
-        alarm_at,
-        days_to_empty,
-        empty_at,
-        cautions,
+        days_to_alarm: projection.days_to_alarm,
+        alarm_at: projection.alarm_at,
+        days_to_empty: projection.days_to_empty,
+        empty_at: projection.empty_at,
+        cautions: projection.cautions,
     })
 }
 

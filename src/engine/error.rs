@@ -30,11 +30,31 @@ pub enum Field {
     FillDate,
     /// Time of day of the fill.
     FillTime,
+    /// Which pump model.
+    Pump,
+    /// The fixed rate of a constant-flow pump.
+    FixedRate,
+    /// The list of drugs in the reservoir.
+    Drugs,
+    /// Which drug (from the library) a line is.
+    Drug,
+    /// Which drug leads the titration.
+    LeadDrug,
+    /// How the programme is set (lead dose, rate, constant flow).
+    Programme,
+    /// Strength of a stock vial for compounding.
+    StockStrength,
+    /// Extra volume compounded to prime the refill kit.
+    ExtraVolume,
+    /// An acknowledgement of a soft limit.
+    Acknowledgement,
+    /// The plan file as a whole (format, version).
+    PlanFile,
 }
 
 impl Field {
     /// Every field, in form order.
-    pub const ALL: [Field; 9] = [
+    pub const ALL: [Field; 19] = [
         Field::PumpCapacity,
         Field::PumpMinimumRate,
         Field::FillVolume,
@@ -44,6 +64,16 @@ impl Field {
         Field::LowReservoirAlarm,
         Field::FillDate,
         Field::FillTime,
+        Field::Pump,
+        Field::FixedRate,
+        Field::Drugs,
+        Field::Drug,
+        Field::LeadDrug,
+        Field::Programme,
+        Field::StockStrength,
+        Field::ExtraVolume,
+        Field::Acknowledgement,
+        Field::PlanFile,
     ];
 
     /// A stable key, used for element ids and in saved files.
@@ -58,6 +88,16 @@ impl Field {
             Field::LowReservoirAlarm => "low_reservoir_alarm",
             Field::FillDate => "fill_date",
             Field::FillTime => "fill_time",
+            Field::Pump => "pump",
+            Field::FixedRate => "fixed_rate",
+            Field::Drugs => "drugs",
+            Field::Drug => "drug",
+            Field::LeadDrug => "lead_drug",
+            Field::Programme => "programme",
+            Field::StockStrength => "stock_strength",
+            Field::ExtraVolume => "extra_volume",
+            Field::Acknowledgement => "acknowledgement",
+            Field::PlanFile => "plan_file",
         }
     }
 
@@ -73,6 +113,16 @@ impl Field {
             Field::LowReservoirAlarm => "Low-reservoir alarm",
             Field::FillDate => "Fill date",
             Field::FillTime => "Fill time",
+            Field::Pump => "Pump",
+            Field::FixedRate => "Fixed flow rate",
+            Field::Drugs => "Drugs",
+            Field::Drug => "Drug",
+            Field::LeadDrug => "Lead drug",
+            Field::Programme => "Programme",
+            Field::StockStrength => "Stock strength",
+            Field::ExtraVolume => "Extra volume to prime the refill kit",
+            Field::Acknowledgement => "Acknowledgement",
+            Field::PlanFile => "Plan file",
         }
     }
 }
@@ -130,6 +180,20 @@ pub enum Problem {
         /// What the bound is, e.g. "the fill volume".
         bound_name: String,
     },
+    /// A value entered in the other unit family (mg for a mcg drug, or the reverse). Never converted.
+    WrongFamily {
+        /// The drug's display name.
+        drug: String,
+        /// The unit the drug is dosed in, e.g. "mcg/mL".
+        expected: String,
+        /// The unit that was entered.
+        found: String,
+    },
+    /// Anything else, in words.
+    Invalid {
+        /// What is wrong.
+        detail: String,
+    },
     /// Outside what can be represented (a date beyond year 9999, for example).
     OutOfRange {
         /// What went out of range.
@@ -137,15 +201,34 @@ pub enum Problem {
     },
 }
 
-/// An invalid input: which field, and what is wrong with it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
-#[error("{field}: {problem}")]
+/// An invalid input: which field (of which drug line, for per-drug fields), and what is wrong.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Error {
     /// The field the error is about.
     pub field: Field,
+    /// The drug line (0-based) for per-drug fields.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub drug: Option<usize>,
     /// What is wrong.
     pub problem: Problem,
 }
+
+impl fmt::Display for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.drug {
+            Some(i) => write!(
+                f,
+                "Drug {}, {}: {}",
+                i + 1,
+                self.field.label().to_lowercase(),
+                self.problem
+            ),
+            None => write!(f, "{}: {}", self.field, self.problem),
+        }
+    }
+}
+
+impl std::error::Error for Error {}
 
 impl fmt::Display for Problem {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -179,6 +262,15 @@ impl fmt::Display for Problem {
                 write!(f, "{value} must be below {bound_name} of {bound}")
             }
             Problem::OutOfRange { detail } => write!(f, "out of range: {detail}"),
+            Problem::WrongFamily {
+                drug,
+                expected,
+                found,
+            } => write!(
+                f,
+                "{found} was entered, but {drug} is dosed in {expected}: re-enter it in {expected} (nothing is converted)"
+            ),
+            Problem::Invalid { detail } => f.write_str(detail),
         }
     }
 }
@@ -186,7 +278,33 @@ impl fmt::Display for Problem {
 impl Error {
     /// An error about `field`.
     pub fn new(field: Field, problem: Problem) -> Self {
-        Self { field, problem }
+        Self {
+            field,
+            drug: None,
+            problem,
+        }
+    }
+
+    /// The same error, about drug line `index` (0-based).
+    #[must_use]
+    pub fn for_drug(mut self, index: usize) -> Self {
+        self.drug = Some(index);
+        self
+    }
+
+    /// An error described in words.
+    pub fn invalid(field: Field, detail: impl Into<String>) -> Self {
+        Self::new(
+            field,
+            Problem::Invalid {
+                detail: detail.into(),
+            },
+        )
+    }
+
+    /// The id of the element this error belongs next to: "fill_volume", "drug-1-concentration".
+    pub fn element_id(&self) -> String {
+        element_id(self.field, self.drug)
     }
 
     /// "value is above bound_name of bound".
@@ -211,6 +329,14 @@ impl Error {
                 bound_name: bound_name.to_owned(),
             },
         )
+    }
+}
+
+/// The id of the input for `field` (of drug line `drug`): "fill_volume", "drug-1-concentration".
+pub fn element_id(field: Field, drug: Option<usize>) -> String {
+    match drug {
+        Some(i) => format!("drug-{i}-{}", field.key()),
+        None => field.key().to_owned(),
     }
 }
 

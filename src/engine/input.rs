@@ -159,6 +159,7 @@ mod tests {
                     err,
                     Err(Error {
                         field: Field::FillVolume,
+                        drug: None,
                         problem: Problem::NotANumber { .. }
                     })
                 ),

@@ -56,6 +56,19 @@ pub struct Sourced<T> {
     pub mark: Mark,
 }
 
+/// What kind of pump a catalogue entry is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum PumpKind {
+    /// Programmable rate (SynchroMed II, Prometra): capacity from the catalogue.
+    Programmable,
+    /// Fixed flow rate (e.g. Codman 3000): the user enters capacity and rate; the dose changes only
+    /// through the concentration.
+    ConstantFlow,
+    /// Any other pump: the user enters the capacity.
+    Custom,
+}
+
 /// One pump model in the catalogue.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct PumpModel {
@@ -63,6 +76,8 @@ pub struct PumpModel {
     pub id: String,
     /// Display name.
     pub name: String,
+    /// Programmable, constant-flow or custom.
+    pub kind: PumpKind,
     /// Reservoir capacity; absent for a custom pump, whose capacity the user enters.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub capacity_ml: Option<Sourced<Millilitres>>,
@@ -84,6 +99,18 @@ pub struct PumpModel {
     /// Catheter access port volume.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub catheter_access_port_ml: Option<Sourced<Millilitres>>,
+    /// Volume at which the refill date falls under the manufacturer's rule (Prometra: 3 mL).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub refill_volume_ml: Option<Sourced<Millilitres>>,
+    /// Catheter volume per cm, where the manufacturer states it (mL/cm).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub catheter_ml_per_cm: Option<Sourced<f64>>,
+    /// How the refill date is set, in words.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub refill_rule: Option<Sourced<String>>,
+    /// What MRI does to the pump, in words.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub mri: Option<Sourced<String>>,
 }
 
 /// The pump catalogue.
@@ -141,14 +168,41 @@ pub struct PumpSpec {
     pub maximum_rate: Option<Sourced<MlPerDay>>,
     /// Recommended low-reservoir alarm: a lower alarm gives a caution, never a block.
     pub recommended_alarm: Option<Sourced<Millilitres>>,
+    /// The fixed rate of a constant-flow pump, as entered.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub fixed_rate: Option<MlPerDay>,
 }
 
 impl PumpModel {
-    /// The limits of this pump. A custom pump (no catalogue capacity) takes `custom_capacity`.
+    /// The limits of this pump. A pump with no catalogue capacity takes `custom_capacity`; a
+    /// constant-flow pump takes `fixed_rate`.
     ///
     /// # Errors
-    /// [`Field::PumpCapacity`] if a custom pump has no capacity or a zero one.
+    /// [`Field::PumpCapacity`] if the pump needs a capacity and has none, or a zero one;
+    /// [`Field::FixedRate`] likewise for a constant-flow pump's rate.
     pub fn spec(&self, custom_capacity: Option<Millilitres>) -> Result<PumpSpec, Error> {
+        self.spec_with_rate(custom_capacity, None)
+    }
+
+    /// [`PumpModel::spec`], with the fixed rate of a constant-flow pump.
+    ///
+    /// # Errors
+    /// As [`PumpModel::spec`].
+    pub fn spec_with_rate(
+        &self,
+        custom_capacity: Option<Millilitres>,
+        fixed_rate: Option<MlPerDay>,
+    ) -> Result<PumpSpec, Error> {
+        let fixed_rate = match (self.kind, fixed_rate) {
+            (PumpKind::ConstantFlow, None) => {
+                return Err(Error::new(Field::FixedRate, Problem::Missing));
+            }
+            (PumpKind::ConstantFlow, Some(r)) if r.value() == 0.0 => {
+                return Err(Error::new(Field::FixedRate, Problem::Zero));
+            }
+            (PumpKind::ConstantFlow, Some(r)) => Some(r),
+            _ => None,
+        };
         let capacity = match (&self.capacity_ml, custom_capacity) {
             (Some(sourced), _) => sourced.value,
             (None, Some(capacity)) => capacity,
@@ -163,12 +217,26 @@ impl PumpModel {
             minimum_rate: self.minimum_rate_ml_per_day.as_ref().map(|s| s.value),
             maximum_rate: self.maximum_rate_ml_per_day.clone(),
             recommended_alarm: self.low_reservoir_alarm_ml.clone(),
+            fixed_rate,
         })
     }
 
     /// Whether the user must enter the capacity.
     pub fn is_custom(&self) -> bool {
         self.capacity_ml.is_none()
+    }
+
+    /// Whether this is a constant-flow pump (the user enters its rate).
+    pub fn is_constant_flow(&self) -> bool {
+        self.kind == PumpKind::ConstantFlow
+    }
+
+    /// The volume the alarm field starts at for this pump: the recommended low-reservoir alarm,
+    /// or the refill-rule volume (Prometra).
+    pub fn default_alarm(&self) -> Option<&Sourced<Millilitres>> {
+        self.low_reservoir_alarm_ml
+            .as_ref()
+            .or(self.refill_volume_ml.as_ref())
     }
 
     /// Every catalogue value of this pump with its source and mark, for display.
@@ -206,6 +274,22 @@ impl PumpModel {
         }
         if let Some(s) = &self.catheter_access_port_ml {
             rows.push(row("Catheter access port volume", s, s.value.ismp()));
+        }
+        if let Some(s) = &self.refill_volume_ml {
+            rows.push(row("Refill-date volume", s, s.value.ismp()));
+        }
+        if let Some(s) = &self.catheter_ml_per_cm {
+            rows.push(row(
+                "Catheter volume per cm",
+                s,
+                format!("{} mL/cm", format_number(s.value)),
+            ));
+        }
+        if let Some(s) = &self.refill_rule {
+            rows.push(row("Refill-date rule", s, s.value.clone()));
+        }
+        if let Some(s) = &self.mri {
+            rows.push(row("MRI", s, s.value.clone()));
         }
         rows
     }
@@ -272,7 +356,7 @@ mod tests {
 
     #[test]
     fn catalogue_rejects_invalid_values() {
-        let bad = r#"{"version":1,"pumps":[{"id":"x","name":"x","capacity_ml":{"value":-20,"source":"s","mark":"V"}}]}"#;
+        let bad = r#"{"version":1,"pumps":[{"id":"x","name":"x","kind":"custom","capacity_ml":{"value":-20,"source":"s","mark":"V"}}]}"#;
         assert!(Catalogue::from_json(bad).is_err());
     }
 }

@@ -1,0 +1,173 @@
+//! The native `itdose` command, on the same engine as the app. File reading is passed in, so the
+//! whole command is testable without touching the disk.
+//!
+//! ```text
+//! itdose report PLAN.json [--text] [--library LIBRARY.json]
+//! ```
+//! Prints the computed report as JSON (or a readable table with `--text`). Exit status: 0 when a
+//! report was produced (its `status` says whether the plan is valid), 1 when the plan is invalid
+//! (the message names the field), 2 for a usage error or an unreadable file.
+
+use std::fmt::Write as _;
+
+use crate::engine::{Catalogue, DrugLibrary, Plan, Report, Severity, evaluate};
+
+const USAGE: &str = "usage: itdose report PLAN.json [--text] [--library LIBRARY.json]\n";
+
+/// Runs the command. Returns (exit code, standard output, standard error).
+pub fn run(args: &[String], read: impl Fn(&str) -> Result<String, String>) -> (u8, String, String) {
+    let mut text = false;
+    let mut library_path = None;
+    let mut positional = Vec::new();
+    let mut iter = args.iter();
+    while let Some(arg) = iter.next() {
+        match arg.as_str() {
+            "--text" => text = true,
+            "--library" => match iter.next() {
+                Some(path) => library_path = Some(path.clone()),
+                None => return (2, String::new(), format!("--library needs a file\n{USAGE}")),
+            },
+            "-h" | "--help" => return (0, USAGE.to_owned(), String::new()),
+            other if other.starts_with('-') => {
+                return (2, String::new(), format!("unknown option {other}\n{USAGE}"));
+            }
+            other => positional.push(other.to_owned()),
+        }
+    }
+    let [command, plan_path] = positional.as_slice() else {
+        return (2, String::new(), USAGE.to_owned());
+    };
+    if command != "report" {
+        return (
+            2,
+            String::new(),
+            format!("unknown command {command}\n{USAGE}"),
+        );
+    }
+    let plan_text = match read(plan_path) {
+        Ok(t) => t,
+        Err(e) => return (2, String::new(), format!("{plan_path}: {e}\n")),
+    };
+    let library = match &library_path {
+        Some(path) => match read(path)
+            .map_err(|e| format!("{path}: {e}"))
+            .and_then(|t| DrugLibrary::from_json(&t).map_err(|e| format!("{path}: {e}")))
+        {
+            Ok(l) => l,
+            Err(e) => return (2, String::new(), format!("{e}\n")),
+        },
+        None => match DrugLibrary::builtin() {
+            Ok(l) => l,
+            Err(e) => return (2, String::new(), format!("{e}\n")),
+        },
+    };
+    let catalogue = match Catalogue::builtin() {
+        Ok(c) => c,
+        Err(e) => return (2, String::new(), format!("{e}\n")),
+    };
+    let plan = match Plan::from_json(&plan_text) {
+        Ok(p) => p,
+        Err(e) => return (1, String::new(), format!("{plan_path}: {e}\n")),
+    };
+    match evaluate(&plan, &catalogue, &library) {
+        Ok(report) => {
+            let out = if text {
+                text_report(&report, plan_path)
+            } else {
+                serde_json::to_string_pretty(&report).unwrap_or_default() + "\n"
+            };
+            (0, out, String::new())
+        }
+        Err(errors) => {
+            let mut err = format!("{plan_path}: the plan is invalid\n");
+            for e in errors {
+                let _ = writeln!(err, "  {e}");
+            }
+            (1, String::new(), err)
+        }
+    }
+}
+
+/// The report as a readable table, ISMP-formatted.
+pub fn text_report(report: &Report, title: &str) -> String {
+    let mut out = String::new();
+    let _ = writeln!(out, "itdose report: {title}");
+    let _ = writeln!(out, "Pump: {}", report.pump);
+    let _ = writeln!(out, "Status: {}", report.status.describe());
+    let _ = writeln!(out);
+    let width = report
+        .figures
+        .iter()
+        .chain(report.drugs.iter().flat_map(|d| &d.figures))
+        .map(|f| f.name.chars().count())
+        .max()
+        .unwrap_or(0);
+    for f in &report.figures {
+        let _ = writeln!(out, "  {:width$}  {}", f.name, f.display);
+    }
+    for drug in &report.drugs {
+        let _ = writeln!(out);
+        let _ = writeln!(
+            out,
+            "{}{}",
+            drug.display_name,
+            if drug.lead { " (lead drug)" } else { "" }
+        );
+        for f in &drug.figures {
+            let _ = writeln!(out, "  {:width$}  {}", f.name, f.display);
+        }
+    }
+    if !report.findings.is_empty() {
+        let _ = writeln!(out);
+        let _ = writeln!(out, "Findings");
+        for f in &report.findings {
+            let severity = match f.severity {
+                Severity::Hard => "HARD",
+                Severity::Soft => "SOFT",
+                Severity::Info => "INFO",
+            };
+            let _ = writeln!(out, "  [{severity}] {}", f.message);
+            if let Some(source) = &f.source {
+                let mark = f
+                    .mark
+                    .map(|m| format!(" ({})", m.letter()))
+                    .unwrap_or_default();
+                let _ = writeln!(out, "         source: {source}{mark}");
+            }
+            if let Some(ack) = &f.acknowledged {
+                let _ = writeln!(
+                    out,
+                    "         acknowledged {}: {}",
+                    crate::engine::format::format_date_time(ack.at),
+                    ack.reason
+                );
+            } else if f.severity == Severity::Soft {
+                let _ = writeln!(out, "         NOT ACKNOWLEDGED");
+            }
+        }
+    }
+    if let Some(w) = &report.compounding {
+        use crate::engine::format::Display as _;
+        let _ = writeln!(out);
+        let _ = writeln!(
+            out,
+            "Compounding worksheet: {} total ({} fill + {} to prime the refill kit)",
+            w.total_volume.ismp(),
+            w.fill_volume.ismp(),
+            w.extra_volume.ismp()
+        );
+        for l in &w.lines {
+            let _ = writeln!(
+                out,
+                "  {}: {} of {} stock (target {}; {} in total)",
+                l.drug,
+                l.stock_volume.ismp(),
+                l.stock.ismp(),
+                l.target.ismp(),
+                l.amount.ismp()
+            );
+        }
+        let _ = writeln!(out, "  diluent: {}", w.diluent_volume.ismp());
+    }
+    out
+}

@@ -1,0 +1,362 @@
+//! The drug library: what a smart-pump "drug library" holds, as data the user can see, export,
+//! edit and import. Display names use Tall Man lettering; every number carries its source and mark.
+//!
+//! Import is all-or-nothing: a library that fails validation is rejected with a message naming the
+//! drug and the field, and the library in force stays in force (the caller keeps it; [`DrugLibrary::from_json`]
+//! never returns a partial library).
+
+use serde::{Deserialize, Serialize};
+
+use super::format::with_unit;
+use super::pump::Mark;
+use super::units::MassFamily;
+
+/// The file format tag of a drug library export.
+pub const LIBRARY_FORMAT: &str = "itdose-drug-library";
+/// The library file format version this build reads and writes.
+pub const LIBRARY_VERSION: u32 = 1;
+
+/// Which figure a limit applies to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum LimitQuantity {
+    /// Concentration in the reservoir (mg/mL or mcg/mL in the drug's family).
+    Concentration,
+    /// Daily dose (mg/day or mcg/day in the drug's family).
+    DailyDose,
+}
+
+impl LimitQuantity {
+    /// Words for messages.
+    pub fn name(self) -> &'static str {
+        match self {
+            LimitQuantity::Concentration => "concentration",
+            LimitQuantity::DailyDose => "daily dose",
+        }
+    }
+
+    /// The unit in a family: "mg/mL", "mcg/day".
+    pub fn unit(self, family: MassFamily) -> String {
+        match self {
+            LimitQuantity::Concentration => format!("{}/mL", family.symbol()),
+            LimitQuantity::DailyDose => format!("{}/day", family.symbol()),
+        }
+    }
+}
+
+/// Upper or lower bound.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Bound {
+    /// The value may not exceed the limit.
+    Max,
+    /// The value may not fall below the limit.
+    Min,
+}
+
+/// How a limit is enforced, as dose error reduction software does it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Severity {
+    /// Shown for information.
+    Info,
+    /// Needs an explicit, recorded acknowledgement with a reason.
+    Soft,
+    /// Blocks: the plan is not valid.
+    Hard,
+}
+
+/// One limit of one drug.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Limit {
+    /// Concentration or daily dose.
+    pub quantity: LimitQuantity,
+    /// Max or min.
+    pub bound: Bound,
+    /// Hard or soft.
+    pub severity: Severity,
+    /// The limit, in the drug's unit family.
+    pub value: f64,
+    /// Where it comes from.
+    pub source: String,
+    /// How far it has been checked.
+    pub mark: Mark,
+}
+
+/// A usual starting range.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct StartRange {
+    /// Lowest usual starting daily dose.
+    pub low: f64,
+    /// Highest usual starting daily dose.
+    pub high: f64,
+    /// Where it comes from.
+    pub source: String,
+    /// How far it has been checked.
+    pub mark: Mark,
+}
+
+/// How long the drug is stable in the pump, under a condition.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Stability {
+    /// Days.
+    pub days: f64,
+    /// When this applies ("in the pump", "undiluted").
+    pub condition: String,
+    /// Where it comes from.
+    pub source: String,
+    /// How far it has been checked.
+    pub mark: Mark,
+}
+
+/// A sourced PK number.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PkValue {
+    /// The value in the unit its field name states.
+    pub value: f64,
+    /// Where it comes from.
+    pub source: String,
+    /// How far it has been checked.
+    pub mark: Mark,
+}
+
+/// PK defaults for the CSF model (used from issue 5 on). Absent means unknown.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct PkDefaults {
+    /// CSF elimination half-life, hours.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub csf_half_life_hours: Option<PkValue>,
+    /// CSF volume of distribution, mL.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub csf_volume_ml: Option<PkValue>,
+    /// CSF clearance, mL/min.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub csf_clearance_ml_per_min: Option<PkValue>,
+}
+
+/// One drug in the library.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct DrugEntry {
+    /// Stable identifier, used in plans.
+    pub id: String,
+    /// Display name in Tall Man letters where they apply (HYDROmorphone, fentaNYL, SUFentanil, cloNIDine).
+    pub display_name: String,
+    /// mg or mcg: the only unit family accepted for this drug.
+    pub family: MassFamily,
+    /// Usual starting daily dose range.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub start_dose_per_day: Option<StartRange>,
+    /// Limits.
+    #[serde(default)]
+    pub limits: Vec<Limit>,
+    /// Stability in the pump.
+    #[serde(default)]
+    pub stability: Vec<Stability>,
+    /// PK defaults.
+    #[serde(default)]
+    pub pk: PkDefaults,
+    /// Free-text notes shown with the drug.
+    #[serde(default)]
+    pub notes: String,
+}
+
+impl DrugEntry {
+    /// The limits on one quantity.
+    pub fn limits_on(&self, quantity: LimitQuantity) -> impl Iterator<Item = &Limit> {
+        self.limits.iter().filter(move |l| l.quantity == quantity)
+    }
+
+    /// Whether the library sets a lower concentration limit (ISMP: without one, a concentration
+    /// entered lower than the real one is an unguarded overdose path).
+    pub fn has_low_concentration_limit(&self) -> bool {
+        self.limits_on(LimitQuantity::Concentration)
+            .any(|l| l.bound == Bound::Min)
+    }
+
+    /// A limit as text: "max 19.2 mcg/day (hard)".
+    pub fn describe_limit(&self, limit: &Limit) -> String {
+        let bound = match limit.bound {
+            Bound::Max => "max",
+            Bound::Min => "min",
+        };
+        let severity = match limit.severity {
+            Severity::Hard => "hard",
+            Severity::Soft => "soft",
+            Severity::Info => "info",
+        };
+        format!(
+            "{} {} {} ({severity})",
+            limit.quantity.name(),
+            bound,
+            with_unit(limit.value, &limit.quantity.unit(self.family))
+        )
+    }
+}
+
+/// The drug library.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct DrugLibrary {
+    /// Always [`LIBRARY_FORMAT`].
+    pub format: String,
+    /// File format version.
+    pub version: u32,
+    /// Name of this library (an institution's own, for example).
+    pub name: String,
+    /// A note shown with the library.
+    #[serde(default)]
+    pub note: String,
+    /// The drugs.
+    pub drugs: Vec<DrugEntry>,
+}
+
+/// Why a library was refused. Names the drug and the field.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("drug library rejected: {0}")]
+pub struct LibraryError(pub String);
+
+const BUILTIN_LIBRARY: &str = include_str!("../../data/drugs.json");
+
+impl DrugLibrary {
+    /// The library shipped with itdose (`data/drugs.json`).
+    ///
+    /// # Errors
+    /// [`LibraryError`] if it is invalid (a test guarantees it is not).
+    pub fn builtin() -> Result<Self, LibraryError> {
+        Self::from_json(BUILTIN_LIBRARY)
+    }
+
+    /// Reads and validates a library. All or nothing.
+    ///
+    /// # Errors
+    /// [`LibraryError`] naming the drug and field of the first problem, or the JSON position.
+    pub fn from_json(text: &str) -> Result<Self, LibraryError> {
+        let library: DrugLibrary = serde_json::from_str(text)
+            .map_err(|e| LibraryError(format!("not a valid library file: {e}")))?;
+        library.validate()?;
+        Ok(library)
+    }
+
+    /// Replaces this library with an imported one, all or nothing: on any error `self` is left
+    /// exactly as it was, so the library in force stays in force.
+    ///
+    /// # Errors
+    /// [`LibraryError`] naming the drug and field.
+    pub fn import(&mut self, text: &str) -> Result<(), LibraryError> {
+        *self = Self::from_json(text)?;
+        Ok(())
+    }
+
+    /// The library as pretty JSON, for export.
+    pub fn to_json(&self) -> String {
+        serde_json::to_string_pretty(self).unwrap_or_default()
+    }
+
+    /// The drug with this id.
+    pub fn get(&self, id: &str) -> Option<&DrugEntry> {
+        self.drugs.iter().find(|d| d.id == id)
+    }
+
+    /// Checks every entry.
+    ///
+    /// # Errors
+    /// [`LibraryError`] naming the drug and field.
+    pub fn validate(&self) -> Result<(), LibraryError> {
+        if self.format != LIBRARY_FORMAT {
+            return Err(LibraryError(format!(
+                "format is \u{201c}{}\u{201d}, expected \u{201c}{LIBRARY_FORMAT}\u{201d}",
+                self.format
+            )));
+        }
+        if self.version != LIBRARY_VERSION {
+            return Err(LibraryError(format!(
+                "version {} is not supported (this build reads version {LIBRARY_VERSION})",
+                self.version
+            )));
+        }
+        if self.drugs.is_empty() {
+            return Err(LibraryError("the library has no drugs".into()));
+        }
+        let mut seen = std::collections::BTreeSet::new();
+        for drug in &self.drugs {
+            let at = |field: &str, problem: String| {
+                LibraryError(format!(
+                    "drug \u{201c}{}\u{201d}, {field}: {problem}",
+                    drug.id
+                ))
+            };
+            if drug.id.trim().is_empty() {
+                return Err(LibraryError("a drug has an empty id".into()));
+            }
+            if !seen.insert(drug.id.as_str()) {
+                return Err(at("id", "appears twice".into()));
+            }
+            if drug.display_name.trim().is_empty() {
+                return Err(at("display_name", "is empty".into()));
+            }
+            let positive = |field: &str, value: f64| {
+                if value.is_finite() && value > 0.0 {
+                    Ok(())
+                } else {
+                    Err(at(field, format!("{value} must be a positive number")))
+                }
+            };
+            if let Some(range) = &drug.start_dose_per_day {
+                positive("start_dose_per_day.low", range.low)?;
+                positive("start_dose_per_day.high", range.high)?;
+                if range.low > range.high {
+                    return Err(at(
+                        "start_dose_per_day",
+                        format!("low {} is above high {}", range.low, range.high),
+                    ));
+                }
+            }
+            for (i, limit) in drug.limits.iter().enumerate() {
+                let field = format!("limits[{i}]");
+                positive(&format!("{field}.value"), limit.value)?;
+                if limit.severity == Severity::Hard && limit.mark == Mark::Unverified {
+                    // domain.md: an unverified value ships only as an editable default, never a hard limit.
+                    return Err(at(
+                        &format!("{field}.severity"),
+                        "an unverified (U) value cannot be a hard limit; make it soft or verify it"
+                            .into(),
+                    ));
+                }
+            }
+            for quantity in [LimitQuantity::Concentration, LimitQuantity::DailyDose] {
+                let lowest_max = drug
+                    .limits_on(quantity)
+                    .filter(|l| l.bound == Bound::Max)
+                    .map(|l| l.value)
+                    .fold(f64::INFINITY, f64::min);
+                let highest_min = drug
+                    .limits_on(quantity)
+                    .filter(|l| l.bound == Bound::Min)
+                    .map(|l| l.value)
+                    .fold(0.0, f64::max);
+                if highest_min >= lowest_max {
+                    return Err(at(
+                        "limits",
+                        format!(
+                            "{} minimum {highest_min} is not below its maximum {lowest_max}",
+                            quantity.name()
+                        ),
+                    ));
+                }
+            }
+            for (i, s) in drug.stability.iter().enumerate() {
+                positive(&format!("stability[{i}].days"), s.days)?;
+            }
+            let pk = &drug.pk;
+            for (name, value) in [
+                ("pk.csf_half_life_hours", &pk.csf_half_life_hours),
+                ("pk.csf_volume_ml", &pk.csf_volume_ml),
+                ("pk.csf_clearance_ml_per_min", &pk.csf_clearance_ml_per_min),
+            ] {
+                if let Some(v) = value {
+                    positive(name, v.value)?;
+                }
+            }
+        }
+        Ok(())
+    }
+}
