@@ -3,7 +3,8 @@
 // saves a screenshot to e2e/artifacts/, and prints "e2e: N passed, N failed".
 import { chromium } from 'playwright-core';
 import { spawn } from 'node:child_process';
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
 import { createServer } from 'node:net';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -33,7 +34,7 @@ const browser = await chromium.launch({
 
 const results = [];
 async function test(name, body) {
-  const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+  const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, acceptDownloads: true });
   const page = await context.newPage();
   const problems = [];
   page.on('pageerror', e => problems.push(`page error: ${e.message}`));
@@ -79,8 +80,8 @@ async function enterExample(page) {
   await page.fill('#fill_date', '2026-11-25');
   await page.fill('#fill_time', '09:00');
   await page.fill('#fill_volume', '40');
-  await page.fill('#concentration', '10');
-  await page.fill('#daily_dose', '2');
+  await page.fill('#drug-0-concentration', '10');
+  await page.fill('#drug-0-daily_dose', '2');
   await page.fill('#low_reservoir_alarm', '2');
 }
 
@@ -99,17 +100,20 @@ await test('keyboard only: Tab through the form and type the example', async pag
   await page.focus('#pump');
   await page.keyboard.press('ArrowDown'); // to the next pump; then back, proving the select is keyboard-operable
   await page.keyboard.press('ArrowUp');
+  // Date and time inputs take several Tab presses (one per segment); keep each element once.
   const order = [];
-  for (let i = 0; i < 6; i++) {
+  for (let i = 0; i < 20 && order.length < 6; i++) {
     await page.keyboard.press('Tab');
-    order.push(await page.evaluate(() => document.activeElement.id));
+    const id = await page.evaluate(() => document.activeElement.id);
+    if (order[order.length - 1] !== id) order.push(id);
   }
-  assertEq(order.slice(0, 4).join(','), 'fill_volume,concentration,daily_dose,low_reservoir_alarm', 'tab order');
+  assertEq(order.join(','), 'fill_volume,low_reservoir_alarm,fill_date,fill_time,mode-lead,drug-0-drug', 'tab order');
   await page.focus('#fill_volume');
   await page.keyboard.type('40');
-  await page.keyboard.press('Tab');
+  await page.focus('#drug-0-concentration');
   await page.keyboard.type('10');
-  await page.keyboard.press('Tab');
+  await page.keyboard.press('Tab'); // to the unit select
+  await page.keyboard.press('Tab'); // to the daily dose
   await page.keyboard.type('2');
   assertEq(await result(page, 'Flow rate'), '0.2 mL/day', 'flow rate typed by keyboard');
 });
@@ -129,16 +133,16 @@ await test('bad input: message next to the field, last valid result kept, and st
 
 await test('work survives a reload', async page => {
   await enterExample(page);
-  await page.fill('#daily_dose', '2.5');
+  await page.fill('#drug-0-daily_dose', '2.5');
   await page.waitForFunction(() => document.querySelector('#save-status').textContent === 'Saved on this device');
   await page.reload();
   await page.waitForSelector('#fill_volume');
-  assertEq(await page.inputValue('#daily_dose'), '2.5', 'dose after reload');
+  assertEq(await page.inputValue('#drug-0-daily_dose'), '2.5', 'dose after reload');
   assertEq(await page.inputValue('#fill_date'), '2026-11-25', 'fill date after reload');
   // 2.5 mg/day ÷ 10 mg/mL = 0.25 mL/day; (40 − 2) ÷ 0.25 = 152 days
   assertEq(await result(page, 'Days to low-reservoir alarm'), '152 days', 'days after reload');
   // The "Saved" message clears itself.
-  await page.fill('#daily_dose', '2');
+  await page.fill('#drug-0-daily_dose', '2');
   await page.waitForFunction(() => document.querySelector('#save-status').textContent === 'Saved on this device');
   await page.waitForFunction(() => document.querySelector('#save-status').textContent === '', null, { timeout: 5000 });
 });
@@ -152,10 +156,105 @@ await test('every input has a visible label; figures are in a <dl>; catalogue sh
   assertTrue(info.includes('0.048 mL/day') && info.includes('verified in the cited source'), 'catalogue value with mark');
   assertTrue(info.includes('24 mL/day') && info.includes('unverified'), 'unverified maximum rate shown as such');
   await enterExample(page);
-  assertEq(await page.evaluate(() => document.querySelectorAll('dl#results > div > dt + dd').length), 7, 'dt/dd pairs');
+  assertEq(await page.evaluate(() => document.querySelectorAll('dl#results > div > dt + dd').length), 5, 'dt/dd pairs');
   const text = await page.evaluate(() => document.body.innerText);
   assertTrue(!/\d\.0\b/.test(text.replace(/\d{4}-\d{2}-\d{2}/g, '')), 'no trailing zero anywhere on the page');
   assertTrue(!text.includes('µg') && !/\bcc\b/.test(text), 'ISMP units');
+});
+
+/** The <dd> for the <dt> named `name` in the <dl> with id `list`. */
+const figureIn = (page, list, name) => page.evaluate(([l, n]) => {
+  const dt = [...document.querySelectorAll(`#${l} dt`)].find(d => d.textContent === n);
+  return dt ? dt.nextElementSibling.textContent : null;
+}, [list, name]);
+
+await test('admixture: per-drug doses follow the lead drug', async page => {
+  await page.selectOption('#pump', 'synchromed-ii-20');
+  await page.fill('#fill_date', '2026-11-25');
+  await page.fill('#fill_time', '09:00');
+  await page.fill('#fill_volume', '20');
+  await page.fill('#drug-0-concentration', '5');
+  await page.fill('#drug-0-daily_dose', '1');
+  await page.click('#add-drug');
+  await page.selectOption('#drug-1-drug', 'bupivacaine');
+  await page.fill('#drug-1-concentration', '2.5');
+  await page.click('#add-drug');
+  await page.selectOption('#drug-2-drug', 'clonidine');
+  await page.fill('#drug-2-concentration', '100');
+  assertEq(await figureIn(page, 'drug-2-results', 'cloNIDine daily dose'), '20 mcg/day', 'cloNIDine at 1 mg/day morphine');
+  await page.fill('#drug-0-daily_dose', '2');
+  assertEq(await figureIn(page, 'drug-1-results', 'bupivacaine daily dose'), '1 mg/day', 'bupivacaine at 2 mg/day morphine');
+  assertEq(await figureIn(page, 'drug-2-results', 'cloNIDine daily dose'), '40 mcg/day', 'cloNIDine at 2 mg/day morphine');
+  await page.screenshot({ path: join(artifacts, 'admixture.png'), fullPage: true });
+});
+
+await test('Prometra II 40 mL shows its catalogue values and sources', async page => {
+  await page.selectOption('#pump', 'prometra-ii-40');
+  const values = await page.textContent('#pump-values');
+  for (const expected of ['40 mL', 'Prometra MRI safety information PL-21604-02', '3 mL', '0.0026 mL/cm', 'Empty the pump before MRI']) {
+    assertTrue(values.includes(expected), `${expected} shown`);
+  }
+});
+
+await test('hard limit blocks; soft limit is acknowledged, recorded and exported with the plan', async page => {
+  await enterExample(page);
+  await page.selectOption('#drug-0-drug', 'ziconotide');
+  await page.fill('#drug-0-concentration', '100');
+  await page.fill('#drug-0-daily_dose', '25');
+  assertTrue((await page.textContent('#plan-status')).startsWith('Not valid'), 'hard limit blocks');
+  assertTrue(await page.isDisabled('#export-plan'), 'blocked plan cannot be exported');
+  await page.screenshot({ path: join(artifacts, 'hard-limit.png'), fullPage: true });
+  await page.selectOption('#drug-0-drug', 'morphine');
+  await page.fill('#drug-0-concentration', '10');
+  await page.fill('#drug-0-daily_dose', '16');
+  assertTrue((await page.textContent('#plan-status')).startsWith('Not yet valid'), 'soft limit needs acknowledgement');
+  await page.fill('#finding-0-reason', 'opioid-tolerant, titrated over 6 months');
+  await page.click('#finding-0-ack');
+  assertTrue((await page.textContent('#plan-status')).startsWith('Valid'), 'acknowledged plan is valid');
+  await page.screenshot({ path: join(artifacts, 'soft-limit-acknowledged.png'), fullPage: true });
+  const [download] = await Promise.all([page.waitForEvent('download'), page.click('#export-plan')]);
+  const exported = JSON.parse(readFileSync(await download.path(), 'utf8'));
+  assertEq(exported.format, 'itdose-plan', 'exported format');
+  assertEq(exported.acknowledgements.length, 1, 'one acknowledgement recorded');
+  assertEq(exported.acknowledgements[0].reason, 'opioid-tolerant, titrated over 6 months', 'reason recorded');
+  assertTrue(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}/.test(exported.acknowledgements[0].at), 'time recorded');
+  assertEq(exported.drugs[0].daily_dose.unit, 'mg/day', 'unit stated in the file');
+});
+
+await test('the app and `itdose report` agree on the docs example plan', async page => {
+  await page.setInputFiles('#import-plan', join(root, 'docs', 'example-plan.json'));
+  await page.waitForFunction(() => document.querySelector('#plan-files-status').textContent === 'Plan imported');
+  const report = JSON.parse(execFileSync('cargo', ['run', '--quiet', '--bin', 'itdose', '--', 'report', 'docs/example-plan.json'], { cwd: root, encoding: 'utf8' }));
+  let compared = 0;
+  for (const f of report.figures) { assertEq(await figureIn(page, 'results', f.name), f.display, f.name); compared++; }
+  for (const [i, d] of report.drugs.entries()) {
+    for (const f of d.figures) { assertEq(await figureIn(page, `drug-${i}-results`, f.name), f.display, f.name); compared++; }
+  }
+  assertTrue(compared >= 14, `compared ${compared} figures`);
+  const sheet = await page.textContent('#worksheet');
+  for (const l of report.compounding.lines) assertTrue(sheet.includes(l.stock_volume + ' mL') || sheet.includes(String(l.stock_volume).slice(0, 5)), `worksheet line for ${l.drug}`);
+  assertTrue(sheet.includes('5.867 mL'), 'diluent');
+  await page.screenshot({ path: join(artifacts, 'example-plan.png'), fullPage: true });
+});
+
+await test('a rejected library import names the drug and field and leaves the library in force', async page => {
+  const good = readFileSync(join(root, 'data', 'drugs.json'), 'utf8');
+  const bad = good.replace('"severity": "soft"', '"severity": "hard"');
+  const badPath = join(artifacts, 'bad-library.json');
+  writeFileSync(badPath, bad);
+  await page.setInputFiles('#import-library', badPath);
+  await page.waitForFunction(() => document.querySelector('#import-library-error').textContent !== '');
+  const msg = await page.textContent('#import-library-error');
+  assertTrue(msg.includes('drug “morphine”, limits[0].severity') && msg.includes('previous library stays in force'), msg);
+  assertTrue((await page.textContent('#library-heading')).includes('itdose default drug library'), 'library still in force');
+  const edited = good.replace('"name": "itdose default drug library"', '"name": "St Elsewhere IT library"');
+  const goodPath = join(artifacts, 'edited-library.json');
+  writeFileSync(goodPath, edited);
+  await page.setInputFiles('#import-library', goodPath);
+  await page.waitForFunction(() => document.querySelector('#library-heading').textContent.includes('St Elsewhere'));
+  await page.reload();
+  await page.waitForSelector('#library-heading');
+  assertTrue((await page.textContent('#library-heading')).includes('St Elsewhere'), 'imported library survives a reload');
 });
 
 await browser.close();

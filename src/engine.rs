@@ -27,7 +27,7 @@ pub use continuous::{ReservoirProjection, project_reservoir};
 pub use dose::{AnyConcentration, AnyDoseRate, AnyMass, FamilyMismatch};
 pub use error::{Error, Field, Problem, element_id};
 pub use findings::{Acknowledgement, Finding, PlanStatus, settle};
-pub use form::{ContinuousForm, DEFAULT_PUMP_ID};
+pub use form::{DEFAULT_PUMP_ID, DrugForm, FormMode, PlanForm};
 pub use input::{parse_date, parse_number, parse_time};
 pub use library::{
     Bound, DrugEntry, DrugLibrary, LIBRARY_FORMAT, LIBRARY_VERSION, LibraryError, Limit,

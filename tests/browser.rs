@@ -5,7 +5,7 @@
 
 use gloo_storage::{LocalStorage, Storage};
 use gloo_timers::future::TimeoutFuture;
-use itdose::ui::{App, STORAGE_KEY};
+use itdose::ui::{App, LIBRARY_KEY, STORAGE_KEY};
 use wasm_bindgen::JsCast;
 use wasm_bindgen_test::{wasm_bindgen_test, wasm_bindgen_test_configure};
 use web_sys::{
@@ -37,6 +37,7 @@ fn document() -> web_sys::Document {
 fn mount(keep_saved: bool) -> Mounted<impl Sized> {
     if !keep_saved {
         LocalStorage::delete(STORAGE_KEY);
+        LocalStorage::delete(LIBRARY_KEY);
     }
     let root: HtmlElement = document()
         .create_element("div")
@@ -78,25 +79,40 @@ async fn type_into(root: &Element, id: &str, text: &str) {
     tick().await;
 }
 
-async fn choose_pump(root: &Element, id: &str) {
-    let select: HtmlSelectElement = find(root, "#pump").unchecked_into();
-    select.set_value(id);
+async fn choose(root: &Element, select_id: &str, value: &str) {
+    let select: HtmlSelectElement = find(root, &format!("#{select_id}")).unchecked_into();
+    select.set_value(value);
     select
         .dispatch_event(&bubbling("change"))
         .expect("dispatch");
     tick().await;
 }
 
-/// The `<dd>` text for the `<dt>` named `name` in the results list.
-fn result(root: &Element, name: &str) -> Option<String> {
-    let list = root.query_selector_all("#results dt").ok()?;
-    (0..list.length())
-        .filter_map(|i| list.item(i)?.dyn_into::<Element>().ok())
+async fn choose_pump(root: &Element, id: &str) {
+    choose(root, "pump", id).await;
+}
+
+async fn click(root: &Element, id: &str) {
+    let button: HtmlElement = find(root, &format!("#{id}")).unchecked_into();
+    button.click();
+    tick().await;
+}
+
+/// The `<dd>` for the `<dt>` named `name` in the `<dl>` with id `list`.
+fn figure(root: &Element, list: &str, name: &str) -> Option<String> {
+    let items = root.query_selector_all(&format!("#{list} dt")).ok()?;
+    (0..items.length())
+        .filter_map(|i| items.item(i)?.dyn_into::<Element>().ok())
         .find_map(|dt| {
             (dt.text_content().as_deref() == Some(name))
                 .then(|| dt.next_element_sibling().and_then(|dd| dd.text_content()))
                 .flatten()
         })
+}
+
+/// The `<dd>` text for the `<dt>` named `name` in the overall results list.
+fn result(root: &Element, name: &str) -> Option<String> {
+    figure(root, "results", name)
 }
 
 fn text_of(root: &Element, selector: &str) -> String {
@@ -132,8 +148,8 @@ async fn enter_issue_example(root: &Element) {
     type_into(root, "fill_date", "2026-11-25").await;
     type_into(root, "fill_time", "09:00").await;
     type_into(root, "fill_volume", "40").await;
-    type_into(root, "concentration", "10").await;
-    type_into(root, "daily_dose", "2").await;
+    type_into(root, "drug-0-concentration", "10").await;
+    type_into(root, "drug-0-daily_dose", "2").await;
     type_into(root, "low_reservoir_alarm", "2").await;
 }
 
@@ -224,9 +240,9 @@ async fn fill_above_capacity_is_blocked_with_the_bound() {
     );
     // 0.2 mg/day ÷ 10 mg/mL = 0.02 mL/day, below the 0.048 mL/day minimum: shown at the dose.
     choose_pump(root, "synchromed-ii-40").await;
-    type_into(root, "daily_dose", "0.2").await;
+    type_into(root, "drug-0-daily_dose", "0.2").await;
     assert_eq!(
-        text_of(root, "#daily_dose-error"),
+        text_of(root, "#drug-0-daily_dose-error"),
         "Flow rate: 0.02 mL/day is below the pump's minimum rate of 0.048 mL/day"
     );
 }
@@ -236,8 +252,10 @@ async fn comma_decimal_is_refused_not_misread() {
     let app = mount(false);
     let root: &Element = &app.root;
     enter_issue_example(root).await;
-    type_into(root, "concentration", "0,5").await;
-    assert!(text_of(root, "#concentration-error").contains("use a decimal point, not a comma"));
+    type_into(root, "drug-0-concentration", "0,5").await;
+    assert!(
+        text_of(root, "#drug-0-concentration-error").contains("use a decimal point, not a comma")
+    );
     assert_eq!(result(root, "Flow rate").as_deref(), Some("0.2 mL/day"));
 }
 
@@ -246,13 +264,13 @@ async fn work_survives_a_remount_through_local_storage() {
     {
         let app = mount(false);
         enter_issue_example(&app.root).await;
-        type_into(&app.root, "daily_dose", "2.").await; // half-typed, invalid-looking text is kept as typed
+        type_into(&app.root, "drug-0-daily_dose", "2.").await; // half-typed, invalid-looking text is kept as typed
         TimeoutFuture::new(700).await; // past the 400 ms autosave debounce
         assert_eq!(text_of(&app.root, "#save-status"), "Saved on this device");
     }
     let app = mount(true);
     tick().await;
-    let dose: HtmlInputElement = find(&app.root, "#daily_dose").unchecked_into();
+    let dose: HtmlInputElement = find(&app.root, "#drug-0-daily_dose").unchecked_into();
     assert_eq!(dose.value(), "2.");
     let fill: HtmlInputElement = find(&app.root, "#fill_volume").unchecked_into();
     assert_eq!(fill.value(), "40");
@@ -320,5 +338,161 @@ async fn custom_pump_asks_for_its_capacity() {
     assert_eq!(
         result(root, "Days to low-reservoir alarm").as_deref(),
         Some("165 days")
+    );
+}
+
+/// Morphine 5 mg/mL (lead) + bupivacaine 2.5 mg/mL + cloNIDine 100 mcg/mL in a 20 mL pump:
+/// 1 mg/day ÷ 5 mg/mL = 0.2 mL/day → bupivacaine 0.5 mg/day, cloNIDine 20 mcg/day; at 2 mg/day
+/// everything doubles.
+async fn enter_admixture(root: &Element) {
+    choose_pump(root, "synchromed-ii-20").await;
+    type_into(root, "fill_date", "2026-11-25").await;
+    type_into(root, "fill_time", "09:00").await;
+    type_into(root, "fill_volume", "20").await;
+    type_into(root, "drug-0-concentration", "5").await;
+    type_into(root, "drug-0-daily_dose", "1").await;
+    click(root, "add-drug").await;
+    choose(root, "drug-1-drug", "bupivacaine").await;
+    type_into(root, "drug-1-concentration", "2.5").await;
+    click(root, "add-drug").await;
+    choose(root, "drug-2-drug", "clonidine").await;
+    type_into(root, "drug-2-concentration", "100").await;
+}
+
+#[wasm_bindgen_test]
+async fn admixture_doses_follow_the_lead_drug() {
+    let app = mount(false);
+    let root: &Element = &app.root;
+    enter_admixture(root).await;
+    assert_eq!(result(root, "Flow rate").as_deref(), Some("0.2 mL/day"));
+    assert_eq!(
+        figure(root, "drug-1-results", "bupivacaine daily dose").as_deref(),
+        Some("0.5 mg/day")
+    );
+    assert_eq!(
+        figure(root, "drug-2-results", "cloNIDine daily dose").as_deref(),
+        Some("20 mcg/day")
+    );
+    type_into(root, "drug-0-daily_dose", "2").await;
+    assert_eq!(result(root, "Flow rate").as_deref(), Some("0.4 mL/day"));
+    assert_eq!(
+        figure(root, "drug-1-results", "bupivacaine daily dose").as_deref(),
+        Some("1 mg/day")
+    );
+    assert_eq!(
+        figure(root, "drug-2-results", "cloNIDine daily dose").as_deref(),
+        Some("40 mcg/day")
+    );
+    assert!(text_of(root, "#plan-status").starts_with("Valid"));
+}
+
+#[wasm_bindgen_test]
+async fn wrong_unit_family_is_blocked_at_the_field() {
+    let app = mount(false);
+    let root: &Element = &app.root;
+    enter_admixture(root).await;
+    choose(root, "drug-2-concentration-unit", "mg").await;
+    assert_eq!(
+        text_of(root, "#drug-2-concentration-error"),
+        "Drug 3, concentration: mg/mL was entered, but cloNIDine is dosed in mcg/mL: re-enter it in mcg/mL (nothing is converted)"
+    );
+    assert!(text_of(root, "#stale-banner").contains("last valid result"));
+}
+
+#[wasm_bindgen_test]
+async fn prometra_ii_40_shows_catalogue_values_with_sources() {
+    let app = mount(false);
+    let root: &Element = &app.root;
+    choose_pump(root, "prometra-ii-40").await;
+    let values = text_of(root, "#pump-values");
+    for expected in [
+        "40 mL",
+        "Prometra MRI safety information PL-21604-02",
+        "3 mL",
+        "0.0026 mL/cm",
+        "Empty the pump before MRI",
+    ] {
+        assert!(
+            values.contains(expected),
+            "{expected} missing from {values}"
+        );
+    }
+    // The alarm field follows the pump's refill-rule volume.
+    let alarm: HtmlInputElement = find(root, "#low_reservoir_alarm").unchecked_into();
+    assert_eq!(alarm.value(), "3");
+}
+
+#[wasm_bindgen_test]
+async fn hard_limit_blocks_the_plan() {
+    let app = mount(false);
+    let root: &Element = &app.root;
+    enter_issue_example(root).await;
+    choose(root, "drug-0-drug", "ziconotide").await;
+    type_into(root, "drug-0-concentration", "100").await;
+    type_into(root, "drug-0-daily_dose", "25").await;
+    assert!(text_of(root, "#plan-status").starts_with("Not valid: a hard limit is crossed"));
+    assert!(
+        text_of(root, "#findings")
+            .contains("ziconotide daily dose 25 mcg/day is above the hard limit of 19.2 mcg/day.")
+    );
+    let export: web_sys::HtmlButtonElement = find(root, "#export-plan").unchecked_into();
+    assert!(export.disabled(), "a blocked plan cannot be exported");
+    assert!(
+        root.query_selector("#finding-0-ack")
+            .ok()
+            .flatten()
+            .is_none(),
+        "a hard limit offers no acknowledgement"
+    );
+}
+
+#[wasm_bindgen_test]
+async fn soft_limit_needs_an_acknowledgement_that_is_recorded() {
+    let app = mount(false);
+    let root: &Element = &app.root;
+    enter_issue_example(root).await;
+    type_into(root, "drug-0-daily_dose", "16").await;
+    assert!(text_of(root, "#plan-status").starts_with("Not yet valid"));
+    assert!(
+        text_of(root, "#findings")
+            .contains("morphine daily dose 16 mg/day is above the soft limit of 15 mg/day.")
+    );
+    let export: web_sys::HtmlButtonElement = find(root, "#export-plan").unchecked_into();
+    assert!(export.disabled());
+    // No reason, no acknowledgement.
+    click(root, "finding-0-ack").await;
+    assert!(text_of(root, "#findings").contains("Give a reason"));
+    type_into(
+        root,
+        "finding-0-reason",
+        "opioid-tolerant, titrated over 6 months",
+    )
+    .await;
+    click(root, "finding-0-ack").await;
+    tick().await;
+    let findings = text_of(root, "#findings");
+    assert!(
+        findings.contains("Acknowledged")
+            && findings.contains("opioid-tolerant, titrated over 6 months"),
+        "{findings}"
+    );
+    // 16 mg/day is below the 20 mg/day label caution, so this was the only soft limit.
+    assert!(
+        text_of(root, "#plan-status").starts_with("Valid"),
+        "{}",
+        text_of(root, "#plan-status")
+    );
+    assert!(!export.disabled(), "an acknowledged plan can be exported");
+    TimeoutFuture::new(700).await;
+    let saved: serde_json::Value = LocalStorage::get(STORAGE_KEY).expect("saved form");
+    assert_eq!(
+        saved
+            .pointer("/acknowledgements/0/reason")
+            .and_then(|v| v.as_str()),
+        Some("opioid-tolerant, titrated over 6 months")
+    );
+    assert!(
+        saved.pointer("/acknowledgements/0/at").is_some(),
+        "the time is recorded"
     );
 }

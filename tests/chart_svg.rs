@@ -2,7 +2,7 @@
 #![cfg(not(target_arch = "wasm32"))]
 
 use itdose::chart::reservoir::{ReservoirChart, draw};
-use itdose::engine::{Catalogue, ContinuousInput, MgPerDay, MgPerMl, Millilitres, plan_continuous};
+use itdose::engine::{Catalogue, Millilitres, MlPerDay, project_reservoir};
 use jiff::civil::date;
 use plotters::prelude::*;
 
@@ -12,15 +12,15 @@ fn render() -> Result<(String, ReservoirChart), Box<dyn std::error::Error>> {
         .get("synchromed-ii-40")
         .ok_or("no pump")?
         .spec(None)?;
-    let plan = plan_continuous(&ContinuousInput {
-        pump,
-        fill_volume: Millilitres::new(40.0)?,
-        concentration: MgPerMl::new(10.0)?,
-        daily_dose: MgPerDay::new(2.0)?,
-        low_reservoir_alarm: Millilitres::new(2.0)?,
-        filled_at: date(2026, 11, 25).at(9, 0, 0, 0),
-    })?;
-    let chart = ReservoirChart::from_plan(&plan);
+    // 40 mL at 0.2 mL/day, alarm 2 mL: the worked example.
+    let projection = project_reservoir(
+        &pump,
+        Millilitres::new(40.0)?,
+        Millilitres::new(2.0)?,
+        MlPerDay::new(0.2)?,
+        date(2026, 11, 25).at(9, 0, 0, 0),
+    )?;
+    let chart = ReservoirChart::from_projection(&projection);
     let mut svg = String::new();
     {
         let area = SVGBackend::with_string(&mut svg, (720, 360)).into_drawing_area();

@@ -7,8 +7,8 @@ use plotters::coord::Shift;
 use plotters::prelude::*;
 
 use super::palette;
+use crate::engine::ReservoirProjection;
 use crate::engine::format::{format_date, format_date_time, format_number};
-use crate::engine::{ContinuousPlan, MassUnit};
 
 /// What the reservoir chart shows, read off a computed plan.
 #[derive(Debug, Clone, PartialEq)]
@@ -32,19 +32,20 @@ pub struct ReservoirChart {
 }
 
 impl ReservoirChart {
-    /// Reads the chart's figures off a plan (continuous infusion: a straight line from fill to empty).
-    pub fn from_plan<U: MassUnit>(plan: &ContinuousPlan<U>) -> Self {
-        let fill = plan.input.fill_volume.value();
-        let empty_day = plan.days_to_empty.value();
+    /// Reads the chart's figures off a reservoir projection (a constant rate: a straight line
+    /// from fill to empty).
+    pub fn from_projection(p: &ReservoirProjection) -> Self {
+        let fill = p.fill_volume.value();
+        let empty_day = p.days_to_empty.value();
         Self {
-            filled_at: plan.input.filled_at,
-            capacity_ml: plan.input.pump.capacity.value(),
+            filled_at: p.filled_at,
+            capacity_ml: p.capacity.value(),
             volume_points: vec![(0.0, fill), (empty_day, 0.0)],
-            alarm_ml: plan.input.low_reservoir_alarm.value(),
-            alarm_day: plan.days_to_alarm.value(),
-            alarm_at: plan.alarm_at,
+            alarm_ml: p.low_reservoir_alarm.value(),
+            alarm_day: p.days_to_alarm.value(),
+            alarm_at: p.alarm_at,
             empty_day,
-            empty_at: plan.empty_at,
+            empty_at: p.empty_at,
         }
     }
 

@@ -1,61 +1,155 @@
-//! The single-drug form as the user typed it (text), and its evaluation into a plan.
+//! The plan form as the user typed it (text), and its conversion into a [`Plan`].
 //!
 //! Keeping the raw text (not parsed numbers) is what lets the app save and restore work that is
-//! not yet valid: a half-typed "0." survives a reload exactly as typed. Evaluation reports every
-//! field's parse error at once, then the engine's first plan error.
+//! not yet valid: a half-typed "0." survives a reload exactly as typed. Conversion reports every
+//! field's parse error at once, each at its field and drug line.
 
 use jiff::civil::DateTime;
 use serde::{Deserialize, Serialize};
 
-use super::continuous::{ContinuousInput, ContinuousPlan, plan_continuous};
+use super::dose::{AnyConcentration, AnyDoseRate};
 use super::error::{Error, Field, Problem};
-use super::format::{iso_date, iso_time};
+use super::findings::Acknowledgement;
+use super::format::{format_number, iso_date, iso_time};
 use super::input::{parse_date, parse_number, parse_time};
+use super::library::DrugLibrary;
+use super::plan::{DrugLine, Fill, PLAN_FORMAT, PLAN_VERSION, Plan, Programme, PumpChoice};
 use super::pump::Catalogue;
-use super::units::{Concentration, DoseRate, Mg, Millilitres};
+use super::units::{MassFamily, Millilitres, MlPerDay};
 
 /// The pump selected when nothing has been chosen yet.
 pub const DEFAULT_PUMP_ID: &str = "synchromed-ii-40";
 
+/// How a programmable pump's programme is set on the form.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum FormMode {
+    /// Set the lead drug's daily dose.
+    #[default]
+    LeadDose,
+    /// Set the flow rate.
+    Rate,
+}
+
+/// One drug line as typed.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct DrugForm {
+    /// Library id.
+    pub drug_id: String,
+    /// Concentration text.
+    pub concentration: String,
+    /// The unit the concentration was entered in (must match the drug's family).
+    pub concentration_unit: MassFamily,
+    /// Daily dose text (the lead drug's, or every drug's on a constant-flow pump).
+    pub daily_dose: String,
+    /// The unit the dose was entered in.
+    pub dose_unit: MassFamily,
+    /// Stock vial strength text (compounding).
+    pub stock: String,
+    /// The unit the stock strength was entered in.
+    pub stock_unit: MassFamily,
+}
+
+impl Default for DrugForm {
+    fn default() -> Self {
+        Self::for_drug("morphine", MassFamily::Mg)
+    }
+}
+
+impl DrugForm {
+    /// An empty line for `drug_id`, units preset to the drug's family.
+    pub fn for_drug(drug_id: &str, family: MassFamily) -> Self {
+        Self {
+            drug_id: drug_id.to_owned(),
+            concentration: String::new(),
+            concentration_unit: family,
+            daily_dose: String::new(),
+            dose_unit: family,
+            stock: String::new(),
+            stock_unit: family,
+        }
+    }
+}
+
 /// What the user typed, field by field.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(default)]
-pub struct ContinuousForm {
+pub struct PlanForm {
     /// Catalogue id of the pump.
     pub pump_id: String,
-    /// Capacity of a custom pump, mL.
+    /// Capacity of a custom or constant-flow pump, mL.
     pub custom_capacity: String,
+    /// Fixed rate of a constant-flow pump, mL/day.
+    pub fixed_rate: String,
     /// Fill volume, mL.
     pub fill_volume: String,
-    /// Concentration, mg/mL.
-    pub concentration: String,
-    /// Daily dose, mg/day.
-    pub daily_dose: String,
     /// Low-reservoir alarm, mL.
     pub low_reservoir_alarm: String,
     /// Fill date, YYYY-MM-DD.
     pub fill_date: String,
     /// Fill time, HH:MM.
     pub fill_time: String,
+    /// Lead dose or rate (programmable pumps).
+    pub mode: FormMode,
+    /// Index of the lead drug line.
+    pub lead: usize,
+    /// Flow rate text (rate mode), mL/day.
+    pub flow_rate: String,
+    /// The drug lines.
+    pub drugs: Vec<DrugForm>,
+    /// Extra volume to prime the refill kit, mL (compounding).
+    pub extra_volume: String,
+    /// Recorded acknowledgements of soft limits.
+    pub acknowledgements: Vec<Acknowledgement>,
 }
 
-impl Default for ContinuousForm {
+impl Default for PlanForm {
     fn default() -> Self {
         Self {
             pump_id: DEFAULT_PUMP_ID.to_owned(),
             custom_capacity: String::new(),
+            fixed_rate: String::new(),
             fill_volume: String::new(),
-            concentration: String::new(),
-            daily_dose: String::new(),
             // The manufacturer-recommended alarm (pump catalogue, mark S); the user may change it.
             low_reservoir_alarm: "2".to_owned(),
             fill_date: String::new(),
             fill_time: String::new(),
+            mode: FormMode::LeadDose,
+            lead: 0,
+            flow_rate: String::new(),
+            drugs: vec![DrugForm::default()],
+            extra_volume: String::new(),
+            acknowledgements: Vec::new(),
         }
     }
 }
 
-impl ContinuousForm {
+fn optional_number(
+    field: Field,
+    text: &str,
+    errors: &mut Vec<Error>,
+    drug: Option<usize>,
+) -> Option<f64> {
+    if text.trim().is_empty() {
+        return None;
+    }
+    match parse_number(field, text) {
+        Ok(v) => Some(v),
+        Err(mut e) => {
+            e.drug = drug;
+            errors.push(e);
+            None
+        }
+    }
+}
+
+fn number_text(value: f64) -> String {
+    // Plain digits for an input box: the ISMP form minus thousands separators, which the parser refuses.
+    format_number(value).replace(',', "")
+}
+
+impl PlanForm {
     /// A blank form filled on `now` (the caller's clock; the engine has none).
     pub fn blank_at(now: DateTime) -> Self {
         Self {
@@ -65,91 +159,201 @@ impl ContinuousForm {
         }
     }
 
-    /// Evaluates the form.
+    /// Whether the selected pump is constant-flow.
+    pub fn is_constant_flow(&self, catalogue: &Catalogue) -> bool {
+        catalogue
+            .get(&self.pump_id)
+            .is_some_and(|p| p.is_constant_flow())
+    }
+
+    /// Converts the form into a plan.
     ///
     /// # Errors
-    /// Every field that does not parse, or else the plan's first error.
-    pub fn evaluate(&self, catalogue: &Catalogue) -> Result<ContinuousPlan<Mg>, Vec<Error>> {
+    /// Every field that does not parse, each at its field and drug line.
+    pub fn to_plan(&self, catalogue: &Catalogue) -> Result<Plan, Vec<Error>> {
         let mut errors = Vec::new();
-        let mut number = |field: Field, text: &str| -> Option<f64> {
-            parse_number(field, text).map_err(|e| errors.push(e)).ok()
-        };
-        let fill = number(Field::FillVolume, &self.fill_volume);
-        let concentration = number(Field::Concentration, &self.concentration);
-        let dose = number(Field::DailyDose, &self.daily_dose);
-        let alarm = number(Field::LowReservoirAlarm, &self.low_reservoir_alarm);
-
         let model = catalogue.get(&self.pump_id);
-        let custom_capacity = match model {
-            Some(m) if m.is_custom() => number(Field::PumpCapacity, &self.custom_capacity),
-            _ => None,
+        let constant_flow = model.is_some_and(|m| m.is_constant_flow());
+        let needs_capacity = model.is_some_and(|m| m.is_custom());
+
+        let quantity =
+            |field: Field, text: &str, required: bool, errors: &mut Vec<Error>| -> Option<f64> {
+                if required && text.trim().is_empty() {
+                    errors.push(Error::new(field, Problem::Missing));
+                    return None;
+                }
+                optional_number(field, text, errors, None)
+            };
+        let capacity = if needs_capacity {
+            quantity(
+                Field::PumpCapacity,
+                &self.custom_capacity,
+                true,
+                &mut errors,
+            )
+        } else {
+            None
         };
+        let fixed_rate = if constant_flow {
+            quantity(Field::FixedRate, &self.fixed_rate, true, &mut errors)
+        } else {
+            None
+        };
+        let fill = quantity(Field::FillVolume, &self.fill_volume, true, &mut errors);
+        let alarm = quantity(
+            Field::LowReservoirAlarm,
+            &self.low_reservoir_alarm,
+            true,
+            &mut errors,
+        );
+        let rate = if !constant_flow && self.mode == FormMode::Rate {
+            quantity(Field::FlowRate, &self.flow_rate, true, &mut errors)
+        } else {
+            None
+        };
+        let extra = quantity(Field::ExtraVolume, &self.extra_volume, false, &mut errors);
         let date = parse_date(Field::FillDate, &self.fill_date)
             .map_err(|e| errors.push(e))
             .ok();
         let time = parse_time(Field::FillTime, &self.fill_time)
             .map_err(|e| errors.push(e))
             .ok();
-        let Some(model) = model else {
-            errors.push(Error::new(
-                Field::PumpCapacity,
-                Problem::OutOfRange {
-                    detail: format!("unknown pump \u{201c}{}\u{201d}", self.pump_id),
-                },
-            ));
-            return Err(errors);
-        };
-        if model.is_custom() && custom_capacity.is_none() {
-            // The capacity's own parse error is already in the list.
-            return Err(errors);
+
+        let mut lines = Vec::with_capacity(self.drugs.len());
+        for (i, d) in self.drugs.iter().enumerate() {
+            let uses_dose = constant_flow || (self.mode == FormMode::LeadDose && self.lead == i);
+            let mut line = DrugLine {
+                drug: d.drug_id.clone(),
+                concentration: None,
+                daily_dose: None,
+                stock: None,
+            };
+            if !constant_flow {
+                match optional_number(Field::Concentration, &d.concentration, &mut errors, Some(i))
+                {
+                    Some(v) => {
+                        line.concentration = AnyConcentration::new(d.concentration_unit, v)
+                            .map_err(|e| errors.push(e.at(Field::Concentration).for_drug(i)))
+                            .ok()
+                    }
+                    None if d.concentration.trim().is_empty() => {
+                        errors.push(Error::new(Field::Concentration, Problem::Missing).for_drug(i))
+                    }
+                    None => {}
+                }
+            }
+            if uses_dose {
+                match optional_number(Field::DailyDose, &d.daily_dose, &mut errors, Some(i)) {
+                    Some(v) => {
+                        line.daily_dose = AnyDoseRate::new(d.dose_unit, v)
+                            .map_err(|e| errors.push(e.at(Field::DailyDose).for_drug(i)))
+                            .ok()
+                    }
+                    None if d.daily_dose.trim().is_empty() => {
+                        errors.push(Error::new(Field::DailyDose, Problem::Missing).for_drug(i))
+                    }
+                    None => {}
+                }
+            }
+            if let Some(v) = optional_number(Field::StockStrength, &d.stock, &mut errors, Some(i)) {
+                line.stock = AnyConcentration::new(d.stock_unit, v)
+                    .map_err(|e| errors.push(e.at(Field::StockStrength).for_drug(i)))
+                    .ok();
+            }
+            lines.push(line);
         }
 
-        let quantities = (|| {
-            let quantity = |field: Field, value: Option<f64>| {
-                value.map(|v| Millilitres::new(v).map_err(|e| e.at(field)))
-            };
-            let pump = match custom_capacity {
-                Some(c) => model.spec(Some(
-                    Millilitres::new(c).map_err(|e| e.at(Field::PumpCapacity))?,
-                )),
-                None => model.spec(None),
-            };
-            Ok::<_, Error>((
-                pump?,
-                quantity(Field::FillVolume, fill).transpose()?,
-                concentration
-                    .map(|v| Concentration::<Mg>::new(v).map_err(|e| e.at(Field::Concentration)))
-                    .transpose()?,
-                dose.map(|v| DoseRate::<Mg>::new(v).map_err(|e| e.at(Field::DailyDose)))
-                    .transpose()?,
-                quantity(Field::LowReservoirAlarm, alarm).transpose()?,
-            ))
-        })();
-        let (pump, fill, concentration, dose, alarm) = match quantities {
-            Ok(q) => q,
-            Err(e) => {
-                errors.push(e);
-                return Err(errors);
+        let to_ml = |field: Field, v: Option<f64>, errors: &mut Vec<Error>| {
+            v.and_then(|v| {
+                Millilitres::new(v)
+                    .map_err(|e| errors.push(e.at(field)))
+                    .ok()
+            })
+        };
+        let capacity = to_ml(Field::PumpCapacity, capacity, &mut errors);
+        let fill = to_ml(Field::FillVolume, fill, &mut errors);
+        let alarm = to_ml(Field::LowReservoirAlarm, alarm, &mut errors);
+        let extra = to_ml(Field::ExtraVolume, extra, &mut errors);
+        let per_day = |field: Field, v: Option<f64>, errors: &mut Vec<Error>| {
+            v.and_then(|v| MlPerDay::new(v).map_err(|e| errors.push(e.at(field))).ok())
+        };
+        let fixed_rate = per_day(Field::FixedRate, fixed_rate, &mut errors);
+        let rate = per_day(Field::FlowRate, rate, &mut errors);
+
+        let programme = if constant_flow {
+            Some(Programme::ConstantFlow)
+        } else {
+            match self.mode {
+                FormMode::LeadDose => Some(Programme::LeadDose { lead: self.lead }),
+                FormMode::Rate => rate.map(|flow_rate| Programme::Rate { flow_rate }),
             }
         };
-        match (fill, concentration, dose, alarm, date, time) {
-            (
-                Some(fill_volume),
-                Some(concentration),
-                Some(daily_dose),
-                Some(low_reservoir_alarm),
-                Some(d),
-                Some(t),
-            ) if errors.is_empty() => plan_continuous(&ContinuousInput {
-                pump,
-                fill_volume,
-                concentration,
-                daily_dose,
-                low_reservoir_alarm,
-                filled_at: d.to_datetime(t),
-            })
-            .map_err(|e| vec![e]),
+        match (fill, alarm, date, time, programme) {
+            (Some(volume), Some(low_reservoir_alarm), Some(d), Some(t), Some(programme))
+                if errors.is_empty() =>
+            {
+                Ok(Plan {
+                    format: PLAN_FORMAT.to_owned(),
+                    version: PLAN_VERSION,
+                    pump: PumpChoice {
+                        model: self.pump_id.clone(),
+                        capacity,
+                        fixed_rate,
+                    },
+                    fill: Fill {
+                        volume,
+                        low_reservoir_alarm,
+                        filled_at: d.to_datetime(t),
+                    },
+                    drugs: lines,
+                    programme,
+                    acknowledgements: self.acknowledgements.clone(),
+                    extra_volume: extra,
+                })
+            }
             _ => Err(errors),
+        }
+    }
+
+    /// The form that shows `plan` (for import). Unit families come from the plan's values, or the
+    /// library's family for the drug where the plan has no value.
+    pub fn from_plan(plan: &Plan, library: &DrugLibrary) -> Self {
+        let text = |v: Option<f64>| v.map(number_text).unwrap_or_default();
+        let (mode, lead, flow_rate) = match &plan.programme {
+            Programme::LeadDose { lead } => (FormMode::LeadDose, *lead, String::new()),
+            Programme::Rate { flow_rate } => (FormMode::Rate, 0, number_text(flow_rate.value())),
+            Programme::ConstantFlow => (FormMode::LeadDose, 0, String::new()),
+        };
+        let drugs = plan
+            .drugs
+            .iter()
+            .map(|line| {
+                let family = library.get(&line.drug).map_or(MassFamily::Mg, |d| d.family);
+                DrugForm {
+                    drug_id: line.drug.clone(),
+                    concentration: text(line.concentration.map(AnyConcentration::value)),
+                    concentration_unit: line.concentration.map_or(family, AnyConcentration::family),
+                    daily_dose: text(line.daily_dose.map(AnyDoseRate::value)),
+                    dose_unit: line.daily_dose.map_or(family, AnyDoseRate::family),
+                    stock: text(line.stock.map(AnyConcentration::value)),
+                    stock_unit: line.stock.map_or(family, AnyConcentration::family),
+                }
+            })
+            .collect();
+        Self {
+            pump_id: plan.pump.model.clone(),
+            custom_capacity: text(plan.pump.capacity.map(Millilitres::value)),
+            fixed_rate: text(plan.pump.fixed_rate.map(MlPerDay::value)),
+            fill_volume: number_text(plan.fill.volume.value()),
+            low_reservoir_alarm: number_text(plan.fill.low_reservoir_alarm.value()),
+            fill_date: iso_date(plan.fill.filled_at),
+            fill_time: iso_time(plan.fill.filled_at),
+            mode,
+            lead,
+            flow_rate,
+            drugs,
+            extra_volume: text(plan.extra_volume.map(Millilitres::value)),
+            acknowledgements: plan.acknowledgements.clone(),
         }
     }
 }
@@ -157,112 +361,123 @@ impl ContinuousForm {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::engine::plan::evaluate;
 
-    fn example() -> ContinuousForm {
-        ContinuousForm {
+    fn example() -> PlanForm {
+        PlanForm {
             fill_volume: "40".into(),
-            concentration: "10".into(),
-            daily_dose: "2".into(),
             fill_date: "2026-11-25".into(),
             fill_time: "09:00".into(),
-            ..ContinuousForm::default()
+            drugs: vec![DrugForm {
+                concentration: "10".into(),
+                daily_dose: "2".into(),
+                ..DrugForm::default()
+            }],
+            ..PlanForm::default()
         }
     }
 
     #[test]
-    fn the_issue_example_evaluates() -> Result<(), Box<dyn std::error::Error>> {
+    fn the_issue_2_example_evaluates() -> Result<(), Box<dyn std::error::Error>> {
         let catalogue = Catalogue::builtin()?;
+        let library = DrugLibrary::builtin()?;
         let plan = example()
-            .evaluate(&catalogue)
+            .to_plan(&catalogue)
             .map_err(|e| format!("{e:?}"))?;
+        let report = evaluate(&plan, &catalogue, &library).map_err(|e| format!("{e:?}"))?;
         // 2 mg/day ÷ 10 mg/mL = 0.2 mL/day; (40 − 2) ÷ 0.2 = 190 days
-        assert!((plan.flow_rate.value() - 0.2).abs() < 1e-12);
-        assert!((plan.days_to_alarm.value() - 190.0).abs() < 1e-9);
+        assert!((report.flow_rate.value() - 0.2).abs() < 1e-12);
+        assert!((report.reservoir.days_to_alarm.value() - 190.0).abs() < 1e-9);
         Ok(())
     }
 
     #[test]
-    fn every_bad_field_is_reported_at_once() -> Result<(), Box<dyn std::error::Error>> {
+    fn every_bad_field_is_reported_at_once_at_its_line() -> Result<(), Box<dyn std::error::Error>> {
         let catalogue = Catalogue::builtin()?;
-        let form = ContinuousForm {
+        let mut form = PlanForm {
             fill_volume: "4o".into(),
-            daily_dose: "".into(),
             fill_time: "9".into(),
             ..example()
         };
-        let errors = form.evaluate(&catalogue).err().unwrap_or_default();
-        let fields: Vec<Field> = errors.iter().map(|e| e.field).collect();
+        form.drugs.push(DrugForm {
+            drug_id: "clonidine".into(),
+            concentration: "0,5".into(),
+            ..DrugForm::default()
+        });
+        if let Some(d) = form.drugs.first_mut() {
+            d.daily_dose = String::new();
+        }
+        let errors = form.to_plan(&catalogue).err().unwrap_or_default();
+        let ids: Vec<String> = errors.iter().map(Error::element_id).collect();
         assert_eq!(
-            fields,
-            vec![Field::FillVolume, Field::DailyDose, Field::FillTime]
+            ids,
+            [
+                "fill_volume",
+                "fill_time",
+                "drug-0-daily_dose",
+                "drug-1-concentration"
+            ]
         );
         Ok(())
     }
 
     #[test]
-    fn negative_and_over_capacity_are_reported_at_their_field()
+    fn constant_flow_form_asks_for_rate_and_doses_not_concentrations()
     -> Result<(), Box<dyn std::error::Error>> {
         let catalogue = Catalogue::builtin()?;
-        let negative = ContinuousForm {
-            concentration: "-10".into(),
+        let form = PlanForm {
+            pump_id: "constant-flow".into(),
             ..example()
-        }
-        .evaluate(&catalogue);
-        assert_eq!(
-            negative.err(),
-            Some(vec![Error::new(Field::Concentration, Problem::Negative)])
-        );
-        let over = ContinuousForm {
-            pump_id: "synchromed-ii-20".into(),
-            ..example()
-        }
-        .evaluate(&catalogue);
-        assert_eq!(
-            over.err().and_then(|e| e.first().map(ToString::to_string)),
-            Some("Fill volume: 40 mL is above the pump capacity of 20 mL".into())
-        );
+        };
+        let ids: Vec<String> = form
+            .to_plan(&catalogue)
+            .err()
+            .unwrap_or_default()
+            .iter()
+            .map(Error::element_id)
+            .collect();
+        assert_eq!(ids, ["pump_capacity", "fixed_rate"]);
         Ok(())
     }
 
     #[test]
-    fn custom_pump_uses_entered_capacity() -> Result<(), Box<dyn std::error::Error>> {
+    fn import_shows_the_plan_and_round_trips() -> Result<(), Box<dyn std::error::Error>> {
         let catalogue = Catalogue::builtin()?;
-        let missing = ContinuousForm {
-            pump_id: "custom".into(),
-            ..example()
-        }
-        .evaluate(&catalogue);
+        let library = DrugLibrary::builtin()?;
+        let text = std::fs::read_to_string(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/docs/example-plan.json"
+        ))?;
+        let plan = Plan::from_json(&text).map_err(|e| e.to_string())?;
+        let form = PlanForm::from_plan(&plan, &library);
         assert_eq!(
-            missing.err(),
-            Some(vec![Error::new(Field::PumpCapacity, Problem::Missing)])
+            form.drugs
+                .get(2)
+                .map(|d| (d.concentration.as_str(), d.concentration_unit)),
+            Some(("100", MassFamily::Mcg))
         );
-        let ok = ContinuousForm {
-            pump_id: "custom".into(),
-            custom_capacity: "50".into(),
-            ..example()
-        }
-        .evaluate(&catalogue);
-        assert_eq!(ok.map(|p| p.input.pump.capacity.value()).ok(), Some(50.0));
+        assert_eq!(
+            form.to_plan(&catalogue).map_err(|e| format!("{e:?}"))?,
+            plan
+        );
         Ok(())
     }
 
     #[test]
-    fn blank_form_takes_the_callers_clock_and_round_trips_as_json()
-    -> Result<(), Box<dyn std::error::Error>> {
-        let form = ContinuousForm::blank_at(jiff::civil::date(2026, 11, 25).at(14, 7, 31, 0));
+    fn form_round_trips_as_json_and_old_saves_load() -> Result<(), Box<dyn std::error::Error>> {
+        let form = PlanForm::blank_at(jiff::civil::date(2026, 11, 25).at(14, 7, 31, 0));
         assert_eq!(
             (form.fill_date.as_str(), form.fill_time.as_str()),
             ("2026-11-25", "14:07")
         );
-        let half_typed = ContinuousForm {
+        let half_typed = PlanForm {
             fill_volume: "0.".into(),
             ..form
         };
         let json = serde_json::to_string(&half_typed)?;
-        assert_eq!(serde_json::from_str::<ContinuousForm>(&json)?, half_typed);
-        // A saved form missing fields (an older version) still loads, with defaults.
+        assert_eq!(serde_json::from_str::<PlanForm>(&json)?, half_typed);
         assert_eq!(
-            serde_json::from_str::<ContinuousForm>(r#"{"fill_volume":"20"}"#)?.low_reservoir_alarm,
+            serde_json::from_str::<PlanForm>(r#"{"fill_volume":"20"}"#)?.low_reservoir_alarm,
             "2"
         );
         Ok(())

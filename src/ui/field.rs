@@ -2,78 +2,82 @@
 
 use leptos::prelude::*;
 
-use crate::engine::{Error, Field};
+use super::AppState;
 
-/// The errors for one field (and optionally a second, derived one shown at the same input).
+/// The current errors whose element id is one of `ids`, as messages.
+fn messages_for(state: &AppState, ids: &[String]) -> Vec<String> {
+    state.errors.with(|list| {
+        list.iter()
+            .filter(|e| ids.contains(&e.element_id()))
+            .map(ToString::to_string)
+            .collect()
+    })
+}
+
+/// The error messages that belong next to the inputs `ids` (the first id names the element).
 #[component]
 pub fn ErrorList(
-    /// The field whose errors to show.
-    field: Field,
-    /// All current errors.
-    errors: Signal<Vec<Error>>,
-    /// A derived figure whose errors belong next to this input (flow rate next to the dose).
-    #[prop(optional)]
-    also: Option<Field>,
+    /// Element ids whose errors to show; the list's own id is the first one + "-error".
+    ids: Vec<String>,
 ) -> impl IntoView {
-    let messages = move || {
-        errors.with(|list| {
-            list.iter()
-                .filter(|e| e.field == field || Some(e.field) == also)
-                .map(ToString::to_string)
-                .collect::<Vec<_>>()
-        })
-    };
+    let state = expect_context::<AppState>();
+    let id = format!("{}-error", ids.first().cloned().unwrap_or_default());
     view! {
-        <div class="field-error" id=format!("{}-error", field.key()) aria-live="polite">
-            {move || messages().into_iter().map(|m| view! { <p>{m}</p> }).collect_view()}
+        <div class="field-error" id=id aria-live="polite">
+            {move || messages_for(&state, &ids).into_iter().map(|m| view! { <p>{m}</p> }).collect_view()}
         </div>
     }
+}
+
+/// Whether any current error belongs to one of `ids`.
+pub fn has_error(state: &AppState, ids: &[String]) -> bool {
+    !messages_for(state, ids).is_empty()
 }
 
 /// A text input for a decimal number. Text, not `type="number"`, so the app sees exactly what was
 /// typed (a number input hides "0,5" as empty) and can say what is wrong with it.
 #[component]
 pub fn NumberField(
-    /// Which field this is: gives the label, the element id and which errors to show.
-    field: Field,
+    /// Element id (also the key of the field's errors).
+    #[prop(into)]
+    id: String,
+    /// The visible label.
+    #[prop(into)]
+    label: String,
     /// The unit, shown in the label and after the input.
     unit: &'static str,
     /// What the user typed.
     value: Signal<String>,
     /// Called with the new text on every keystroke.
     on_input: impl Fn(String) + 'static,
-    /// All current errors.
-    errors: Signal<Vec<Error>>,
-    /// A derived figure whose errors belong next to this input.
+    /// Further element ids whose errors belong here (flow rate next to the lead dose).
     #[prop(optional)]
-    also: Option<Field>,
+    also: Vec<String>,
 ) -> impl IntoView {
-    let key = field.key();
-    let invalid = move || {
-        errors.with(|list| {
-            list.iter()
-                .any(|e| e.field == field || Some(e.field) == also)
-        })
-    };
+    let state = expect_context::<AppState>();
+    let mut ids = vec![id.clone()];
+    ids.extend(also);
+    let ids_for_invalid = ids.clone();
+    let invalid = Signal::derive(move || has_error(&state, &ids_for_invalid));
     view! {
         <div class="field" class:invalid=invalid>
-            <label for=key>{field.label()}" "<span class="unit">"("{unit}")"</span></label>
+            <label for=id.clone()>{label}" "<span class="unit">"("{unit}")"</span></label>
             <div class="input-with-unit">
                 <input
-                    id=key
-                    name=key
+                    id=id.clone()
+                    name=id.clone()
                     type="text"
                     inputmode="decimal"
                     autocomplete="off"
                     spellcheck="false"
-                    aria-describedby=format!("{key}-error")
-                    aria-invalid=move || invalid().to_string()
+                    aria-describedby=format!("{id}-error")
+                    aria-invalid=move || invalid.get().to_string()
                     prop:value=value
                     on:input=move |ev| on_input(event_target_value(&ev))
                 />
                 <span class="unit-suffix" aria-hidden="true">{unit}</span>
             </div>
-            <ErrorList field=field errors=errors also=also.unwrap_or(field) />
+            <ErrorList ids=ids />
         </div>
     }
 }

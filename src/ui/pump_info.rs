@@ -2,19 +2,16 @@
 
 use leptos::prelude::*;
 
-use crate::engine::{Catalogue, ContinuousForm, Mark};
+use super::AppState;
+use crate::engine::Mark;
 
 /// A `<dl>` of the selected pump's catalogue values.
 #[component]
-pub fn PumpInfo(
-    /// The form (for the selected pump).
-    form: RwSignal<ContinuousForm>,
-    /// The pump catalogue.
-    catalogue: StoredValue<Catalogue>,
-) -> impl IntoView {
+pub fn PumpInfo() -> impl IntoView {
+    let state = expect_context::<AppState>();
     let rows = move || {
-        form.with(|f| {
-            catalogue.with_value(|c| {
+        state.form.with(|f| {
+            state.catalogue.with_value(|c| {
                 c.get(&f.pump_id)
                     .map(|p| (p.name.clone(), p.sourced_values()))
             })
@@ -29,7 +26,7 @@ pub fn PumpInfo(
                     <p>"A custom pump has no catalogue values: enter its capacity from its labelling. No minimum or maximum rate is checked."</p>
                 }.into_any(),
                 Some((name, rows)) => view! {
-                    <dl class="sourced" aria-label=format!("Catalogue values for {name}")>
+                    <dl class="sourced" id="pump-values" aria-label=format!("Catalogue values for {name}")>
                         {rows.into_iter().map(|r| {
                             let mark_class = match r.mark { Mark::Verified => "mark mark-v", Mark::Secondary => "mark mark-s", Mark::Unverified => "mark mark-u" };
                             view! {

@@ -5,8 +5,8 @@ use leptos::prelude::*;
 use plotters::prelude::*;
 use plotters_canvas::CanvasBackend;
 
+use super::AppState;
 use crate::chart::reservoir::{ReservoirChart, draw};
-use crate::engine::{ContinuousPlan, Mg};
 
 /// Canvas size in CSS pixels.
 const WIDTH: u32 = 760;
@@ -14,14 +14,16 @@ const HEIGHT: u32 = 380;
 
 /// The projected reservoir depletion chart.
 #[component]
-pub fn ReservoirChartView(
-    /// The last plan computed from valid input.
-    plan: Memo<Option<ContinuousPlan<Mg>>>,
-    /// Whether the plan shown is the last valid one rather than the current input's.
-    stale: Signal<bool>,
-) -> impl IntoView {
+pub fn ReservoirChartView() -> impl IntoView {
+    let state = expect_context::<AppState>();
+    let stale = state.stale;
     let canvas_ref = NodeRef::<Canvas>::new();
-    let chart = Memo::new(move |_| plan.with(|p| p.as_ref().map(ReservoirChart::from_plan)));
+    let chart = Memo::new(move |_| {
+        state.last_valid.with(|r| {
+            r.as_ref()
+                .map(|r| ReservoirChart::from_projection(&r.reservoir))
+        })
+    });
     let draw_error = RwSignal::new(None::<String>);
 
     // Drawing on a canvas is a side effect on the outside world: an Effect.

@@ -1,50 +1,62 @@
-//! The computed figures, as a `<dl>`: the figure's name in `<dt>`, its value in `<dd>`.
+//! The computed figures as `<dl>` lists: the figure's name in `<dt>`, its value in `<dd>`. The
+//! figures come from the engine's report, the same list `itdose report` prints.
 
 use leptos::prelude::*;
 
-use crate::engine::format::{Display as _, format_date_time};
-use crate::engine::{ContinuousPlan, Mg};
+use super::AppState;
+use crate::engine::{Figure, PlanStatus};
 
-/// The results list, or a prompt when nothing valid has been entered yet.
-#[component]
-pub fn Results(
-    /// The last plan computed from valid input.
-    plan: Memo<Option<ContinuousPlan<Mg>>>,
-    /// Whether the current input is invalid (so the plan shown is the last valid one).
+fn figure_list(
+    id: String,
+    label: String,
+    figures: Vec<Figure>,
     stale: Signal<bool>,
 ) -> impl IntoView {
+    view! {
+        <dl class="results" id=id aria-label=label class:stale=move || stale.get()>
+            {figures.into_iter().map(|f| view! { <div class="result-row"><dt>{f.name}</dt><dd>{f.display}</dd></div> }).collect_view()}
+        </dl>
+    }
+}
+
+/// The plan's status, overall figures and per-drug figures.
+#[component]
+pub fn Results() -> impl IntoView {
+    let state = expect_context::<AppState>();
+    let stale = state.stale;
     move || {
-        match plan.get() {
+        match state.last_valid.get() {
         None => view! {
-            <p class="placeholder" id="results-empty">"Enter the fill volume, concentration and daily dose to see the flow rate and refill dates."</p>
+            <p class="placeholder" id="results-empty">"Enter the fill, each drug's concentration and the lead drug's daily dose to see the flow rate, every drug's dose and the refill dates."</p>
         }
         .into_any(),
-        Some(plan) => {
-            let rows = [
-                ("Flow rate", plan.flow_rate.ismp()),
-                ("Daily dose", plan.input.daily_dose.ismp()),
-                ("Days to low-reservoir alarm", plan.days_to_alarm.ismp()),
-                ("Low-reservoir alarm date", format_date_time(plan.alarm_at)),
-                ("Days to empty", plan.days_to_empty.ismp()),
-                ("Empty date", format_date_time(plan.empty_at)),
-                ("Drug in reservoir at fill", plan.drug_in_reservoir.ismp()),
-            ];
-            let cautions = plan.cautions.clone();
+        Some(report) => {
+            let (status_class, status_text) = match report.status {
+                PlanStatus::Valid => ("banner banner-ok", report.status.describe()),
+                PlanStatus::NeedsAcknowledgement => ("banner banner-stale", report.status.describe()),
+                PlanStatus::Blocked => ("banner banner-error", report.status.describe()),
+            };
+            let summary: Vec<String> = report.drugs.iter().map(|d| format!("{} {} at {}", d.display_name, d.concentration.ismp(), d.daily_dose.ismp())).collect();
             view! {
                 <Show when=move || stale.get()>
                     <p class="banner banner-stale" role="status" id="stale-banner">
-                        "The current input has errors (see the fields). Showing the last valid result, for "
-                        {plan.input.fill_volume.ismp()}" of "{plan.input.concentration.ismp()}" at "{plan.input.daily_dose.ismp()}"."
+                        "The current input has errors (see the fields). Showing the last valid result, for "{summary.join("; ")}"."
                     </p>
                 </Show>
-                <dl class="results" id="results" class:stale=move || stale.get()>
-                    {rows.into_iter().map(|(name, value)| view! {
-                        <div class="result-row"><dt>{name}</dt><dd>{value}</dd></div>
+                <p class=status_class id="plan-status" role="status">{status_text}</p>
+                <p class="plan-pump" id="plan-pump">"Pump: "{report.pump.clone()}</p>
+                {figure_list("results".into(), "Overall".into(), report.figures, stale)}
+                <div class="drug-results">
+                    {report.drugs.into_iter().enumerate().map(|(i, d)| {
+                        let heading = format!("{}{}", d.display_name, if d.lead { " (lead drug)" } else { "" });
+                        view! {
+                            <section class="drug-result" aria-label=heading.clone()>
+                                <h3>{heading.clone()}</h3>
+                                {figure_list(format!("drug-{i}-results"), heading.clone(), d.figures, stale)}
+                            </section>
+                        }
                     }).collect_view()}
-                </dl>
-                <ul class="cautions" aria-label="Cautions">
-                    {cautions.into_iter().map(|c| view! { <li class="caution">{c.message}</li> }).collect_view()}
-                </ul>
+                </div>
                 <p class="note">"Refill before the low-reservoir alarm; do not rely on the alarm (UW Health nursing, \u{201c}Pump refills\u{201d}). Alarm and empty times are rounded down to the minute."</p>
             }
             .into_any()

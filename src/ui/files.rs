@@ -1,0 +1,130 @@
+//! Plan files: export the current plan as a proposed programme (only when it is valid), import a
+//! plan, and print. Shared helpers to download text and read a chosen file.
+
+use leptos::prelude::*;
+use wasm_bindgen::JsCast;
+use wasm_bindgen_futures::JsFuture;
+
+use super::AppState;
+use super::persist::Flash;
+use crate::engine::{Plan, PlanForm, PlanStatus};
+
+/// Offers `text` as a file download.
+pub fn download(filename: &str, text: &str) -> Result<(), String> {
+    let fail = |e: wasm_bindgen::JsValue| format!("{e:?}");
+    let parts = js_sys::Array::of1(&wasm_bindgen::JsValue::from_str(text));
+    let options = web_sys::BlobPropertyBag::new();
+    options.set_type("application/json");
+    let blob = web_sys::Blob::new_with_str_sequence_and_options(&parts, &options).map_err(fail)?;
+    let url = web_sys::Url::create_object_url_with_blob(&blob).map_err(fail)?;
+    let document = web_sys::window()
+        .and_then(|w| w.document())
+        .ok_or("no document")?;
+    let anchor: web_sys::HtmlAnchorElement =
+        document.create_element("a").map_err(fail)?.unchecked_into();
+    anchor.set_href(&url);
+    anchor.set_download(filename);
+    anchor.click();
+    web_sys::Url::revoke_object_url(&url).map_err(fail)
+}
+
+/// The text of the file chosen in a file input.
+pub async fn read_chosen_file(input: web_sys::HtmlInputElement) -> Result<String, String> {
+    let file = input
+        .files()
+        .and_then(|files| files.get(0))
+        .ok_or("no file chosen")?;
+    let text = JsFuture::from(file.text())
+        .await
+        .map_err(|e| format!("{e:?}"))?;
+    text.as_string()
+        .ok_or_else(|| "the file is not text".to_owned())
+}
+
+/// Export, import and print.
+#[component]
+pub fn PlanFiles(
+    /// A note from loading (a saved library that could not be used).
+    library_note: Option<String>,
+) -> impl IntoView {
+    let state = expect_context::<AppState>();
+    let flash = Flash::new();
+    let import_error = RwSignal::new(None::<String>);
+    // Export only a plan that is valid now: current input, no hard limit, every soft limit acknowledged.
+    let exportable = Memo::new(move |_| {
+        state.evaluation.with(|e| match (&e.plan, &e.report) {
+            (Some(plan), Ok(report)) if report.status == PlanStatus::Valid => {
+                let mut plan = plan.clone();
+                // Keep only the acknowledgements of findings the plan still has.
+                plan.acknowledgements
+                    .retain(|a| report.findings.iter().any(|f| f.key == a.finding));
+                Some(plan)
+            }
+            _ => None,
+        })
+    });
+    let export = move |_| {
+        if let Some(plan) = exportable.get() {
+            match download("itdose-plan.json", &plan.to_json()) {
+                Ok(()) => flash.show("Plan exported".into()),
+                Err(e) => import_error.set(Some(format!("Could not export: {e}"))),
+            }
+        }
+    };
+    let import = move |ev: leptos::ev::Event| {
+        let Some(input) = ev
+            .target()
+            .and_then(|t| t.dyn_into::<web_sys::HtmlInputElement>().ok())
+        else {
+            return;
+        };
+        leptos::task::spawn_local(async move {
+            let result = read_chosen_file(input.clone())
+                .await
+                .and_then(|text| Plan::from_json(&text).map_err(|e| e.to_string()));
+            input.set_value("");
+            match result {
+                Ok(plan) => {
+                    let form = state.library.with(|l| PlanForm::from_plan(&plan, l));
+                    state.form.set(form);
+                    import_error.set(None);
+                    flash.show("Plan imported".into());
+                }
+                // The work on screen is kept as it was.
+                Err(e) => import_error.set(Some(format!("{e}. The plan on screen is unchanged."))),
+            }
+        });
+    };
+    let print = move |_| {
+        if let Some(w) = web_sys::window() {
+            let _ = w.print();
+        }
+    };
+    let why_not = move || {
+        state.evaluation.with(|e| match &e.report {
+            Err(_) => Some("Export is available once the input is valid."),
+            Ok(r) if r.status == PlanStatus::Blocked => Some(
+                "A hard limit blocks this plan: it cannot be exported as a proposed programme.",
+            ),
+            Ok(r) if r.status == PlanStatus::NeedsAcknowledgement => {
+                Some("Acknowledge each soft limit (with a reason) to export.")
+            }
+            Ok(_) => None,
+        })
+    };
+    view! {
+        <div class="plan-files no-print">
+            <h3>"Plan file"</h3>
+            <div class="buttons">
+                <button type="button" id="export-plan" on:click=export prop:disabled=move || exportable.with(Option::is_none)>"Export plan (JSON)"</button>
+                <label class="file-button" for="import-plan">"Import plan (JSON)"</label>
+                <input type="file" id="import-plan" accept=".json,application/json" on:change=import />
+                <button type="button" id="print" on:click=print>"Print"</button>
+            </div>
+            <p class="hint" id="export-why-not">{why_not}</p>
+            <p class="field-error" id="import-plan-error" role="alert">{move || import_error.get()}</p>
+            <p class="save-status" role="status" id="plan-files-status">{move || flash.get().unwrap_or_default()}</p>
+            {library_note.map(|n| view! { <p class="banner banner-stale">{n}</p> })}
+        </div>
+    }
+}
