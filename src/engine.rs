@@ -5,6 +5,7 @@
 //! file: "now" and every input are passed in, and every invalid input comes back as an [`Error`]
 //! naming the field and the bound. The engine never panics.
 
+mod civil_serde;
 mod compounding;
 mod continuous;
 mod dose;

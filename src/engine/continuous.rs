@@ -83,6 +83,7 @@ pub struct ContinuousInput<U: MassUnit> {
     /// Reservoir volume at which the low-reservoir alarm sounds.
     pub low_reservoir_alarm: Millilitres,
     /// When the pump was filled (wall-clock).
+    #[serde(with = "super::civil_serde")]
     pub filled_at: DateTime,
 }
 
@@ -108,10 +109,12 @@ pub struct ContinuousPlan<U: MassUnit> {
     /// Days from the fill until the low-reservoir alarm.
     pub days_to_alarm: Days,
     /// When the low-reservoir alarm sounds (rounded down to the minute).
+    #[serde(with = "super::civil_serde")]
     pub alarm_at: DateTime,
     /// Days from the fill until the reservoir is empty.
     pub days_to_empty: Days,
     /// When the reservoir is empty (rounded down to the minute).
+    #[serde(with = "super::civil_serde")]
     pub empty_at: DateTime,
     /// Cautions that do not block.
     pub cautions: Vec<Caution>,
@@ -130,6 +133,7 @@ impl<U: MassUnit> ContinuousPlan<U> {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ReservoirProjection {
     /// When the pump was filled.
+    #[serde(with = "super::civil_serde")]
     pub filled_at: DateTime,
     /// Volume at the fill.
     pub fill_volume: Millilitres,
@@ -142,10 +146,12 @@ pub struct ReservoirProjection {
     /// Days from the fill until the low-reservoir alarm.
     pub days_to_alarm: Days,
     /// When the low-reservoir alarm sounds (rounded down to the minute).
+    #[serde(with = "super::civil_serde")]
     pub alarm_at: DateTime,
     /// Days from the fill until the reservoir is empty.
     pub days_to_empty: Days,
     /// When the reservoir is empty (rounded down to the minute).
+    #[serde(with = "super::civil_serde")]
     pub empty_at: DateTime,
     /// Cautions that do not block (unverified bounds crossed).
     pub cautions: Vec<Caution>,

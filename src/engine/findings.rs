@@ -39,6 +39,7 @@ pub struct Acknowledgement {
     /// Why the clinician proceeds.
     pub reason: String,
     /// When (wall-clock, passed in by the caller).
+    #[serde(with = "super::civil_serde")]
     pub at: DateTime,
 }
 

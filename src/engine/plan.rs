@@ -43,6 +43,7 @@ pub struct Fill {
     /// Reservoir volume at which the low-reservoir alarm sounds.
     pub low_reservoir_alarm: Millilitres,
     /// When the pump is (or was) filled, wall-clock.
+    #[serde(with = "super::civil_serde")]
     pub filled_at: DateTime,
 }
 
