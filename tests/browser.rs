@@ -496,3 +496,40 @@ async fn soft_limit_needs_an_acknowledgement_that_is_recorded() {
         "the time is recorded"
     );
 }
+
+#[wasm_bindgen_test]
+async fn institution_sets_a_library_limit_in_place() {
+    let app = mount(false);
+    let root: &Element = &app.root;
+    enter_issue_example(root).await;
+    type_into(root, "drug-0-daily_dose", "13").await;
+    assert!(
+        text_of(root, "#plan-status").starts_with("Valid"),
+        "13 mg/day is under the 15 mg/day default"
+    );
+    // An invalid value is refused and changes nothing.
+    type_into(root, "lib-morphine-0-value", "-1").await;
+    click(root, "lib-morphine-0-set").await;
+    assert!(
+        text_of(root, "#lib-morphine-0-error")
+            .contains("limits[0].value: -1 must be a positive number. The library is unchanged."),
+        "{}",
+        text_of(root, "#lib-morphine-0-error")
+    );
+    // The institution's own 12 mg/day hard limit blocks 13 mg/day.
+    type_into(root, "lib-morphine-0-value", "12").await;
+    let hard: HtmlInputElement = find(root, "#lib-morphine-0-hard").unchecked_into();
+    hard.set_checked(true);
+    hard.dispatch_event(&bubbling("change")).expect("dispatch");
+    click(root, "lib-morphine-0-set").await;
+    assert!(
+        text_of(root, "#plan-status").starts_with("Not valid"),
+        "{}",
+        text_of(root, "#plan-status")
+    );
+    let card = text_of(root, "#library-morphine");
+    assert!(
+        card.contains("daily dose max 12 mg/day (hard)") && card.contains("[I] set in itdose on"),
+        "{card}"
+    );
+}

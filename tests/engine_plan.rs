@@ -556,3 +556,47 @@ fn plan_file_round_trips_and_the_docs_example_is_valid() -> TestResult {
     );
     Ok(())
 }
+
+/// An institution lowers morphine's soft maximum to 12 mg/day and makes it hard: its own value,
+/// marked I, may block; an invalid edit changes nothing.
+#[test]
+fn institution_edits_a_limit_in_place() -> TestResult {
+    let mut library = DrugLibrary::builtin()?;
+    let before = library.clone();
+    let on = date(2026, 11, 25);
+    let err = library
+        .edit_limit("morphine", 0, -1.0, Severity::Hard, on)
+        .err()
+        .ok_or("negative accepted")?;
+    assert_eq!(
+        err.to_string(),
+        "drug library rejected: drug \u{201c}morphine\u{201d}, limits[0].value: -1 must be a positive number"
+    );
+    assert_eq!(library, before);
+    assert!(
+        library
+            .edit_limit("morphine", 9, 1.0, Severity::Soft, on)
+            .is_err()
+    );
+    library.edit_limit("morphine", 0, 12.0, Severity::Hard, on)?;
+    let limit = library
+        .get("morphine")
+        .and_then(|d| d.limits.first())
+        .ok_or("no limit")?;
+    assert_eq!(
+        (limit.value, limit.severity, limit.mark),
+        (12.0, Severity::Hard, itdose::engine::Mark::Institution)
+    );
+    assert!(
+        limit
+            .source
+            .starts_with("set in itdose on 2026-11-25 (default 15 mg/day [U]: PACC"),
+        "{}",
+        limit.source
+    );
+    // 13 mg/day morphine now blocks.
+    let catalogue = Catalogue::builtin()?;
+    let report = evaluate(&admixture(13.0), &catalogue, &library).map_err(|e| format!("{e:?}"))?;
+    assert_eq!(report.status, PlanStatus::Blocked);
+    Ok(())
+}

@@ -246,6 +246,49 @@ impl DrugLibrary {
         Ok(())
     }
 
+    /// Sets one limit to an institution's value and severity, all or nothing. The limit's mark
+    /// becomes [`Mark::Institution`] and its source records the edit, the date (passed in: the
+    /// engine has no clock) and the default it replaced.
+    ///
+    /// # Errors
+    /// [`LibraryError`] naming the drug and field when there is no such limit or the edited
+    /// library would be invalid; `self` is then unchanged.
+    pub fn edit_limit(
+        &mut self,
+        drug_id: &str,
+        index: usize,
+        value: f64,
+        severity: Severity,
+        on: jiff::civil::Date,
+    ) -> Result<(), LibraryError> {
+        let mut candidate = self.clone();
+        let drug = candidate
+            .drugs
+            .iter_mut()
+            .find(|d| d.id == drug_id)
+            .ok_or_else(|| LibraryError(format!("no drug \u{201c}{drug_id}\u{201d}")))?;
+        let family = drug.family;
+        let limit = drug.limits.get_mut(index).ok_or_else(|| {
+            LibraryError(format!(
+                "drug \u{201c}{drug_id}\u{201d}, limits[{index}]: no such limit"
+            ))
+        })?;
+        let unit = limit.quantity.unit(family);
+        limit.source = format!(
+            "set in itdose on {} (default {} [{}]: {})",
+            super::format::iso_date(on.to_datetime(jiff::civil::Time::midnight())),
+            with_unit(limit.value, &unit),
+            limit.mark.letter(),
+            limit.source
+        );
+        limit.value = value;
+        limit.severity = severity;
+        limit.mark = Mark::Institution;
+        candidate.validate()?;
+        *self = candidate;
+        Ok(())
+    }
+
     /// The library as pretty JSON, for export.
     pub fn to_json(&self) -> String {
         serde_json::to_string_pretty(self).unwrap_or_default()

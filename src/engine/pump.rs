@@ -21,6 +21,10 @@ pub enum Mark {
     /// Commonly cited but not confirmed: an editable default only, never a hard limit.
     #[serde(rename = "U")]
     Unverified,
+    /// Set by the institution (edited in itdose or in its own library file): the institution
+    /// owns the value, as it owns a smart-pump drug library.
+    #[serde(rename = "I")]
+    Institution,
 }
 
 impl Mark {
@@ -30,6 +34,7 @@ impl Mark {
             Mark::Verified => "V",
             Mark::Secondary => "S",
             Mark::Unverified => "U",
+            Mark::Institution => "I",
         }
     }
 
@@ -41,6 +46,7 @@ impl Mark {
             Mark::Unverified => {
                 "unverified \u{2014} confirm against current labelling / your institution's drug library"
             }
+            Mark::Institution => "set by your institution",
         }
     }
 }

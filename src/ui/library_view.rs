@@ -8,7 +8,75 @@ use super::AppState;
 use super::files::{download, read_chosen_file};
 use super::persist::Flash;
 use crate::engine::format::{format_number, with_unit};
-use crate::engine::{DrugEntry, DrugLibrary};
+use crate::engine::{DrugEntry, DrugLibrary, Field, Severity, parse_number};
+
+/// One limit of the library in force: shown with its source and mark, and editable in place
+/// (the institution's value; an invalid edit changes nothing and says why).
+#[component]
+fn LimitEditor(
+    /// Drug id.
+    drug_id: String,
+    /// Index of the limit in the drug's list.
+    index: usize,
+    /// "daily dose max 15 mg/day (soft)".
+    description: String,
+    /// "[U] PACC …".
+    source: String,
+    /// Current value.
+    value: f64,
+    /// Current severity.
+    severity: Severity,
+) -> impl IntoView {
+    let state = expect_context::<AppState>();
+    let text = RwSignal::new(format_number(value).replace(',', ""));
+    let hard = RwSignal::new(severity == Severity::Hard);
+    let error = RwSignal::new(None::<String>);
+    let id = format!("lib-{drug_id}-{index}");
+    let apply = move |_| {
+        let value = match parse_number(Field::Drugs, &text.get()) {
+            Ok(v) => v,
+            Err(e) => return error.set(Some(format!("Limit: {}", e.problem))),
+        };
+        let severity = if hard.get() {
+            Severity::Hard
+        } else {
+            Severity::Soft
+        };
+        let mut candidate = state.library.get_untracked();
+        match candidate.edit_limit(
+            &drug_id,
+            index,
+            value,
+            severity,
+            super::persist::now().date(),
+        ) {
+            Ok(()) => {
+                error.set(None);
+                state.library.set(candidate);
+            }
+            Err(e) => error.set(Some(format!("{e}. The library is unchanged."))),
+        }
+    };
+    view! {
+        <div class="result-row">
+            <dt>{format!("Limit: {description}")}</dt>
+            <dd>
+                {source}
+                <div class="limit-editor no-print">
+                    <label for=format!("{id}-value")>"Institution's value"</label>
+                    <input id=format!("{id}-value") type="text" inputmode="decimal" autocomplete="off"
+                        prop:value=text on:input=move |ev| text.set(event_target_value(&ev)) />
+                    <label class="radio" for=format!("{id}-hard")>
+                        <input type="checkbox" id=format!("{id}-hard") prop:checked=hard on:change=move |ev| hard.set(event_target_checked(&ev)) />
+                        "hard (blocks)"
+                    </label>
+                    <button type="button" class="secondary" id=format!("{id}-set") on:click=apply>"Set"</button>
+                </div>
+                <p class="field-error" id=format!("{id}-error") aria-live="polite">{move || error.get()}</p>
+            </dd>
+        </div>
+    }
+}
 
 fn drug_rows(drug: &DrugEntry) -> Vec<(String, String)> {
     let mut rows = vec![(
@@ -129,7 +197,7 @@ pub fn LibraryView() -> impl IntoView {
     view! {
         <h2 id="library-heading">"Drug library in force: "{move || library.with(|l| l.name.clone())}</h2>
         <p class="hint">{move || library.with(|l| l.note.clone())}</p>
-        <p class="hint">"Marks: V verified in the cited source; S secondary source; U unverified \u{2014} confirm against current labelling / your institution's drug library. U values are soft limits only."</p>
+        <p class="hint">"Marks: V verified in the cited source; S secondary source; U unverified \u{2014} confirm against current labelling / your institution's drug library (U values are soft limits only); I set by your institution. Set a limit to your institution's value below, or export the library, edit it and import it."</p>
         <div class="buttons no-print">
             <button type="button" id="export-library" on:click=export>"Export library (JSON)"</button>
             <label class="file-button" for="import-library">"Import library (JSON)"</label>
@@ -141,11 +209,18 @@ pub fn LibraryView() -> impl IntoView {
         <div class="library-grid">
             {move || library.with(|l| l.drugs.iter().map(|d| {
                 let rows = drug_rows(d);
+                let limits: Vec<_> = d.limits.iter().enumerate().map(|(i, limit)| {
+                    view! {
+                        <LimitEditor drug_id=d.id.clone() index=i description=d.describe_limit(limit)
+                            source=format!("[{}] {}", limit.mark.letter(), limit.source) value=limit.value severity=limit.severity />
+                    }
+                }).collect();
                 view! {
                     <section class="library-drug" id=format!("library-{}", d.id)>
                         <h3>{d.display_name.clone()}</h3>
                         <dl class="sourced">
                             {rows.into_iter().map(|(k, v)| view! { <div class="result-row"><dt>{k}</dt><dd>{v}</dd></div> }).collect_view()}
+                            {limits}
                         </dl>
                     </section>
                 }

@@ -28,7 +28,7 @@ pub fn PumpInfo() -> impl IntoView {
                 Some((name, rows)) => view! {
                     <dl class="sourced" id="pump-values" aria-label=format!("Catalogue values for {name}")>
                         {rows.into_iter().map(|r| {
-                            let mark_class = match r.mark { Mark::Verified => "mark mark-v", Mark::Secondary => "mark mark-s", Mark::Unverified => "mark mark-u" };
+                            let mark_class = match r.mark { Mark::Verified => "mark mark-v", Mark::Secondary => "mark mark-s", Mark::Unverified => "mark mark-u", Mark::Institution => "mark mark-i" };
                             view! {
                                 <div class="result-row">
                                     <dt>{r.name}</dt>
