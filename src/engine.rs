@@ -17,6 +17,7 @@ mod input;
 mod library;
 mod plan;
 mod pump;
+mod schedule;
 mod units;
 
 pub use compounding::{CompoundingLine, Worksheet, WorksheetLine, worksheet};
@@ -40,6 +41,10 @@ pub use plan::{
 };
 pub use pump::{
     Catalogue, CatalogueError, Mark, PumpKind, PumpModel, PumpSpec, Sourced, SourcedRow,
+};
+pub use schedule::{
+    Basal, Cycle, DailyVolumes, FlexStep, PatientBolus, PatientUse, PeriodicBolus,
+    ScenarioProjection, Schedule, SingleBolus,
 };
 pub use units::{
     Concentration, Days, DoseRate, Hours, Mass, MassFamily, MassUnit, Mcg, McgPerDay, McgPerMl, Mg,

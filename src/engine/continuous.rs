@@ -329,7 +329,7 @@ fn days_for(volume: Millilitres, rate: MlPerDay) -> Result<Days, Error> {
 }
 
 /// `start` plus `days`, rounded down to the minute.
-fn after(start: DateTime, days: Days) -> Result<DateTime, Error> {
+pub(crate) fn after(start: DateTime, days: Days) -> Result<DateTime, Error> {
     // Rounding down must not turn float noise into a lost minute: 38 mL ÷ 0.2 mL/day is
     // 189.99999999999997 in binary floating point, which is 190 days, not 189 days 23:59. A relative
     // nudge of 1e-9 (under 0.02 s per 100 days) absorbs that noise and nothing clinical.

@@ -50,11 +50,15 @@ pub enum Field {
     Acknowledgement,
     /// The plan file as a whole (format, version).
     PlanFile,
+    /// The delivery schedule (flex steps, boluses).
+    Schedule,
+    /// A refill visit.
+    Visit,
 }
 
 impl Field {
     /// Every field, in form order.
-    pub const ALL: [Field; 19] = [
+    pub const ALL: [Field; 21] = [
         Field::PumpCapacity,
         Field::PumpMinimumRate,
         Field::FillVolume,
@@ -74,6 +78,8 @@ impl Field {
         Field::ExtraVolume,
         Field::Acknowledgement,
         Field::PlanFile,
+        Field::Schedule,
+        Field::Visit,
     ];
 
     /// A stable key, used for element ids and in saved files.
@@ -98,6 +104,8 @@ impl Field {
             Field::ExtraVolume => "extra_volume",
             Field::Acknowledgement => "acknowledgement",
             Field::PlanFile => "plan_file",
+            Field::Schedule => "schedule",
+            Field::Visit => "visit",
         }
     }
 
@@ -123,6 +131,8 @@ impl Field {
             Field::ExtraVolume => "Extra volume to prime the refill kit",
             Field::Acknowledgement => "Acknowledgement",
             Field::PlanFile => "Plan file",
+            Field::Schedule => "Schedule",
+            Field::Visit => "Refill visit",
         }
     }
 }

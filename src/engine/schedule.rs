@@ -1,0 +1,637 @@
+//! Delivery schedules: basal (continuous or flex steps over a 24-hour or 7-day cycle), periodic
+//! boluses, single boluses and patient-activated boluses (myPTM / Prometra PTC), their 24-hour
+//! totals, and the exact reservoir volume over time under three patient-bolus scenarios.
+//!
+//! Everything here is volume: a drug's dose is volume × its concentration (every drug in the
+//! reservoir is delivered together). Time inside this module is minutes after the fill (`f64`);
+//! the public API takes and returns typed durations and wall-clock date-times.
+//!
+//! Conventions (our design, stated so results are reproducible to the minute):
+//! - A flex cycle is aligned to wall-clock midnight (24-hour cycle) or Monday 00:00 (7-day cycle);
+//!   a step runs from its start until the next step's start, wrapping round the cycle.
+//! - A bolus is delivered at a constant extra rate (volume ÷ duration) on top of the basal.
+//! - Patient boluses in a scenario of n a day are taken evenly: at the fill + (k + ½) × 24 h ÷ n.
+//! - "All allowed" is the most the lockout and the daily maximum allow:
+//!   min(maximum per 24 h, ⌈24 h ÷ lockout⌉) a day.
+//! - Periodic boluses count ⌈24 h ÷ interval⌉ in a 24-hour total (the most any 24-hour window can hold).
+
+use jiff::civil::{DateTime, Time, Weekday};
+use serde::{Deserialize, Serialize};
+
+use super::continuous::after;
+use super::error::{Error, Field, Problem};
+use super::format::Display as _;
+use super::units::{Days, Hours, Millilitres, MlPerDay};
+
+const MINUTES_PER_DAY: f64 = 1440.0;
+/// The longest projection the engine computes; a schedule that lasts longer is a typing error.
+const LONGEST_PROJECTION_DAYS: f64 = 3660.0;
+
+/// The length of a flex cycle.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Cycle {
+    /// Steps repeat every day from midnight.
+    Day,
+    /// Steps repeat every week from Monday 00:00.
+    Week,
+}
+
+impl Cycle {
+    fn minutes(self) -> f64 {
+        match self {
+            Cycle::Day => MINUTES_PER_DAY,
+            Cycle::Week => 7.0 * MINUTES_PER_DAY,
+        }
+    }
+}
+
+/// One flex step: from its start (in the cycle) the pump runs at `rate`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct FlexStep {
+    /// Day of the week (0 = Monday … 6 = Sunday) for a 7-day cycle; 0 for a 24-hour cycle.
+    #[serde(default)]
+    pub day: u8,
+    /// Time of day the step starts.
+    #[serde(with = "time_serde")]
+    pub start: Time,
+    /// Rate during the step.
+    pub rate: MlPerDay,
+}
+
+/// The basal delivery.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Basal {
+    /// One rate, always.
+    Continuous {
+        /// The rate.
+        rate: MlPerDay,
+    },
+    /// Steps of different rates repeating over a cycle.
+    Flex {
+        /// 24-hour or 7-day.
+        cycle: Cycle,
+        /// At least one step.
+        steps: Vec<FlexStep>,
+    },
+}
+
+/// A bolus repeated at a fixed interval.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PeriodicBolus {
+    /// Volume of each bolus.
+    pub volume: Millilitres,
+    /// How long each bolus takes.
+    pub duration: Hours,
+    /// From the start of one bolus to the start of the next.
+    pub interval: Hours,
+    /// When the first one starts.
+    #[serde(with = "super::civil_serde")]
+    pub first: DateTime,
+}
+
+/// One bolus, after which the pump returns to the underlying therapy.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SingleBolus {
+    /// Volume.
+    pub volume: Millilitres,
+    /// How long it takes.
+    pub duration: Hours,
+    /// When it starts.
+    #[serde(with = "super::civil_serde")]
+    pub at: DateTime,
+}
+
+/// Patient-activated bolus settings (myPTM / PTC). Device ranges are unverified: these are
+/// inputs with sane validation, not device limits.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PatientBolus {
+    /// Volume per activation.
+    pub volume: Millilitres,
+    /// Delivery duration of one activation.
+    pub duration: Hours,
+    /// Minimum interval between activations.
+    pub lockout: Hours,
+    /// Maximum activations per 24 hours.
+    pub max_per_day: u32,
+}
+
+impl PatientBolus {
+    /// The most activations any 24 hours can hold: min(maximum per 24 h, ⌈24 h ÷ lockout⌉).
+    pub fn allowed_per_day(&self) -> u32 {
+        let by_lockout = (24.0 / self.lockout.value()).ceil();
+        let by_lockout = if by_lockout.is_finite() && by_lockout >= 0.0 {
+            by_lockout.min(f64::from(u32::MAX)) as u32
+        } else {
+            u32::MAX
+        };
+        self.max_per_day.min(by_lockout)
+    }
+}
+
+/// A whole delivery schedule.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Schedule {
+    /// Basal delivery.
+    pub basal: Basal,
+    /// Periodic boluses.
+    #[serde(default)]
+    pub periodic: Vec<PeriodicBolus>,
+    /// Single boluses.
+    #[serde(default)]
+    pub single: Vec<SingleBolus>,
+    /// Patient-activated boluses.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub patient: Option<PatientBolus>,
+}
+
+/// How many patient boluses a projection assumes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "scenario", content = "per_day", rename_all = "snake_case")]
+pub enum PatientUse {
+    /// No patient boluses.
+    None,
+    /// A typical number per day (entered by the user).
+    Typical(u32),
+    /// Every bolus the lockout and daily maximum allow.
+    AllAllowed,
+}
+
+impl PatientUse {
+    /// Name for the screen.
+    pub fn label(self) -> String {
+        match self {
+            PatientUse::None => "No patient boluses".into(),
+            PatientUse::Typical(n) => format!(
+                "Typical: {n} patient bolus{} a day",
+                if n == 1 { "" } else { "es" }
+            ),
+            PatientUse::AllAllowed => "All allowed patient boluses".into(),
+        }
+    }
+}
+
+/// 24-hour volumes of a schedule (multiply by a drug's concentration for its doses).
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct DailyVolumes {
+    /// Basal volume in the heaviest calendar day of the cycle.
+    pub basal: Millilitres,
+    /// Scheduled boluses (periodic), the most a 24-hour window holds.
+    pub scheduled_boluses: Millilitres,
+    /// Patient boluses at their maximum.
+    pub patient_boluses: Millilitres,
+    /// The sum: the maximum possible in 24 hours.
+    pub maximum: Millilitres,
+}
+
+/// The reservoir over time under one scenario.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ScenarioProjection {
+    /// Which scenario.
+    pub scenario: PatientUse,
+    /// When the low-reservoir alarm volume is reached (rounded down to the minute).
+    #[serde(with = "super::civil_serde")]
+    pub alarm_at: DateTime,
+    /// When the refill-rule volume is reached (rounded down to the minute).
+    #[serde(with = "super::civil_serde")]
+    pub refill_volume_at: DateTime,
+    /// When the reservoir is empty (rounded down to the minute).
+    #[serde(with = "super::civil_serde")]
+    pub empty_at: DateTime,
+    /// Days from the fill to the alarm.
+    pub days_to_alarm: Days,
+    /// Days from the fill to empty.
+    pub days_to_empty: Days,
+    /// Earliest–latest alarm under the pump's flow accuracy (absent when the accuracy is unknown).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub alarm_band: Option<(Days, Days)>,
+    /// Earliest–latest empty under the pump's flow accuracy.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub empty_band: Option<(Days, Days)>,
+    /// (days after fill, mL) vertices of the volume line, for the chart.
+    pub vertices: Vec<(f64, f64)>,
+}
+
+fn minutes_of(t: Time) -> f64 {
+    f64::from(t.hour()) * 60.0 + f64::from(t.minute()) + f64::from(t.second()) / 60.0
+}
+
+fn weekday_index(w: Weekday) -> u8 {
+    u8::try_from(w.to_monday_zero_offset()).unwrap_or(0)
+}
+
+impl Schedule {
+    /// A continuous schedule at `rate` with no boluses.
+    pub fn continuous(rate: MlPerDay) -> Self {
+        Schedule {
+            basal: Basal::Continuous { rate },
+            periodic: Vec::new(),
+            single: Vec::new(),
+            patient: None,
+        }
+    }
+
+    /// Checks the schedule.
+    ///
+    /// # Errors
+    /// [`Field::Schedule`] naming the step or bolus: a flex programme with no step, a step on a
+    /// day outside the cycle, two steps at the same start; a bolus with zero duration, zero
+    /// interval or an interval shorter than its duration; a patient lockout shorter than its
+    /// duration; a basal that never delivers.
+    pub fn validate(&self) -> Result<(), Error> {
+        let bad = |detail: String| Err(Error::invalid(Field::Schedule, detail));
+        if let Basal::Flex { cycle, steps } = &self.basal {
+            if steps.is_empty() {
+                return bad("a flex programme needs at least one step".into());
+            }
+            for (i, s) in steps.iter().enumerate() {
+                if *cycle == Cycle::Week && s.day > 6 || *cycle == Cycle::Day && s.day != 0 {
+                    return bad(format!(
+                        "flex step {}: day {} is outside the cycle",
+                        i + 1,
+                        s.day
+                    ));
+                }
+                if steps
+                    .iter()
+                    .take(i)
+                    .any(|o| o.day == s.day && o.start == s.start)
+                {
+                    return bad(format!(
+                        "flex step {} starts at the same time as an earlier step",
+                        i + 1
+                    ));
+                }
+            }
+        }
+        if self.average_basal_per_minute() <= 0.0 {
+            return bad(
+                "the basal delivers nothing: the reservoir would never empty; check the rates"
+                    .into(),
+            );
+        }
+        for (i, b) in self.periodic.iter().enumerate() {
+            if b.duration.value() <= 0.0 || b.interval.value() <= 0.0 {
+                return bad(format!(
+                    "periodic bolus {}: duration and interval must be greater than 0",
+                    i + 1
+                ));
+            }
+            if b.interval.value() < b.duration.value() {
+                return bad(format!(
+                    "periodic bolus {}: the interval ({}) is shorter than the duration ({})",
+                    i + 1,
+                    b.interval.ismp(),
+                    b.duration.ismp()
+                ));
+            }
+        }
+        for (i, b) in self.single.iter().enumerate() {
+            if b.duration.value() <= 0.0 {
+                return bad(format!(
+                    "single bolus {}: duration must be greater than 0",
+                    i + 1
+                ));
+            }
+        }
+        if let Some(p) = &self.patient {
+            if p.duration.value() <= 0.0 || p.lockout.value() <= 0.0 {
+                return bad("patient bolus: duration and lockout must be greater than 0".into());
+            }
+            if p.lockout.value() < p.duration.value() {
+                return bad(format!(
+                    "patient bolus: the lockout ({}) is shorter than the delivery duration ({})",
+                    p.lockout.ismp(),
+                    p.duration.ismp()
+                ));
+            }
+        }
+        Ok(())
+    }
+
+    /// Flex steps sorted by their offset in the cycle, as (offset minutes, mL per minute).
+    fn steps(&self) -> Option<(f64, Vec<(f64, f64)>)> {
+        match &self.basal {
+            Basal::Continuous { .. } => None,
+            Basal::Flex { cycle, steps } => {
+                let mut out: Vec<(f64, f64)> = steps
+                    .iter()
+                    .map(|s| {
+                        (
+                            f64::from(s.day) * MINUTES_PER_DAY + minutes_of(s.start),
+                            s.rate.value() / MINUTES_PER_DAY,
+                        )
+                    })
+                    .collect();
+                out.sort_by(|a, b| a.0.total_cmp(&b.0));
+                Some((cycle.minutes(), out))
+            }
+        }
+    }
+
+    /// Basal mL per minute at `offset` minutes into the cycle.
+    fn basal_at_offset(steps: &[(f64, f64)], offset: f64) -> f64 {
+        // The active step is the last one starting at or before the offset; before the first
+        // step of the cycle, the last step (from the previous cycle) is still running.
+        steps
+            .iter()
+            .rev()
+            .find(|(start, _)| *start <= offset)
+            .or(steps.last())
+            .map_or(0.0, |s| s.1)
+    }
+
+    fn average_basal_per_minute(&self) -> f64 {
+        match &self.basal {
+            Basal::Continuous { rate } => rate.value() / MINUTES_PER_DAY,
+            Basal::Flex { .. } => self.steps().map_or(0.0, |(cycle, steps)| {
+                Self::cycle_integral(&steps, cycle, 0.0, cycle) / cycle
+            }),
+        }
+    }
+
+    /// Basal volume from `from` to `to` minutes into the cycle (0 ≤ from ≤ to ≤ cycle).
+    fn cycle_integral(steps: &[(f64, f64)], cycle: f64, from: f64, to: f64) -> f64 {
+        let mut edges: Vec<f64> = steps
+            .iter()
+            .map(|s| s.0)
+            .filter(|&t| t > from && t < to)
+            .collect();
+        edges.insert(0, from);
+        edges.push(to.min(cycle));
+        edges
+            .windows(2)
+            .map(|w| match w {
+                [a, b] => (b - a) * Self::basal_at_offset(steps, *a),
+                _ => 0.0,
+            })
+            .sum()
+    }
+
+    /// 24-hour volumes: basal in the heaviest calendar day, periodic boluses, patient boluses at
+    /// their maximum, and the sum.
+    pub fn daily_volumes(&self) -> DailyVolumes {
+        let basal = match &self.basal {
+            Basal::Continuous { rate } => rate.value(),
+            Basal::Flex { .. } => match self.steps() {
+                Some((cycle, steps)) => {
+                    let days = (cycle / MINUTES_PER_DAY) as usize;
+                    (0..days)
+                        .map(|d| {
+                            let start = d as f64 * MINUTES_PER_DAY;
+                            Self::cycle_integral(&steps, cycle, start, start + MINUTES_PER_DAY)
+                        })
+                        .fold(0.0, f64::max)
+                }
+                None => 0.0,
+            },
+        };
+        let scheduled: f64 = self
+            .periodic
+            .iter()
+            .map(|b| b.volume.value() * (24.0 / b.interval.value()).ceil())
+            .sum();
+        let patient = self
+            .patient
+            .as_ref()
+            .map_or(0.0, |p| p.volume.value() * f64::from(p.allowed_per_day()));
+        let ml = |v: f64| Millilitres::new(v).unwrap_or(Millilitres::ZERO);
+        DailyVolumes {
+            basal: ml(basal),
+            scheduled_boluses: ml(scheduled),
+            patient_boluses: ml(patient),
+            maximum: ml(basal + scheduled + patient),
+        }
+    }
+
+    /// Every (start, end, mL per minute) bolus window up to `horizon` minutes after the fill.
+    fn bolus_windows(
+        &self,
+        filled_at: DateTime,
+        scenario: PatientUse,
+        horizon: f64,
+    ) -> Vec<(f64, f64, f64)> {
+        let since_fill =
+            |at: DateTime| -> f64 { filled_at.duration_until(at).as_secs_f64() / 60.0 };
+        let mut windows = Vec::new();
+        for b in &self.periodic {
+            let duration = b.duration.value() * 60.0;
+            let interval = b.interval.value() * 60.0;
+            let mut start = since_fill(b.first);
+            if start < 0.0 {
+                // The series began before this fill: continue it from its next start.
+                start += (-start / interval).ceil() * interval;
+            }
+            while start < horizon {
+                windows.push((start, start + duration, b.volume.value() / duration));
+                start += interval;
+            }
+        }
+        for b in &self.single {
+            let start = since_fill(b.at);
+            let duration = b.duration.value() * 60.0;
+            if start >= 0.0 && start < horizon {
+                windows.push((start, start + duration, b.volume.value() / duration));
+            }
+        }
+        if let Some(p) = &self.patient {
+            let per_day = match scenario {
+                PatientUse::None => 0,
+                PatientUse::Typical(n) => n.min(p.allowed_per_day()),
+                PatientUse::AllAllowed => p.allowed_per_day(),
+            };
+            if per_day > 0 {
+                let spacing = MINUTES_PER_DAY / f64::from(per_day);
+                let duration = p.duration.value() * 60.0;
+                let mut start = spacing / 2.0;
+                while start < horizon {
+                    windows.push((start, start + duration, p.volume.value() / duration));
+                    start += spacing;
+                }
+            }
+        }
+        windows
+    }
+
+    /// Projects the reservoir from the fill until empty under `scenario`, with every flow scaled
+    /// by `flow_factor` (1 nominal; 1 ± accuracy for the band).
+    ///
+    /// Returns the vertices (minutes, mL) and the minutes at which `marks` volumes are reached.
+    fn walk(
+        &self,
+        fill: f64,
+        filled_at: DateTime,
+        scenario: PatientUse,
+        flow_factor: f64,
+        marks: &[f64],
+    ) -> Result<(Vec<(f64, f64)>, Vec<f64>), Error> {
+        let average = self.average_basal_per_minute() * flow_factor;
+        let cycle = self.steps().map_or(MINUTES_PER_DAY, |(c, _)| c);
+        let horizon = fill / average + 2.0 * cycle;
+        if !horizon.is_finite() || horizon > LONGEST_PROJECTION_DAYS * MINUTES_PER_DAY {
+            return Err(Error::new(
+                Field::Schedule,
+                Problem::OutOfRange {
+                    detail: "the reservoir would last more than 10 years; check the rates".into(),
+                },
+            ));
+        }
+        // Breakpoints: flex step changes, bolus starts and ends.
+        let mut times = vec![0.0, horizon];
+        let steps = self.steps();
+        let phase = match &self.basal {
+            Basal::Flex {
+                cycle: Cycle::Week, ..
+            } => {
+                f64::from(weekday_index(filled_at.weekday())) * MINUTES_PER_DAY
+                    + minutes_of(filled_at.time())
+            }
+            _ => minutes_of(filled_at.time()),
+        };
+        if let Some((cycle, steps)) = &steps {
+            let mut k = 0.0;
+            while k * cycle - phase < horizon {
+                for (offset, _) in steps {
+                    let t = k * cycle + offset - phase;
+                    if t > 0.0 && t < horizon {
+                        times.push(t);
+                    }
+                }
+                k += 1.0;
+            }
+        }
+        let windows = self.bolus_windows(filled_at, scenario, horizon);
+        for (start, end, _) in &windows {
+            times.push(*start);
+            times.push(*end);
+        }
+        times.retain(|t| *t >= 0.0 && *t <= horizon);
+        times.sort_by(f64::total_cmp);
+        times.dedup();
+
+        let basal_at = |t: f64| -> f64 {
+            match (&self.basal, &steps) {
+                (Basal::Continuous { rate }, _) => rate.value() / MINUTES_PER_DAY,
+                (_, Some((cycle, steps))) => {
+                    Self::basal_at_offset(steps, (t + phase).rem_euclid(*cycle))
+                }
+                _ => 0.0,
+            }
+        };
+        let mut volume = fill;
+        let mut vertices = vec![(0.0, fill)];
+        let mut found: Vec<Option<f64>> = vec![None; marks.len()];
+        for pair in times.windows(2) {
+            let [t0, t1] = pair else { continue };
+            let mid = (t0 + t1) / 2.0;
+            let bolus: f64 = windows
+                .iter()
+                .filter(|(s, e, _)| *s <= mid && mid < *e)
+                .map(|w| w.2)
+                .sum();
+            let rate = (basal_at(mid) + bolus) * flow_factor;
+            let next = volume - rate * (t1 - t0);
+            for (i, mark) in marks.iter().enumerate() {
+                if found.get(i).copied().flatten().is_none()
+                    && volume > *mark
+                    && next <= *mark
+                    && rate > 0.0
+                {
+                    if let Some(slot) = found.get_mut(i) {
+                        *slot = Some(t0 + (volume - mark) / rate);
+                    }
+                }
+            }
+            if next <= 0.0 {
+                let t_empty = t0 + volume / rate.max(f64::MIN_POSITIVE);
+                vertices.push((t_empty, 0.0));
+                break;
+            }
+            volume = next;
+            vertices.push((*t1, volume));
+        }
+        let found: Option<Vec<f64>> = found.into_iter().collect();
+        let found = found.ok_or_else(|| {
+            Error::new(
+                Field::Schedule,
+                Problem::OutOfRange {
+                    detail: "the reservoir does not empty within the projection".into(),
+                },
+            )
+        })?;
+        Ok((vertices, found))
+    }
+
+    /// The reservoir under `scenario`: alarm, refill-rule volume and empty times, the accuracy
+    /// band, and the chart vertices.
+    ///
+    /// # Errors
+    /// An invalid schedule ([`Schedule::validate`]), or a reservoir that lasts over 10 years.
+    pub fn project(
+        &self,
+        fill: Millilitres,
+        filled_at: DateTime,
+        alarm: Millilitres,
+        refill_volume: Millilitres,
+        scenario: PatientUse,
+        accuracy_percent: Option<f64>,
+    ) -> Result<ScenarioProjection, Error> {
+        self.validate()?;
+        let marks = [alarm.value(), refill_volume.value(), 0.0];
+        let (vertices, at) = self.walk(fill.value(), filled_at, scenario, 1.0, &marks)?;
+        let [alarm_min, refill_min, empty_min] = at.as_slice() else {
+            return Err(Error::invalid(Field::Schedule, "projection failed"));
+        };
+        let days = |m: f64| Days::new(m / MINUTES_PER_DAY).map_err(|e| e.at(Field::Schedule));
+        let band = match accuracy_percent {
+            Some(a) if a > 0.0 && a < 100.0 => {
+                // More flow (1 + a) empties earlier; less flow (1 − a) later.
+                let (_, fast) =
+                    self.walk(fill.value(), filled_at, scenario, 1.0 + a / 100.0, &marks)?;
+                let (_, slow) =
+                    self.walk(fill.value(), filled_at, scenario, 1.0 - a / 100.0, &marks)?;
+                match (fast.as_slice(), slow.as_slice()) {
+                    ([fa, _, fe], [sa, _, se]) => {
+                        Some(((days(*fa)?, days(*sa)?), (days(*fe)?, days(*se)?)))
+                    }
+                    _ => None,
+                }
+            }
+            _ => None,
+        };
+        let (days_to_alarm, days_to_refill, days_to_empty) =
+            (days(*alarm_min)?, days(*refill_min)?, days(*empty_min)?);
+        Ok(ScenarioProjection {
+            scenario,
+            alarm_at: after(filled_at, days_to_alarm)?,
+            refill_volume_at: after(filled_at, days_to_refill)?,
+            empty_at: after(filled_at, days_to_empty)?,
+            days_to_alarm,
+            days_to_empty,
+            alarm_band: band.map(|b| b.0),
+            empty_band: band.map(|b| b.1),
+            vertices: vertices
+                .into_iter()
+                .map(|(m, v)| (m / MINUTES_PER_DAY, v))
+                .collect(),
+        })
+    }
+}
+
+mod time_serde {
+    use jiff::civil::Time;
+    use serde::{Deserialize, Deserializer, Serializer};
+
+    use crate::engine::error::Field;
+    use crate::engine::input::parse_time;
+
+    pub fn serialize<S: Serializer>(t: &Time, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(&format!("{:02}:{:02}", t.hour(), t.minute()))
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Time, D::Error> {
+        let text = String::deserialize(d)?;
+        parse_time(Field::Schedule, &text).map_err(|e| serde::de::Error::custom(e.to_string()))
+    }
+}
