@@ -213,6 +213,9 @@ pub struct ScenarioProjection {
     pub vertices: Vec<(f64, f64)>,
 }
 
+/// A walk's result: (minutes, mL) vertices, and the minute each mark volume was reached.
+type Walk = (Vec<(f64, f64)>, Vec<f64>);
+
 fn minutes_of(t: Time) -> f64 {
     f64::from(t.hour()) * 60.0 + f64::from(t.minute()) + f64::from(t.second()) / 60.0
 }
