@@ -468,7 +468,7 @@ impl Schedule {
         scenario: PatientUse,
         flow_factor: f64,
         marks: &[f64],
-    ) -> Result<(Vec<(f64, f64)>, Vec<f64>), Error> {
+    ) -> Result<Walk, Error> {
         let average = self.average_basal_per_minute() * flow_factor;
         let cycle = self.steps().map_or(MINUTES_PER_DAY, |(c, _)| c);
         let horizon = fill / average + 2.0 * cycle;
@@ -536,14 +536,12 @@ impl Schedule {
             let rate = (basal_at(mid) + bolus) * flow_factor;
             let next = volume - rate * (t1 - t0);
             for (i, mark) in marks.iter().enumerate() {
-                if found.get(i).copied().flatten().is_none()
+                if let Some(slot @ None) = found.get_mut(i)
                     && volume > *mark
                     && next <= *mark
                     && rate > 0.0
                 {
-                    if let Some(slot) = found.get_mut(i) {
-                        *slot = Some(t0 + (volume - mark) / rate);
-                    }
+                    *slot = Some(t0 + (volume - mark) / rate);
                 }
             }
             if next <= 0.0 {
