@@ -102,12 +102,12 @@ await test('keyboard only: Tab through the form and type the example', async pag
   await page.keyboard.press('ArrowUp');
   // Date and time inputs take several Tab presses (one per segment); keep each element once.
   const order = [];
-  for (let i = 0; i < 20 && order.length < 6; i++) {
+  for (let i = 0; i < 30 && order.length < 6; i++) {
     await page.keyboard.press('Tab');
     const id = await page.evaluate(() => document.activeElement.id);
     if (order[order.length - 1] !== id) order.push(id);
   }
-  assertEq(order.join(','), 'fill_volume,low_reservoir_alarm,fill_date,fill_time,mode-lead,drug-0-drug', 'tab order');
+  assertEq(order.join(','), 'fill_volume,low_reservoir_alarm,fill_date,fill_time,new-pump,end_of_service', 'tab order');
   await page.focus('#fill_volume');
   await page.keyboard.type('40');
   await page.focus('#drug-0-concentration');
@@ -156,7 +156,7 @@ await test('every input has a visible label; figures are in a <dl>; catalogue sh
   assertTrue(info.includes('0.048 mL/day') && info.includes('verified in the cited source'), 'catalogue value with mark');
   assertTrue(info.includes('24 mL/day') && info.includes('unverified'), 'unverified maximum rate shown as such');
   await enterExample(page);
-  assertEq(await page.evaluate(() => document.querySelectorAll('dl#results > div > dt + dd').length), 5, 'dt/dd pairs');
+  assertEq(await page.evaluate(() => document.querySelectorAll('dl#results > div > dt + dd').length), 7, 'dt/dd pairs');
   const text = await page.evaluate(() => document.body.innerText);
   assertTrue(!/\d\.0\b/.test(text.replace(/\d{4}-\d{2}-\d{2}/g, '')), 'no trailing zero anywhere on the page');
   assertTrue(!text.includes('µg') && !/\bcc\b/.test(text), 'ISMP units');
@@ -255,6 +255,69 @@ await test('a rejected library import names the drug and field and leaves the li
   await page.reload();
   await page.waitForSelector('#library-heading');
   assertTrue((await page.textContent('#library-heading')).includes('St Elsewhere'), 'imported library survives a reload');
+});
+
+await test('a flex step entered per hour shows the 24-hour total and the jump against the current programme', async page => {
+  await enterExample(page);
+  await page.click('#set-current');
+  assertTrue((await page.textContent('#current-programme')).includes('morphine 2 mg/day'), 'current programme recorded');
+  await page.check('#flex-enabled');
+  await page.fill('#flex-0-start', '00:00');
+  await page.fill('#flex-0-dose', '2');
+  await page.click('#add-flex-step');
+  await page.fill('#flex-1-start', '08:00');
+  await page.fill('#flex-1-dose', '2');
+  await page.selectOption('#flex-1-per', 'hour');
+  await page.click('#add-flex-step');
+  await page.fill('#flex-2-start', '20:00');
+  await page.fill('#flex-2-dose', '2');
+  // 2 × 8/24 + 48 × 12/24 + 2 × 4/24 = 25 mg in 24 h
+  assertEq(await figureIn(page, 'drug-0-results', 'morphine daily dose'), '25 mg/day', '24-hour total');
+  const findings = await page.textContent('#findings');
+  assertTrue(findings.includes('morphine maximum 24-hour total changes from 2 mg/day (current programme) to 25 mg/day (proposed): +1,150 %, 12.5 times the current.'), findings);
+  assertTrue((await page.textContent('#plan-status')).startsWith('Not yet valid'), 'the jump needs an acknowledgement');
+  await page.screenshot({ path: join(artifacts, 'flex-per-hour.png'), fullPage: true });
+});
+
+await test('patient boluses: three scenarios, the accuracy band and markers on the reservoir chart, with a read-out', async page => {
+  await enterExample(page);
+  await page.check('#ptm-enabled');
+  await page.fill('#ptm-volume', '0.1');
+  await page.fill('#ptm-duration', '10');
+  await page.fill('#ptm-lockout', '4');
+  await page.fill('#ptm-max', '4');
+  await page.fill('#ptm-typical', '2');
+  const scenarios = await page.textContent('#scenarios');
+  assertTrue(scenarios.includes('All allowed patient boluses: low-reservoir alarm'), scenarios);
+  assertTrue((await figureIn(page, 'results', 'Refill by')).includes('with every allowed patient bolus'), 'refill-by names its reason');
+  assertTrue((await figureIn(page, 'results', 'Low-reservoir alarm, flow accuracy band')).includes('±14.5 %'), 'band shown');
+  const text = await page.textContent('#reservoir-chart-text');
+  assertTrue(text.includes('With every allowed patient bolus the alarm comes on') && text.includes('Refill by'), text);
+  const box = await page.locator('#reservoir-chart').boundingBox();
+  await page.mouse.move(box.x + box.width * 0.5, box.y + box.height * 0.5);
+  const readout = await page.textContent('#reservoir-readout');
+  assertTrue(/\d{4}, \d{2}:\d{2}: [\d.,]+ mL no patient boluses; [\d.,]+ mL typical/.test(readout), readout);
+  await page.focus('#reservoir-chart');
+  await page.keyboard.press('ArrowRight');
+  assertTrue((await page.textContent('#reservoir-readout')).includes(' mL no patient boluses'), 'keyboard read-out');
+  const pixels = await inked(page);
+  assertTrue(pixels > 4000, `chart drawn (${pixels})`);
+  await page.screenshot({ path: join(artifacts, 'scenarios-chart.png'), fullPage: true });
+});
+
+await test('a refill visit that does not reconcile is flagged and logged', async page => {
+  await enterExample(page);
+  // 40 mL at 0.2 mL/day; after 100 days 20 mL expected; threshold max(2, 0.145 × 20) = 2.9 mL
+  await page.fill('#visit-date', '2027-03-05');
+  await page.fill('#visit-time', '09:00');
+  await page.fill('#visit-withdrawn', '16.5');
+  assertEq(await figureIn(page, 'reconciliation', 'Expected residual'), '20 mL', 'expected');
+  assertEq(await figureIn(page, 'reconciliation', 'Discrepancy (withdrawn − expected)'), '-3.5 mL', 'discrepancy');
+  assertTrue((await figureIn(page, 'reconciliation', 'Reconciliation')).startsWith('FLAGGED'), 'flagged');
+  assertTrue((await page.textContent('#findings')).includes('3.5 mL less than the expected 20 mL'), 'finding');
+  await page.click('#record-visit');
+  assertTrue((await page.textContent('#visit-log')).includes('discrepancy -3.5 mL (flagged)'), 'logged');
+  await page.screenshot({ path: join(artifacts, 'refill-visit.png'), fullPage: true });
 });
 
 await browser.close();

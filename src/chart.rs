@@ -21,4 +21,12 @@ pub mod palette {
     pub const ALARM: RGBColor = RGBColor(0xb4, 0x53, 0x09);
     /// `--empty`: the empty marker.
     pub const EMPTY: RGBColor = RGBColor(0xb9, 0x1c, 0x1c);
+    /// `--refill`: the refill-by marker.
+    pub const REFILL: RGBColor = RGBColor(0x15, 0x80, 0x3d);
+    /// `--typical`: the typical patient-bolus scenario.
+    pub const TYPICAL: RGBColor = RGBColor(0x0e, 0x74, 0x90);
+    /// `--all-allowed`: the all-allowed patient-bolus scenario.
+    pub const ALL_ALLOWED: RGBColor = RGBColor(0x6d, 0x28, 0xd9);
+    /// `--band`: the flow-accuracy band.
+    pub const BAND: RGBColor = RGBColor(0x93, 0xc5, 0xfd);
 }

@@ -38,11 +38,7 @@ pub fn run(args: &[String], read: impl Fn(&str) -> Result<String, String>) -> (u
         return (2, String::new(), USAGE.to_owned());
     };
     if command != "report" {
-        return (
-            2,
-            String::new(),
-            format!("unknown command {command}\n{USAGE}"),
-        );
+        return (2, String::new(), format!("unknown command {command}\n{USAGE}"));
     }
     let plan_text = match read(plan_path) {
         Ok(t) => t,
@@ -105,6 +101,35 @@ pub fn text_report(report: &Report, title: &str) -> String {
     for f in &report.figures {
         let _ = writeln!(out, "  {:width$}  {}", f.name, f.display);
     }
+    if !report.scenario_figures.is_empty() {
+        let _ = writeln!(out);
+        let _ = writeln!(out, "Patient-bolus scenarios");
+        for f in &report.scenario_figures {
+            let _ = writeln!(out, "  {}: {}", f.name, f.display);
+        }
+    }
+    let _ = writeln!(out);
+    let _ = writeln!(out, "Refill-by constraints (earliest binds)");
+    for c in &report.refill_by.candidates {
+        let _ = writeln!(out, "  {}  {}", crate::engine::format::format_date_time(c.at), c.reason);
+    }
+    if let Some(r) = &report.reconciliation {
+        use crate::engine::format::Display as _;
+        let _ = writeln!(out);
+        let _ = writeln!(
+            out,
+            "Refill visit {}: withdrawn {}, expected {}, discrepancy {} (threshold {}){}",
+            crate::engine::format::format_date_time(r.visit.at),
+            r.visit.withdrawn.ismp(),
+            r.expected.ismp(),
+            r.discrepancy.ismp(),
+            r.threshold.ismp(),
+            if r.flagged { ": FLAGGED" } else { ": within threshold" }
+        );
+    }
+    if let Some(trend) = &report.visit_trend {
+        let _ = writeln!(out, "Discrepancy trend over logged visits: {trend}");
+    }
     for drug in &report.drugs {
         let _ = writeln!(out);
         let _ = writeln!(
@@ -128,10 +153,7 @@ pub fn text_report(report: &Report, title: &str) -> String {
             };
             let _ = writeln!(out, "  [{severity}] {}", f.message);
             if let Some(source) = &f.source {
-                let mark = f
-                    .mark
-                    .map(|m| format!(" ({})", m.letter()))
-                    .unwrap_or_default();
+                let mark = f.mark.map(|m| format!(" ({})", m.letter())).unwrap_or_default();
                 let _ = writeln!(out, "         source: {source}{mark}");
             }
             if let Some(ack) = &f.acknowledged {

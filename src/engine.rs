@@ -12,41 +12,45 @@ mod dose;
 mod error;
 mod findings;
 mod form;
+mod form_schedule;
 pub mod format;
 mod input;
 mod library;
 mod plan;
 mod pump;
+mod refill;
 mod schedule;
 mod units;
 
 pub use compounding::{CompoundingLine, Worksheet, WorksheetLine, worksheet};
 pub use continuous::{
-    Caution, ContinuousInput, ContinuousPlan, daily_dose_for_rate, flow_rate_for_dose,
-    plan_continuous,
+    Caution, ContinuousInput, ContinuousPlan, daily_dose_for_rate, flow_rate_for_dose, plan_continuous,
 };
 pub use continuous::{ReservoirProjection, project_reservoir};
 pub use dose::{AnyConcentration, AnyDoseRate, AnyMass, FamilyMismatch};
 pub use error::{Error, Field, Problem, element_id};
 pub use findings::{Acknowledgement, Finding, PlanStatus, settle};
 pub use form::{DEFAULT_PUMP_ID, DrugForm, FormMode, PlanForm};
+pub use form_schedule::{FlexForm, FlexStepForm, PatientForm, Per, PeriodicForm, SingleForm, VisitForm};
 pub use input::{parse_date, parse_number, parse_time};
 pub use library::{
-    Bound, DrugEntry, DrugLibrary, LIBRARY_FORMAT, LIBRARY_VERSION, LibraryError, Limit,
-    LimitQuantity, PkDefaults, PkValue, Severity, Stability, StartRange,
+    Bound, DrugEntry, DrugLibrary, LIBRARY_FORMAT, LIBRARY_VERSION, LibraryError, Limit, LimitQuantity, PkDefaults,
+    PkValue, Severity, Stability, StartRange,
 };
 pub use plan::{
-    DrugLine, DrugReport, Figure, Fill, MAX_DRUGS, PLAN_FORMAT, PLAN_VERSION, Plan, Programme,
-    PumpChoice, Report, evaluate,
+    Boluses, CurrentTotal, DrugLine, DrugReport, Figure, Fill, FlexDoseStep, FlexProgramme, JUMP_FACTOR, MAX_DRUGS,
+    PLAN_FORMAT, PLAN_VERSION, Plan, Programme, PumpChoice, Report, evaluate,
 };
-pub use pump::{
-    Catalogue, CatalogueError, Mark, PumpKind, PumpModel, PumpSpec, Sourced, SourcedRow,
+pub use pump::{Catalogue, CatalogueError, Mark, PumpKind, PumpModel, PumpSpec, Sourced, SourcedRow};
+pub use refill::{
+    LoggedVisit, Reconciliation, RefillBy, RefillCandidate, Visit, discrepancy_trend, reconcile, refill_by,
+    stability_candidate,
 };
 pub use schedule::{
-    Basal, Cycle, DailyVolumes, FlexStep, PatientBolus, PatientUse, PeriodicBolus,
-    ScenarioProjection, Schedule, SingleBolus,
+    Basal, Cycle, DailyVolumes, FlexStep, PatientBolus, PatientUse, PeriodicBolus, Polyline, ScenarioProjection,
+    Schedule, SingleBolus,
 };
 pub use units::{
-    Concentration, Days, DoseRate, Hours, Mass, MassFamily, MassUnit, Mcg, McgPerDay, McgPerMl, Mg,
-    MgPerDay, MgPerMl, Micrograms, Milligrams, Millilitres, MlPerDay, QuantityError,
+    Concentration, Days, DoseRate, Hours, Mass, MassFamily, MassUnit, Mcg, McgPerDay, McgPerMl, Mg, MgPerDay, MgPerMl,
+    Micrograms, Milligrams, Millilitres, MlPerDay, QuantityError,
 };

@@ -11,13 +11,14 @@ mod persist;
 mod pump_info;
 mod reservoir_chart;
 mod results;
+mod schedule;
+mod visit;
 
 use leptos::prelude::*;
 
 use crate::engine::format::format_date_time;
 use crate::engine::{
-    Catalogue, DrugLibrary, Error, Field, FormMode, Plan, PlanForm, Report, evaluate, parse_date,
-    parse_time,
+    Catalogue, DrugLibrary, Error, Field, FormMode, Plan, PlanForm, Report, evaluate, parse_date, parse_time,
 };
 use field::{ErrorList, NumberField};
 pub use persist::{LIBRARY_KEY, STORAGE_KEY};
@@ -57,8 +58,12 @@ pub fn App() -> impl IntoView {
     // not, the app says so instead of computing with a guess.
     let (catalogue, builtin_library) = match (Catalogue::builtin(), DrugLibrary::builtin()) {
         (Ok(c), Ok(l)) => (c, l),
-        (Err(e), _) => return view! { <main><p class="banner banner-error" role="alert">{e.to_string()}</p></main> }.into_any(),
-        (_, Err(e)) => return view! { <main><p class="banner banner-error" role="alert">{e.to_string()}</p></main> }.into_any(),
+        (Err(e), _) => {
+            return view! { <main><p class="banner banner-error" role="alert">{e.to_string()}</p></main> }.into_any();
+        }
+        (_, Err(e)) => {
+            return view! { <main><p class="banner banner-error" role="alert">{e.to_string()}</p></main> }.into_any();
+        }
     };
     let catalogue = StoredValue::new(catalogue);
     let (saved_library, library_note) = persist::load_library(builtin_library);
@@ -83,18 +88,16 @@ pub fn App() -> impl IntoView {
             })
         })
     });
-    let last_valid: Memo<Option<Report>> = Memo::new(move |previous: Option<&Option<Report>>| {
-        match evaluation.with(|e| e.report.clone()) {
-            Ok(report) => Some(report),
-            Err(_) => previous.cloned().flatten(),
-        }
-    });
-    let errors: Signal<Vec<Error>> = Signal::derive(move || {
-        evaluation.with(|e| e.report.as_ref().err().cloned().unwrap_or_default())
-    });
-    let stale = Signal::derive(move || {
-        evaluation.with(|e| e.report.is_err()) && last_valid.with(Option::is_some)
-    });
+    let last_valid: Memo<Option<Report>> =
+        Memo::new(
+            move |previous: Option<&Option<Report>>| match evaluation.with(|e| e.report.clone()) {
+                Ok(report) => Some(report),
+                Err(_) => previous.cloned().flatten(),
+            },
+        );
+    let errors: Signal<Vec<Error>> =
+        Signal::derive(move || evaluation.with(|e| e.report.as_ref().err().cloned().unwrap_or_default()));
+    let stale = Signal::derive(move || evaluation.with(|e| e.report.is_err()) && last_valid.with(Option::is_some));
     let state = AppState {
         form,
         catalogue,
@@ -109,12 +112,8 @@ pub fn App() -> impl IntoView {
     let model = move || form.with(|f| catalogue.with_value(|c| c.get(&f.pump_id).cloned()));
     let needs_capacity = Signal::derive(move || model().is_some_and(|m| m.is_custom()));
     let constant_flow = Signal::derive(move || model().is_some_and(|m| m.is_constant_flow()));
-    let text = move |read: fn(&PlanForm) -> &String| {
-        Signal::derive(move || form.with(|f| read(f).clone()))
-    };
-    let set = move |apply: fn(&mut PlanForm, String)| {
-        move |value: String| form.update(|f| apply(f, value))
-    };
+    let text = move |read: fn(&PlanForm) -> &String| Signal::derive(move || form.with(|f| read(f).clone()));
+    let set = move |apply: fn(&mut PlanForm, String)| move |value: String| form.update(|f| apply(f, value));
 
     // The browser shows a date input in its own locale ("11/25/2026" reads as two different days in
     // two countries); this echo names the month.
@@ -122,10 +121,7 @@ pub fn App() -> impl IntoView {
         form.with(|f| {
             let date = parse_date(Field::FillDate, &f.fill_date).ok()?;
             let time = parse_time(Field::FillTime, &f.fill_time).ok()?;
-            Some(format!(
-                "Filled {}",
-                format_date_time(date.to_datetime(time))
-            ))
+            Some(format!("Filled {}", format_date_time(date.to_datetime(time))))
         })
     };
     let pump_options = catalogue.with_value(|c| {
@@ -136,10 +132,8 @@ pub fn App() -> impl IntoView {
     });
     let on_pump = move |ev| {
         let id = event_target_value(&ev);
-        let default_alarm = catalogue.with_value(|c| {
-            c.get(&id)
-                .and_then(|m| m.default_alarm().map(|a| a.value.value()))
-        });
+        let default_alarm =
+            catalogue.with_value(|c| c.get(&id).and_then(|m| m.default_alarm().map(|a| a.value.value())));
         form.update(|f| {
             f.pump_id = id;
             // The alarm field follows the pump's recommended value; the user can still change it.
@@ -204,7 +198,10 @@ pub fn App() -> impl IntoView {
                         <ErrorList ids=vec!["fill_time".into()] />
                     </div>
                 </div>
-                <p class="hint" id="fill-echo">{move || fill_echo().unwrap_or_default()}</p>
+                                <p class="hint" id="fill-echo">{move || fill_echo().unwrap_or_default()}</p>
+                <schedule::FormCheck id="new-pump" label="First fill of a new pump" get=|f| f.new_pump set=|f, v| f.new_pump = v />
+                <schedule::FormInput id="end_of_service" label="Device end of service (optional)" kind="date"
+                    get=|f| f.end_of_service.clone() set=|f, v| f.end_of_service = v />
 
                 <h3>"Programme"</h3>
                 <Show when=move || !constant_flow.get() fallback=|| view! {
@@ -220,7 +217,8 @@ pub fn App() -> impl IntoView {
                             on_input=set(|f, v| f.flow_rate = v) />
                     </Show>
                 </Show>
-                <drugs::DrugRows constant_flow=constant_flow />
+                                <drugs::DrugRows constant_flow=constant_flow />
+                <schedule::ScheduleEditor constant_flow=constant_flow />
                 <ErrorList ids=vec!["drugs".into(), "programme".into(), "lead_drug".into(), "pump".into()] />
                 <NumberField id="extra_volume" label="Extra volume to prime the refill kit (compounding)" unit="mL" value=text(|f| &f.extra_volume)
                     on_input=set(|f, v| f.extra_volume = v) />
@@ -232,7 +230,8 @@ pub fn App() -> impl IntoView {
                 <results::Results />
                 <findings::Findings />
                 <files::PlanFiles library_note=library_note />
-                <reservoir_chart::ReservoirChartView />
+                                <reservoir_chart::ReservoirChartView />
+                <visit::VisitSection />
                 <compounding::Worksheet />
             </section>
         </main>

@@ -9,8 +9,8 @@ use itdose::ui::{App, LIBRARY_KEY, STORAGE_KEY};
 use wasm_bindgen::JsCast;
 use wasm_bindgen_test::{wasm_bindgen_test, wasm_bindgen_test_configure};
 use web_sys::{
-    CanvasRenderingContext2d, Element, Event, EventInit, HtmlCanvasElement, HtmlElement,
-    HtmlInputElement, HtmlSelectElement,
+    CanvasRenderingContext2d, Element, Event, EventInit, HtmlCanvasElement, HtmlElement, HtmlInputElement,
+    HtmlSelectElement,
 };
 
 wasm_bindgen_test_configure!(run_in_browser);
@@ -39,20 +39,10 @@ fn mount(keep_saved: bool) -> Mounted<impl Sized> {
         LocalStorage::delete(STORAGE_KEY);
         LocalStorage::delete(LIBRARY_KEY);
     }
-    let root: HtmlElement = document()
-        .create_element("div")
-        .expect("div")
-        .unchecked_into();
-    document()
-        .body()
-        .expect("body")
-        .append_child(&root)
-        .expect("append");
+    let root: HtmlElement = document().create_element("div").expect("div").unchecked_into();
+    document().body().expect("body").append_child(&root).expect("append");
     let handle = leptos::mount::mount_to(root.clone(), App);
-    Mounted {
-        root,
-        _handle: handle,
-    }
+    Mounted { root, _handle: handle }
 }
 
 async fn tick() {
@@ -82,9 +72,7 @@ async fn type_into(root: &Element, id: &str, text: &str) {
 async fn choose(root: &Element, select_id: &str, value: &str) {
     let select: HtmlSelectElement = find(root, &format!("#{select_id}")).unchecked_into();
     select.set_value(value);
-    select
-        .dispatch_event(&bubbling("change"))
-        .expect("dispatch");
+    select.dispatch_event(&bubbling("change")).expect("dispatch");
     tick().await;
 }
 
@@ -130,12 +118,7 @@ fn inked_pixels(root: &Element) -> usize {
         .expect("2d context")
         .unchecked_into();
     let data = ctx
-        .get_image_data(
-            0.0,
-            0.0,
-            f64::from(canvas.width()),
-            f64::from(canvas.height()),
-        )
+        .get_image_data(0.0, 0.0, f64::from(canvas.width()), f64::from(canvas.height()))
         .expect("pixels")
         .data();
     data.chunks(4)
@@ -158,34 +141,21 @@ async fn issue_example_shows_rate_days_dates_and_draws_the_chart() {
     let app = mount(false);
     let root: &Element = &app.root;
     tick().await;
-    assert!(
-        inked_pixels(root) == 0,
-        "nothing should be drawn before valid input"
-    );
+    assert!(inked_pixels(root) == 0, "nothing should be drawn before valid input");
     enter_issue_example(root).await;
     // 2 mg/day ÷ 10 mg/mL = 0.2 mL/day; (40 − 2) mL ÷ 0.2 mL/day = 190 days
     assert_eq!(result(root, "Flow rate").as_deref(), Some("0.2 mL/day"));
-    assert_eq!(
-        result(root, "Days to low-reservoir alarm").as_deref(),
-        Some("190 days")
-    );
+    assert_eq!(result(root, "Days to low-reservoir alarm").as_deref(), Some("190 days"));
     assert_eq!(
         result(root, "Low-reservoir alarm date").as_deref(),
         Some("Thu 3 Jun 2027, 09:00")
     );
-    assert_eq!(
-        result(root, "Empty date").as_deref(),
-        Some("Sun 13 Jun 2027, 09:00")
-    );
+    assert_eq!(result(root, "Empty date").as_deref(), Some("Sun 13 Jun 2027, 09:00"));
     tick().await;
     let inked = inked_pixels(root);
+    assert!(inked > 2000, "the chart should be drawn, {inked} inked pixels");
     assert!(
-        inked > 2000,
-        "the chart should be drawn, {inked} inked pixels"
-    );
-    assert!(
-        text_of(root, "#reservoir-chart-text")
-            .contains("low-reservoir alarm volume of 2 mL on Thu 3 Jun 2027, 09:00")
+        text_of(root, "#reservoir-chart-text").contains("low-reservoir alarm volume of 2 mL on Thu 3 Jun 2027, 09:00")
     );
 }
 
@@ -196,14 +166,9 @@ async fn bad_input_shows_a_message_at_the_field_and_keeps_the_last_result() {
     enter_issue_example(root).await;
     type_into(root, "fill_volume", "4o").await;
     let message = text_of(root, "#fill_volume-error");
-    assert!(
-        message.contains("\u{201c}4o\u{201d} is not a number"),
-        "{message}"
-    );
+    assert!(message.contains("\u{201c}4o\u{201d} is not a number"), "{message}");
     assert_eq!(
-        find(root, "#fill_volume")
-            .get_attribute("aria-invalid")
-            .as_deref(),
+        find(root, "#fill_volume").get_attribute("aria-invalid").as_deref(),
         Some("true")
     );
     assert_eq!(
@@ -215,17 +180,9 @@ async fn bad_input_shows_a_message_at_the_field_and_keeps_the_last_result() {
     // Correcting the input clears the message and the banner.
     type_into(root, "fill_volume", "30").await;
     assert_eq!(text_of(root, "#fill_volume-error"), "");
-    assert!(
-        root.query_selector("#stale-banner")
-            .ok()
-            .flatten()
-            .is_none()
-    );
+    assert!(root.query_selector("#stale-banner").ok().flatten().is_none());
     // (30 − 2) ÷ 0.2 = 140 days
-    assert_eq!(
-        result(root, "Days to low-reservoir alarm").as_deref(),
-        Some("140 days")
-    );
+    assert_eq!(result(root, "Days to low-reservoir alarm").as_deref(), Some("140 days"));
 }
 
 #[wasm_bindgen_test]
@@ -253,9 +210,7 @@ async fn comma_decimal_is_refused_not_misread() {
     let root: &Element = &app.root;
     enter_issue_example(root).await;
     type_into(root, "drug-0-concentration", "0,5").await;
-    assert!(
-        text_of(root, "#drug-0-concentration-error").contains("use a decimal point, not a comma")
-    );
+    assert!(text_of(root, "#drug-0-concentration-error").contains("use a decimal point, not a comma"));
     assert_eq!(result(root, "Flow rate").as_deref(), Some("0.2 mL/day"));
 }
 
@@ -274,10 +229,7 @@ async fn work_survives_a_remount_through_local_storage() {
     assert_eq!(dose.value(), "2.");
     let fill: HtmlInputElement = find(&app.root, "#fill_volume").unchecked_into();
     assert_eq!(fill.value(), "40");
-    assert_eq!(
-        result(&app.root, "Flow rate").as_deref(),
-        Some("0.2 mL/day")
-    );
+    assert_eq!(result(&app.root, "Flow rate").as_deref(), Some("0.2 mL/day"));
 }
 
 #[wasm_bindgen_test]
@@ -317,17 +269,11 @@ async fn custom_pump_asks_for_its_capacity() {
     let root: &Element = &app.root;
     enter_issue_example(root).await;
     assert!(
-        root.query_selector("#pump_capacity")
-            .ok()
-            .flatten()
-            .is_none(),
+        root.query_selector("#pump_capacity").ok().flatten().is_none(),
         "no capacity input for a catalogue pump"
     );
     choose_pump(root, "custom").await;
-    assert_eq!(
-        text_of(root, "#pump_capacity-error"),
-        "Pump capacity: enter a value"
-    );
+    assert_eq!(text_of(root, "#pump_capacity-error"), "Pump capacity: enter a value");
     type_into(root, "pump_capacity", "35").await;
     assert_eq!(
         text_of(root, "#fill_volume-error"),
@@ -335,10 +281,7 @@ async fn custom_pump_asks_for_its_capacity() {
     );
     type_into(root, "fill_volume", "35").await;
     // (35 − 2) mL ÷ 0.2 mL/day = 165 days
-    assert_eq!(
-        result(root, "Days to low-reservoir alarm").as_deref(),
-        Some("165 days")
-    );
+    assert_eq!(result(root, "Days to low-reservoir alarm").as_deref(), Some("165 days"));
 }
 
 /// Morphine 5 mg/mL (lead) + bupivacaine 2.5 mg/mL + cloNIDine 100 mcg/mL in a 20 mL pump:
@@ -412,10 +355,7 @@ async fn prometra_ii_40_shows_catalogue_values_with_sources() {
         "0.0026 mL/cm",
         "Empty the pump before MRI",
     ] {
-        assert!(
-            values.contains(expected),
-            "{expected} missing from {values}"
-        );
+        assert!(values.contains(expected), "{expected} missing from {values}");
     }
     // The alarm field follows the pump's refill-rule volume.
     let alarm: HtmlInputElement = find(root, "#low_reservoir_alarm").unchecked_into();
@@ -438,10 +378,7 @@ async fn hard_limit_blocks_the_plan() {
     let export: web_sys::HtmlButtonElement = find(root, "#export-plan").unchecked_into();
     assert!(export.disabled(), "a blocked plan cannot be exported");
     assert!(
-        root.query_selector("#finding-0-ack")
-            .ok()
-            .flatten()
-            .is_none(),
+        root.query_selector("#finding-0-ack").ok().flatten().is_none(),
         "a hard limit offers no acknowledgement"
     );
 }
@@ -453,27 +390,18 @@ async fn soft_limit_needs_an_acknowledgement_that_is_recorded() {
     enter_issue_example(root).await;
     type_into(root, "drug-0-daily_dose", "16").await;
     assert!(text_of(root, "#plan-status").starts_with("Not yet valid"));
-    assert!(
-        text_of(root, "#findings")
-            .contains("morphine daily dose 16 mg/day is above the soft limit of 15 mg/day.")
-    );
+    assert!(text_of(root, "#findings").contains("morphine daily dose 16 mg/day is above the soft limit of 15 mg/day."));
     let export: web_sys::HtmlButtonElement = find(root, "#export-plan").unchecked_into();
     assert!(export.disabled());
     // No reason, no acknowledgement.
     click(root, "finding-0-ack").await;
     assert!(text_of(root, "#findings").contains("Give a reason"));
-    type_into(
-        root,
-        "finding-0-reason",
-        "opioid-tolerant, titrated over 6 months",
-    )
-    .await;
+    type_into(root, "finding-0-reason", "opioid-tolerant, titrated over 6 months").await;
     click(root, "finding-0-ack").await;
     tick().await;
     let findings = text_of(root, "#findings");
     assert!(
-        findings.contains("Acknowledged")
-            && findings.contains("opioid-tolerant, titrated over 6 months"),
+        findings.contains("Acknowledged") && findings.contains("opioid-tolerant, titrated over 6 months"),
         "{findings}"
     );
     // 16 mg/day is below the 20 mg/day label caution, so this was the only soft limit.
@@ -486,9 +414,7 @@ async fn soft_limit_needs_an_acknowledgement_that_is_recorded() {
     TimeoutFuture::new(700).await;
     let saved: serde_json::Value = LocalStorage::get(STORAGE_KEY).expect("saved form");
     assert_eq!(
-        saved
-            .pointer("/acknowledgements/0/reason")
-            .and_then(|v| v.as_str()),
+        saved.pointer("/acknowledgements/0/reason").and_then(|v| v.as_str()),
         Some("opioid-tolerant, titrated over 6 months")
     );
     assert!(
@@ -532,4 +458,92 @@ async fn institution_sets_a_library_limit_in_place() {
         card.contains("daily dose max 12 mg/day (hard)") && card.contains("[I] set in itdose on"),
         "{card}"
     );
+}
+
+/// The flex step typed per hour: current programme 2 mg/day; steps 00:00 2 mg/day, 08:00
+/// 2 mg per HOUR (48 mg/day), 20:00 2 mg/day → 2 × 8/24 + 48 × 12/24 + 2 × 4/24 = 25 mg in 24 h,
+/// 12.5 times the current: named, and it needs an acknowledgement.
+#[wasm_bindgen_test]
+async fn flex_step_per_hour_shows_the_24_hour_total_and_the_jump() {
+    let app = mount(false);
+    let root: &Element = &app.root;
+    enter_issue_example(root).await;
+    click(root, "set-current").await;
+    let flex: HtmlInputElement = find(root, "#flex-enabled").unchecked_into();
+    flex.set_checked(true);
+    flex.dispatch_event(&bubbling("change")).expect("dispatch");
+    tick().await;
+    type_into(root, "flex-0-start", "00:00").await;
+    type_into(root, "flex-0-dose", "2").await;
+    click(root, "add-flex-step").await;
+    type_into(root, "flex-1-start", "08:00").await;
+    type_into(root, "flex-1-dose", "2").await;
+    choose(root, "flex-1-per", "hour").await;
+    click(root, "add-flex-step").await;
+    type_into(root, "flex-2-start", "20:00").await;
+    type_into(root, "flex-2-dose", "2").await;
+    assert_eq!(
+        figure(root, "drug-0-results", "morphine daily dose").as_deref(),
+        Some("25 mg/day")
+    );
+    assert!(
+        text_of(root, "#findings")
+            .contains("from 2 mg/day (current programme) to 25 mg/day (proposed): +1,150 %, 12.5 times the current."),
+        "{}",
+        text_of(root, "#findings")
+    );
+    assert!(text_of(root, "#plan-status").starts_with("Not yet valid"));
+    assert_eq!(result(root, "Flow rate").as_deref(), Some("flex: 0.2 to 4.8 mL/day"));
+}
+
+/// 40 mL at 0.2 mL/day, visit after 100 days: expected 20 mL, threshold 2.9 mL (±14.5 % of 20 mL).
+#[wasm_bindgen_test]
+async fn refill_visit_reconciles_and_flags() {
+    let app = mount(false);
+    let root: &Element = &app.root;
+    enter_issue_example(root).await;
+    type_into(root, "visit-date", "2027-03-05").await;
+    type_into(root, "visit-time", "09:00").await;
+    type_into(root, "visit-withdrawn", "18").await;
+    assert_eq!(
+        figure(root, "reconciliation", "Expected residual").as_deref(),
+        Some("20 mL")
+    );
+    assert_eq!(
+        figure(root, "reconciliation", "Reconciliation").as_deref(),
+        Some("within the threshold")
+    );
+    type_into(root, "visit-withdrawn", "16.5").await;
+    assert!(figure(root, "reconciliation", "Reconciliation").is_some_and(|t| t.starts_with("FLAGGED")));
+    click(root, "record-visit").await;
+    assert!(text_of(root, "#visit-log").contains("discrepancy -3.5 mL (flagged)"));
+}
+
+#[wasm_bindgen_test]
+async fn reservoir_chart_names_scenarios_band_and_refill_by() {
+    let app = mount(false);
+    let root: &Element = &app.root;
+    enter_issue_example(root).await;
+    let ptm: HtmlInputElement = find(root, "#ptm-enabled").unchecked_into();
+    ptm.set_checked(true);
+    ptm.dispatch_event(&bubbling("change")).expect("dispatch");
+    tick().await;
+    for (id, value) in [
+        ("ptm-volume", "0.1"),
+        ("ptm-duration", "10"),
+        ("ptm-lockout", "4"),
+        ("ptm-max", "4"),
+        ("ptm-typical", "2"),
+    ] {
+        type_into(root, id, value).await;
+    }
+    tick().await;
+    let description = text_of(root, "#reservoir-chart-text");
+    assert!(
+        description.contains("With every allowed patient bolus the alarm comes on"),
+        "{description}"
+    );
+    assert!(description.contains("Refill by"), "{description}");
+    assert!(result(root, "Low-reservoir alarm, flow accuracy band").is_some_and(|b| b.ends_with("(±14.5 %)")));
+    assert!(inked_pixels(root) > 4000);
 }

@@ -2,28 +2,34 @@
 #![cfg(not(target_arch = "wasm32"))]
 
 use itdose::chart::reservoir::{ReservoirChart, draw};
-use itdose::engine::{Catalogue, Millilitres, MlPerDay, project_reservoir};
-use jiff::civil::date;
+use itdose::engine::{Catalogue, DrugLibrary, Hours, Millilitres, PatientBolus, Plan, evaluate};
 use plotters::prelude::*;
 
-fn render() -> Result<(String, ReservoirChart), Box<dyn std::error::Error>> {
+type TestResult = Result<(), Box<dyn std::error::Error>>;
+
+/// The docs example (SynchroMed II 20 mL, ±14.5 %), optionally with patient boluses.
+fn render(with_ptm: bool) -> Result<(String, ReservoirChart), Box<dyn std::error::Error>> {
+    let text = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/docs/example-plan.json"))?;
+    let mut plan = Plan::from_json(&text).map_err(|e| e.to_string())?;
+    if with_ptm {
+        plan.boluses.patient = Some(PatientBolus {
+            volume: Millilitres::new(0.05)?,
+            duration: Hours::new(0.25)?,
+            lockout: Hours::new(4.0)?,
+            max_per_day: 4,
+        });
+        plan.boluses.typical_per_day = Some(2);
+    }
     let catalogue = Catalogue::builtin()?;
-    let pump = catalogue
-        .get("synchromed-ii-40")
-        .ok_or("no pump")?
-        .spec(None)?;
-    // 40 mL at 0.2 mL/day, alarm 2 mL: the worked example.
-    let projection = project_reservoir(
-        &pump,
-        Millilitres::new(40.0)?,
-        Millilitres::new(2.0)?,
-        MlPerDay::new(0.2)?,
-        date(2026, 11, 25).at(9, 0, 0, 0),
-    )?;
-    let chart = ReservoirChart::from_projection(&projection);
+    let report = evaluate(&plan, &catalogue, &DrugLibrary::builtin()?).map_err(|e| format!("{e:?}"))?;
+    let accuracy = catalogue
+        .get("synchromed-ii-20")
+        .and_then(|p| p.flow_accuracy_percent.as_ref())
+        .map(|s| s.value);
+    let chart = ReservoirChart::from_report(&report, accuracy).ok_or("no chart")?;
     let mut svg = String::new();
     {
-        let area = SVGBackend::with_string(&mut svg, (720, 360)).into_drawing_area();
+        let area = SVGBackend::with_string(&mut svg, (760, 380)).into_drawing_area();
         draw(&area, &chart).map_err(|e| e.to_string())?;
     }
     Ok((svg, chart))
@@ -32,19 +38,16 @@ fn render() -> Result<(String, ReservoirChart), Box<dyn std::error::Error>> {
 fn texts(svg: &str) -> Vec<String> {
     svg.split("<text")
         .skip(1)
-        .filter_map(|t| {
-            t.split_once('>')
-                .and_then(|(_, rest)| rest.split_once("</text>"))
-        })
+        .filter_map(|t| t.split_once('>').and_then(|(_, rest)| rest.split_once("</text>")))
         .map(|(s, _)| s.trim().to_owned())
         .collect()
 }
 
 #[test]
-fn labels_are_ismp_formatted() -> Result<(), Box<dyn std::error::Error>> {
-    let (svg, _) = render()?;
+fn labels_are_ismp_formatted() -> TestResult {
+    let (svg, _) = render(false)?;
     let labels = texts(&svg);
-    assert!(labels.iter().any(|l| l == "40 mL"), "{labels:?}");
+    assert!(labels.iter().any(|l| l == "20 mL"), "{labels:?}");
     assert!(labels.iter().any(|l| l == "0 mL"), "{labels:?}");
     for label in &labels {
         assert!(
@@ -60,28 +63,50 @@ fn labels_are_ismp_formatted() -> Result<(), Box<dyn std::error::Error>> {
     Ok(())
 }
 
+/// Alarm after 90 days (23 Feb 2027), empty after 100 days (5 Mar 2027); morphine's 90-day
+/// stability ties with the alarm, and the alarm (listed first) is named.
 #[test]
-fn alarm_date_is_marked_and_axis_shows_dates() -> Result<(), Box<dyn std::error::Error>> {
-    let (svg, chart) = render()?;
+fn markers_band_and_description() -> TestResult {
+    let (svg, chart) = render(false)?;
     let labels = texts(&svg);
+    for expected in [
+        "Alarm 23 Feb 2027",
+        "Empty 5 Mar 2027",
+        "Refill by 23 Feb 2027",
+        "25 Nov 2026",
+    ] {
+        assert!(
+            labels.iter().any(|l| l == expected),
+            "{expected} missing from {labels:?}"
+        );
+    }
+    assert!(svg.contains("<polygon"), "the accuracy band is drawn");
+    assert!(chart.band.is_some());
+    assert!(chart.description().starts_with(
+        "Reservoir volume falls from 20 mL at the fill on Wed 25 Nov 2026, 09:00 to the low-reservoir alarm volume of 2 mL on Tue 23 Feb 2027, 09:00, and the reservoir is empty on Fri 5 Mar 2027, 09:00."
+    ));
+    Ok(())
+}
+
+#[test]
+fn three_scenarios_with_a_legend() -> TestResult {
+    let (svg, chart) = render(true)?;
+    assert_eq!(chart.lines.len(), 3);
+    let labels = texts(&svg);
+    for expected in [
+        "No patient boluses",
+        "Typical: 2 patient boluses a day",
+        "All allowed patient boluses",
+    ] {
+        assert!(
+            labels.iter().any(|l| l == expected),
+            "{expected} missing from legend {labels:?}"
+        );
+    }
     assert!(
-        labels
-            .iter()
-            .any(|l| l == "Low-reservoir alarm 2 mL: 3 Jun 2027"),
-        "{labels:?}"
-    );
-    assert!(
-        labels.iter().any(|l| l == "Empty: 13 Jun 2027"),
-        "{labels:?}"
-    );
-    assert!(labels.iter().any(|l| l == "25 Nov 2026"), "{labels:?}");
-    assert!(
-        svg.contains("<polyline") || svg.contains("<path"),
-        "no volume line drawn"
-    );
-    assert_eq!(
-        chart.description(),
-        "Reservoir volume falls from 40 mL at the fill on Wed 25 Nov 2026, 09:00 to the low-reservoir alarm volume of 2 mL on Thu 3 Jun 2027, 09:00, and the reservoir is empty on Sun 13 Jun 2027, 09:00."
+        chart
+            .description()
+            .contains("With every allowed patient bolus the alarm comes on")
     );
     Ok(())
 }

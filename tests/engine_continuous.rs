@@ -2,9 +2,8 @@
 #![cfg(not(target_arch = "wasm32"))]
 
 use itdose::engine::{
-    Catalogue, ContinuousInput, Days, Error, Field, McgPerDay, McgPerMl, MgPerDay, MgPerMl,
-    Millilitres, MlPerDay, Problem, PumpSpec, daily_dose_for_rate, flow_rate_for_dose,
-    format::Display, plan_continuous,
+    Catalogue, ContinuousInput, Days, Error, Field, McgPerDay, McgPerMl, MgPerDay, MgPerMl, Millilitres, MlPerDay,
+    Problem, PumpSpec, daily_dose_for_rate, flow_rate_for_dose, format::Display, plan_continuous,
 };
 use jiff::civil::{DateTime, date};
 
@@ -129,10 +128,7 @@ fn fill_above_capacity_is_blocked_naming_the_bound() -> TestResult {
 fn zero_inputs_are_errors_at_their_field() -> TestResult {
     type Edit = Box<dyn Fn(&mut ContinuousInput<itdose::engine::Mg>)>;
     let cases: Vec<(Edit, Field)> = vec![
-        (
-            Box::new(|i| i.fill_volume = Millilitres::ZERO),
-            Field::FillVolume,
-        ),
+        (Box::new(|i| i.fill_volume = Millilitres::ZERO), Field::FillVolume),
         (
             Box::new(|i| i.concentration = MgPerMl::new(0.0).unwrap_or(i.concentration)),
             Field::Concentration,
@@ -218,11 +214,7 @@ fn alarm_below_recommended_cautions() -> TestResult {
     let mut input = morphine_40ml()?;
     input.low_reservoir_alarm = Millilitres::new(1.0)?;
     let plan = plan_continuous(&input)?;
-    assert!(
-        plan.cautions
-            .iter()
-            .any(|c| c.field == Field::LowReservoirAlarm)
-    );
+    assert!(plan.cautions.iter().any(|c| c.field == Field::LowReservoirAlarm));
     // (40 − 1) ÷ 0.2 = 195 days
     assert!(close(plan.days_to_alarm.value(), 195.0));
     Ok(())

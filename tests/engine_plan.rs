@@ -5,9 +5,9 @@
 #![allow(clippy::expect_used)]
 
 use itdose::engine::{
-    Acknowledgement, AnyConcentration, AnyDoseRate, Catalogue, CompoundingLine, DrugLibrary,
-    DrugLine, Error, Field, Fill, MassFamily, Millilitres, MlPerDay, Plan, PlanStatus, Problem,
-    Programme, PumpChoice, Report, Severity, evaluate, format::Display, worksheet,
+    Acknowledgement, AnyConcentration, AnyDoseRate, Boluses, Catalogue, CompoundingLine, DrugLibrary, DrugLine, Error,
+    Field, Fill, MassFamily, Millilitres, MlPerDay, Plan, PlanStatus, Problem, Programme, PumpChoice, Report, Severity,
+    evaluate, format::Display, worksheet,
 };
 use jiff::civil::date;
 
@@ -29,11 +29,7 @@ fn ml(v: f64) -> Millilitres {
     Millilitres::new(v).expect("valid literal")
 }
 
-fn line(
-    drug: &str,
-    concentration: Option<AnyConcentration>,
-    daily_dose: Option<AnyDoseRate>,
-) -> DrugLine {
+fn line(drug: &str, concentration: Option<AnyConcentration>, daily_dose: Option<AnyDoseRate>) -> DrugLine {
     DrugLine {
         drug: drug.into(),
         concentration,
@@ -52,11 +48,13 @@ fn admixture(morphine_dose: f64) -> Plan {
             model: "synchromed-ii-20".into(),
             capacity: None,
             fixed_rate: None,
+            end_of_service: None,
         },
         fill: Fill {
             volume: ml(20.0),
             low_reservoir_alarm: ml(2.0),
             filled_at: date(2026, 11, 25).at(9, 0, 0, 0),
+            new_pump: false,
         },
         drugs: vec![
             line("morphine", Some(mg_ml(5.0)), mg_day(morphine_dose)),
@@ -66,6 +64,11 @@ fn admixture(morphine_dose: f64) -> Plan {
         programme: Programme::LeadDose { lead: 0 },
         acknowledgements: vec![],
         extra_volume: None,
+        flex: None,
+        boluses: Boluses::default(),
+        current_programme: vec![],
+        visit: None,
+        visits: vec![],
     }
 }
 
@@ -93,7 +96,10 @@ fn three_drug_admixture_titrated_by_morphine() -> TestResult {
     let report = run(&admixture(1.0))?;
     assert_eq!(report.flow_rate.ismp(), "0.2 mL/day");
     assert_eq!(doses(&report), ["1 mg/day", "0.5 mg/day", "20 mcg/day"]);
-    assert_eq!(report.reservoir.alarm_at, date(2027, 2, 23).at(9, 0, 0, 0));
+    assert_eq!(
+        report.nominal().map(|p| p.alarm_at),
+        Some(date(2027, 2, 23).at(9, 0, 0, 0))
+    );
     assert_eq!(report.status, PlanStatus::Valid);
     assert!(report.drugs.first().is_some_and(|d| d.lead));
 
@@ -135,6 +141,7 @@ fn constant_flow_pump_solves_concentrations() -> TestResult {
             model: "constant-flow".into(),
             capacity: Some(ml(30.0)),
             fixed_rate: Some(MlPerDay::new(1.0)?),
+            end_of_service: None,
         },
         fill: Fill {
             volume: ml(30.0),
@@ -148,22 +155,19 @@ fn constant_flow_pump_solves_concentrations() -> TestResult {
         ..admixture(1.0)
     };
     let report = run(&plan)?;
-    let concentrations: Vec<String> = report
-        .drugs
-        .iter()
-        .map(|d| d.concentration.ismp())
-        .collect();
+    let concentrations: Vec<String> = report.drugs.iter().map(|d| d.concentration.ismp()).collect();
     assert_eq!(concentrations, ["4 mg/mL", "150 mcg/mL"]);
-    assert_eq!(report.reservoir.days_to_alarm.ismp(), "28 days");
+    assert_eq!(
+        report.nominal().map(|p| p.days_to_alarm.ismp()).as_deref(),
+        Some("28 days")
+    );
     // A rate programme is refused on a constant-flow pump: its rate is fixed.
     let wrong = Plan {
         programme: Programme::LeadDose { lead: 0 },
         ..plan
     };
     let (catalogue, library) = libraries()?;
-    let errors = evaluate(&wrong, &catalogue, &library)
-        .err()
-        .unwrap_or_default();
+    let errors = evaluate(&wrong, &catalogue, &library).err().unwrap_or_default();
     assert_eq!(errors.first().map(|e| e.field), Some(Field::Programme));
     Ok(())
 }
@@ -173,11 +177,7 @@ fn constant_flow_pump_solves_concentrations() -> TestResult {
 fn hard_limit_blocks_and_cannot_be_acknowledged() -> TestResult {
     let mut plan = admixture(1.0);
     plan.drugs = vec![line("ziconotide", Some(mcg_ml(100.0)), mcg_day(25.0))];
-    let hard_key = run(&plan)?
-        .findings
-        .first()
-        .map(|f| f.key.clone())
-        .unwrap_or_default();
+    let hard_key = run(&plan)?.findings.first().map(|f| f.key.clone()).unwrap_or_default();
     plan.acknowledgements.push(Acknowledgement {
         finding: hard_key,
         reason: "tried".into(),
@@ -272,9 +272,7 @@ fn wrong_unit_family_is_blocked_not_converted() -> TestResult {
         clonidine.concentration = Some(mg_ml(0.1)); // 0.1 mg/mL is 100 mcg/mL, but it must be entered in mcg
     }
     let (catalogue, library) = libraries()?;
-    let errors = evaluate(&plan, &catalogue, &library)
-        .err()
-        .unwrap_or_default();
+    let errors = evaluate(&plan, &catalogue, &library).err().unwrap_or_default();
     assert_eq!(errors.len(), 1);
     let error = errors.first().ok_or("no error")?;
     assert_eq!((error.field, error.drug), (Field::Concentration, Some(2)));
@@ -290,38 +288,27 @@ fn missing_and_unknown_inputs_name_their_line() -> TestResult {
     let mut plan = admixture(1.0);
     plan.drugs.push(line("clonidine", None, None));
     let (catalogue, library) = libraries()?;
-    let errors = evaluate(&plan, &catalogue, &library)
-        .err()
-        .unwrap_or_default();
+    let errors = evaluate(&plan, &catalogue, &library).err().unwrap_or_default();
     let messages: Vec<String> = errors.iter().map(ToString::to_string).collect();
-    assert_eq!(
-        messages,
-        ["Drug 4, drug: cloNIDine is already in the reservoir"]
-    );
+    assert_eq!(messages, ["Drug 4, drug: cloNIDine is already in the reservoir"]);
     if let Some(l) = plan.drugs.get_mut(3) {
         l.drug = "heroin".into();
     }
-    let errors = evaluate(&plan, &catalogue, &library)
-        .err()
-        .unwrap_or_default();
+    let errors = evaluate(&plan, &catalogue, &library).err().unwrap_or_default();
     let messages: Vec<String> = errors.iter().map(ToString::to_string).collect();
     assert_eq!(
         messages,
         ["Drug 4, drug: \u{201c}heroin\u{201d} is not in the drug library"]
     );
     plan.drugs.push(line("fentanyl", None, None));
-    let errors = evaluate(&plan, &catalogue, &library)
-        .err()
-        .unwrap_or_default();
+    let errors = evaluate(&plan, &catalogue, &library).err().unwrap_or_default();
     let messages: Vec<String> = errors.iter().map(ToString::to_string).collect();
     assert_eq!(messages, ["Drugs: 5 drugs given; a reservoir holds 1 to 4"]);
     let mut missing = admixture(1.0);
     if let Some(l) = missing.drugs.get_mut(1) {
         l.concentration = None;
     }
-    let errors = evaluate(&missing, &catalogue, &library)
-        .err()
-        .unwrap_or_default();
+    let errors = evaluate(&missing, &catalogue, &library).err().unwrap_or_default();
     assert_eq!(
         errors,
         vec![Error::new(Field::Concentration, Problem::Missing).for_drug(1)]
@@ -361,12 +348,8 @@ fn compounding_worksheet() -> TestResult {
     let amounts: Vec<String> = w.lines.iter().map(|l| l.amount.ismp()).collect();
     assert_eq!(amounts, ["110 mg", "55 mg", "2,200 mcg"]);
     assert_eq!(w.diluent_volume.ismp(), "5.867 mL");
-    let total: f64 =
-        w.lines.iter().map(|l| l.stock_volume.value()).sum::<f64>() + w.diluent_volume.value();
-    assert!(
-        (total - 22.0).abs() < 1e-9,
-        "stock + diluent = total volume"
-    );
+    let total: f64 = w.lines.iter().map(|l| l.stock_volume.value()).sum::<f64>() + w.diluent_volume.value();
+    assert!((total - 22.0).abs() < 1e-9, "stock + diluent = total volume");
     Ok(())
 }
 
@@ -378,9 +361,7 @@ fn compounding_refuses_stocks_that_cannot_make_the_bag() -> TestResult {
         target: mg_ml(10.0),
         stock: mg_ml(7.5),
     }];
-    let err = worksheet(ml(20.0), ml(0.0), &weak)
-        .err()
-        .ok_or("expected an error")?;
+    let err = worksheet(ml(20.0), ml(0.0), &weak).err().ok_or("expected an error")?;
     assert_eq!(
         err.to_string(),
         "Drug 1, stock strength: 7.5 mg/mL is below the target concentration of bupivacaine of 10 mg/mL"
@@ -440,21 +421,14 @@ fn rejected_library_import_leaves_the_old_library_in_force() -> TestResult {
             "drug \u{201c}morphine\u{201d}, id: appears twice",
         ),
         (
-            good.replacen(
-                "\"format\": \"itdose-drug-library\"",
-                "\"format\": \"pump-library\"",
-                1,
-            ),
+            good.replacen("\"format\": \"itdose-drug-library\"", "\"format\": \"pump-library\"", 1),
             "format is",
         ),
         ("{ not json".to_owned(), "not a valid library file"),
     ];
     for (text, expected) in cases {
         let err = library.import(&text).err().ok_or("import should fail")?;
-        assert!(
-            err.to_string().contains(expected),
-            "{err} should contain {expected}"
-        );
+        assert!(err.to_string().contains(expected), "{err} should contain {expected}");
         assert_eq!(library, before, "the old library stays in force");
     }
     // A valid edited library is taken whole.
@@ -466,11 +440,7 @@ fn rejected_library_import_leaves_the_old_library_in_force() -> TestResult {
 #[test]
 fn default_library_uses_tall_man_names_and_sources_every_limit() -> TestResult {
     let library = DrugLibrary::builtin()?;
-    let names: Vec<&str> = library
-        .drugs
-        .iter()
-        .map(|d| d.display_name.as_str())
-        .collect();
+    let names: Vec<&str> = library.drugs.iter().map(|d| d.display_name.as_str()).collect();
     assert_eq!(
         names,
         [
@@ -487,10 +457,7 @@ fn default_library_uses_tall_man_names_and_sources_every_limit() -> TestResult {
     for drug in &library.drugs {
         for limit in &drug.limits {
             assert!(!limit.source.is_empty(), "{} limit without source", drug.id);
-            assert!(
-                !(limit.severity == Severity::Hard
-                    && limit.mark == itdose::engine::Mark::Unverified)
-            );
+            assert!(!(limit.severity == Severity::Hard && limit.mark == itdose::engine::Mark::Unverified));
         }
     }
     let families: Vec<MassFamily> = ["ziconotide", "fentanyl", "sufentanil", "clonidine"]
@@ -506,11 +473,7 @@ fn prometra_ii_40_catalogue_values_carry_sources() -> TestResult {
     let catalogue = Catalogue::builtin()?;
     let pump = catalogue.get("prometra-ii-40").ok_or("no Prometra II 40")?;
     let rows = pump.sourced_values();
-    let find = |name: &str| {
-        rows.iter()
-            .find(|r| r.name == name)
-            .map(|r| (r.value.clone(), r.mark))
-    };
+    let find = |name: &str| rows.iter().find(|r| r.name == name).map(|r| (r.value.clone(), r.mark));
     assert_eq!(
         find("Reservoir capacity"),
         Some(("40 mL".into(), itdose::engine::Mark::Verified))
@@ -533,15 +496,9 @@ fn prometra_ii_40_catalogue_values_carry_sources() -> TestResult {
 
 #[test]
 fn plan_file_round_trips_and_the_docs_example_is_valid() -> TestResult {
-    let text = std::fs::read_to_string(concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/docs/example-plan.json"
-    ))?;
+    let text = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/docs/example-plan.json"))?;
     let plan = Plan::from_json(&text).map_err(|e| e.to_string())?;
-    assert_eq!(
-        Plan::from_json(&plan.to_json()).map_err(|e| e.to_string())?,
-        plan
-    );
+    assert_eq!(Plan::from_json(&plan.to_json()).map_err(|e| e.to_string())?, plan);
     let report = run(&plan)?;
     assert_eq!(report.status, PlanStatus::Valid);
     assert_eq!(doses(&report), ["1 mg/day", "0.5 mg/day", "20 mcg/day"]);
@@ -573,11 +530,7 @@ fn institution_edits_a_limit_in_place() -> TestResult {
         "drug library rejected: drug \u{201c}morphine\u{201d}, limits[0].value: -1 must be a positive number"
     );
     assert_eq!(library, before);
-    assert!(
-        library
-            .edit_limit("morphine", 9, 1.0, Severity::Soft, on)
-            .is_err()
-    );
+    assert!(library.edit_limit("morphine", 9, 1.0, Severity::Soft, on).is_err());
     library.edit_limit("morphine", 0, 12.0, Severity::Hard, on)?;
     let limit = library
         .get("morphine")

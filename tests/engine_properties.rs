@@ -2,8 +2,8 @@
 #![cfg(not(target_arch = "wasm32"))]
 
 use itdose::engine::{
-    ContinuousInput, Field, Mark, MgPerDay, MgPerMl, Millilitres, MlPerDay, PumpSpec, Sourced,
-    format::format_number, parse_number, plan_continuous,
+    ContinuousInput, Field, Mark, MgPerDay, MgPerMl, Millilitres, MlPerDay, PumpSpec, Sourced, format::format_number,
+    parse_number, plan_continuous,
 };
 use jiff::civil::date;
 use proptest::prelude::*;

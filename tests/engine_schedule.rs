@@ -5,8 +5,8 @@
 #![allow(clippy::expect_used)]
 
 use itdose::engine::{
-    Basal, Cycle, FlexStep, Hours, Millilitres, MlPerDay, PatientBolus, PatientUse, PeriodicBolus,
-    Schedule, format::Display,
+    Basal, Cycle, FlexStep, Hours, Millilitres, MlPerDay, PatientBolus, PatientUse, PeriodicBolus, Schedule,
+    format::Display,
 };
 use jiff::civil::{DateTime, date, time};
 use proptest::prelude::*;
@@ -59,11 +59,7 @@ fn flex_programme_24_hour_total() {
     assert!(close(day.basal.value(), 0.3), "{}", day.basal.value());
     assert!(close(day.maximum.value(), 0.3));
     let per_hour = flex(&[(0, 0, 0.2), (8, 0, 9.6), (20, 0, 0.2)]).daily_volumes();
-    assert!(
-        close(per_hour.basal.value(), 4.9),
-        "{}",
-        per_hour.basal.value()
-    );
+    assert!(close(per_hour.basal.value(), 4.9), "{}", per_hour.basal.value());
 }
 
 /// A 7-day cycle: 0.2 mL/day all week, but Saturday 00:00–Sunday 00:00 at 1 mL/day.
@@ -182,26 +178,17 @@ fn alarm_and_empty_times_for_each_scenario_to_the_minute() -> TestResult {
     let none = project(PatientUse::None)?;
     assert_eq!(
         (none.alarm_at, none.empty_at),
-        (
-            date(2026, 12, 3).at(9, 0, 0, 0),
-            date(2026, 12, 5).at(9, 0, 0, 0)
-        )
+        (date(2026, 12, 3).at(9, 0, 0, 0), date(2026, 12, 5).at(9, 0, 0, 0))
     );
     let typical = project(PatientUse::Typical(2))?;
     assert_eq!(
         (typical.alarm_at, typical.empty_at),
-        (
-            date(2026, 11, 29).at(9, 0, 0, 0),
-            date(2026, 11, 30).at(9, 0, 0, 0)
-        )
+        (date(2026, 11, 29).at(9, 0, 0, 0), date(2026, 11, 30).at(9, 0, 0, 0))
     );
     let all = project(PatientUse::AllAllowed)?;
     assert_eq!(
         (all.alarm_at, all.empty_at),
-        (
-            date(2026, 11, 28).at(0, 41, 0, 0),
-            date(2026, 11, 28).at(18, 13, 0, 0)
-        )
+        (date(2026, 11, 28).at(0, 41, 0, 0), date(2026, 11, 28).at(18, 13, 0, 0))
     );
     Ok(())
 }
@@ -236,14 +223,7 @@ fn accuracy_band() -> TestResult {
 /// 18:36 on 26 Nov (10.6 h = 10 h 36 min).
 #[test]
 fn flex_projection_follows_the_steps() -> TestResult {
-    let p = flex(&[(8, 0, 0.5), (20, 0, 0.1)]).project(
-        ml(1.0),
-        filled(),
-        ml(0.5),
-        ml(0.5),
-        PatientUse::None,
-        None,
-    )?;
+    let p = flex(&[(8, 0, 0.5), (20, 0, 0.1)]).project(ml(1.0), filled(), ml(0.5), ml(0.5), PatientUse::None, None)?;
     assert_eq!(p.alarm_at, date(2026, 11, 26).at(18, 36, 0, 0));
     Ok(())
 }

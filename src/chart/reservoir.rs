@@ -1,67 +1,140 @@
 //! The reservoir depletion chart: volume in the reservoir against date, from the fill to empty,
-//! with the low-reservoir alarm volume as a line and the alarm date marked.
+//! for each patient-bolus scenario, with the flow-accuracy band, the low-reservoir alarm volume,
+//! and markers at the refill-by, alarm and empty dates.
 
 use jiff::SignedDuration;
 use jiff::civil::DateTime;
 use plotters::coord::Shift;
+use plotters::coord::types::RangedCoordf64;
 use plotters::prelude::*;
 
 use super::palette;
-use crate::engine::ReservoirProjection;
 use crate::engine::format::{format_date, format_date_time, format_number};
+use crate::engine::{PatientUse, Polyline, Report};
 
-/// What the reservoir chart shows, read off a computed plan.
+/// A line on the chart.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Line {
+    /// Legend label.
+    pub label: String,
+    /// (days after fill, mL).
+    pub points: Vec<(f64, f64)>,
+    /// Which scenario (for colour).
+    pub scenario: PatientUse,
+}
+
+/// A vertical marker.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Marker {
+    /// Days after the fill.
+    pub day: f64,
+    /// Label drawn at the top.
+    pub label: String,
+    /// Colour.
+    pub colour: RGBColor,
+}
+
+/// What the reservoir chart shows, read off a report.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ReservoirChart {
     /// When the pump was filled (x = 0).
     pub filled_at: DateTime,
     /// Pump capacity (top of the y axis), mL.
     pub capacity_ml: f64,
-    /// (days since fill, mL in reservoir) vertices of the volume line.
-    pub volume_points: Vec<(f64, f64)>,
     /// Alarm volume, mL.
     pub alarm_ml: f64,
-    /// Days from fill to alarm, and when.
-    pub alarm_day: f64,
-    /// When the alarm sounds.
-    pub alarm_at: DateTime,
-    /// Days from fill to empty.
-    pub empty_day: f64,
-    /// When the reservoir is empty.
-    pub empty_at: DateTime,
+    /// One line per scenario, nominal first.
+    pub lines: Vec<Line>,
+    /// Flow-accuracy band of the nominal line (more flow, less flow).
+    pub band: Option<(Polyline, Polyline)>,
+    /// Refill-by, alarm and empty markers.
+    pub markers: Vec<Marker>,
+    /// Text alternative.
+    pub description: String,
+}
+
+fn days_between(from: DateTime, to: DateTime) -> f64 {
+    from.duration_until(to).as_secs_f64() / 86_400.0
 }
 
 impl ReservoirChart {
-    /// Reads the chart's figures off a reservoir projection (a constant rate: a straight line
-    /// from fill to empty).
-    pub fn from_projection(p: &ReservoirProjection) -> Self {
-        let fill = p.fill_volume.value();
-        let empty_day = p.days_to_empty.value();
-        Self {
-            filled_at: p.filled_at,
-            capacity_ml: p.capacity.value(),
-            volume_points: vec![(0.0, fill), (empty_day, 0.0)],
-            alarm_ml: p.low_reservoir_alarm.value(),
-            alarm_day: p.days_to_alarm.value(),
-            alarm_at: p.alarm_at,
-            empty_day,
-            empty_at: p.empty_at,
+    /// Reads the chart's figures off a report (no model maths: the engine computed every point).
+    pub fn from_report(report: &Report, accuracy_percent: Option<f64>) -> Option<Self> {
+        let nominal = report.nominal()?;
+        let filled_at = report.filled_at;
+        let lines = report
+            .scenarios
+            .iter()
+            .map(|p| Line {
+                label: p.scenario.label(),
+                points: p.vertices.clone(),
+                scenario: p.scenario,
+            })
+            .collect();
+        let band = accuracy_percent.map(|a| nominal.band_vertices(a));
+        let worst = report.scenarios.last().unwrap_or(nominal);
+        let markers = vec![
+            Marker {
+                day: days_between(filled_at, report.refill_by.binding.at),
+                label: format!("Refill by {}", format_date(report.refill_by.binding.at)),
+                colour: palette::REFILL,
+            },
+            Marker {
+                day: nominal.days_to_alarm.value(),
+                label: format!("Alarm {}", format_date(nominal.alarm_at)),
+                colour: palette::ALARM,
+            },
+            Marker {
+                day: nominal.days_to_empty.value(),
+                label: format!("Empty {}", format_date(nominal.empty_at)),
+                colour: palette::EMPTY,
+            },
+        ];
+        let mut description = format!(
+            "Reservoir volume falls from {} mL at the fill on {} to the low-reservoir alarm volume of {} mL on {}, and the reservoir is empty on {}.",
+            format_number(nominal.vertices.first().map_or(0.0, |v| v.1)),
+            format_date_time(filled_at),
+            format_number(report.low_reservoir_alarm.value()),
+            format_date_time(nominal.alarm_at),
+            format_date_time(nominal.empty_at),
+        );
+        if report.scenarios.len() > 1 {
+            description.push_str(&format!(
+                " With every allowed patient bolus the alarm comes on {} and empty on {}.",
+                format_date_time(worst.alarm_at),
+                format_date_time(worst.empty_at)
+            ));
         }
+        description.push_str(&format!(
+            " Refill by {} ({}).",
+            format_date_time(report.refill_by.binding.at),
+            report.refill_by.binding.reason
+        ));
+        Some(Self {
+            filled_at,
+            capacity_ml: report.capacity.value(),
+            alarm_ml: report.low_reservoir_alarm.value(),
+            lines,
+            band,
+            markers,
+            description,
+        })
     }
 
     /// A text alternative for the chart, for screen readers and printouts.
     pub fn description(&self) -> String {
-        format!(
-            "Reservoir volume falls from {} mL at the fill on {} to the low-reservoir alarm volume of {} mL on {}, and the reservoir is empty on {}.",
-            format_number(self.volume_points.first().map_or(0.0, |p| p.1)),
-            format_date_time(self.filled_at),
-            format_number(self.alarm_ml),
-            format_date_time(self.alarm_at),
-            format_date_time(self.empty_at),
-        )
+        self.description.clone()
     }
 
-    fn date_label(&self, day: f64) -> String {
+    fn x_end(&self) -> f64 {
+        let last = |pts: &[(f64, f64)]| pts.last().map_or(0.0, |p| p.0);
+        let lines = self.lines.iter().map(|l| last(&l.points)).fold(0.0, f64::max);
+        let band = self.band.as_ref().map_or(0.0, |(a, b)| last(a).max(last(b)));
+        (lines.max(band) * 1.05).max(1.0)
+    }
+
+    /// The date `day` days after the fill, as an axis label.
+    pub fn date_label(&self, day: f64) -> String {
         let minutes = (day * 1440.0).round();
         if !minutes.is_finite() || minutes.abs() > 1e9 {
             return String::new();
@@ -73,19 +146,31 @@ impl ReservoirChart {
     }
 }
 
-/// Draws the reservoir chart into `area`.
+fn scenario_colour(scenario: PatientUse) -> RGBColor {
+    match scenario {
+        PatientUse::None => palette::RESERVOIR,
+        PatientUse::Typical(_) => palette::TYPICAL,
+        PatientUse::AllAllowed => palette::ALL_ALLOWED,
+    }
+}
+
+/// The chart's coordinate mapping, for hover read-outs: pixel → (days after fill, mL).
+pub type Mapping = Cartesian2d<RangedCoordf64, RangedCoordf64>;
+
+/// Draws the reservoir chart into `area` and returns the coordinate mapping.
 ///
 /// # Errors
 /// Whatever the backend reports.
 pub fn draw<DB: DrawingBackend>(
     area: &DrawingArea<DB, Shift>,
     chart: &ReservoirChart,
-) -> Result<(), DrawingAreaErrorKind<DB::ErrorType>> {
+) -> Result<Mapping, DrawingAreaErrorKind<DB::ErrorType>> {
     area.fill(&WHITE)?;
-    let x_end = (chart.empty_day * 1.08).max(1.0);
+    let x_end = chart.x_end();
     let y_end = chart.capacity_ml.max(1.0);
     let mut ctx = ChartBuilder::on(area)
         .margin(16)
+        .margin_top(40)
         .x_label_area_size(44)
         .y_label_area_size(64)
         .build_cartesian_2d(0.0..x_end, 0.0..y_end)?;
@@ -106,71 +191,56 @@ pub fn draw<DB: DrawingBackend>(
         .axis_style(palette::INK)
         .draw()?;
 
-    // The alarm volume across the chart, and the moment the reservoir reaches it.
+    if let Some((fast, slow)) = &chart.band {
+        // The band: the area between the more-flow and less-flow lines.
+        let mut polygon: Vec<(f64, f64)> = fast.clone();
+        polygon.extend(slow.iter().rev().copied());
+        ctx.draw_series([Polygon::new(polygon, palette::BAND.mix(0.35).filled())])?;
+    }
     ctx.draw_series(DashedLineSeries::new(
         [(0.0, chart.alarm_ml), (x_end, chart.alarm_ml)],
         8,
         5,
         palette::ALARM.stroke_width(2),
     ))?;
-    ctx.draw_series(LineSeries::new(
-        chart.volume_points.iter().copied(),
-        palette::RESERVOIR.stroke_width(3),
-    ))?;
-    ctx.draw_series(DashedLineSeries::new(
-        [(chart.alarm_day, 0.0), (chart.alarm_day, y_end)],
-        4,
-        4,
-        palette::ALARM.stroke_width(1),
-    ))?;
-    ctx.draw_series([Circle::new(
-        (chart.alarm_day, chart.alarm_ml),
-        5,
-        palette::ALARM.filled(),
-    )])?;
-    ctx.draw_series(DashedLineSeries::new(
-        [(chart.empty_day, 0.0), (chart.empty_day, y_end)],
-        4,
-        4,
-        palette::EMPTY.stroke_width(1),
-    ))?;
-    ctx.draw_series([Circle::new(
-        (chart.empty_day, 0.0),
-        5,
-        palette::EMPTY.filled(),
-    )])?;
+    for line in chart.lines.iter().rev() {
+        let colour = scenario_colour(line.scenario);
+        ctx.draw_series(LineSeries::new(
+            line.points.iter().copied(),
+            colour.stroke_width(if line.scenario == PatientUse::None { 3 } else { 2 }),
+        ))?
+        .label(line.label.clone())
+        .legend(move |(x, y)| PathElement::new([(x, y), (x + 18, y)], colour.stroke_width(3)));
+    }
+    for marker in &chart.markers {
+        ctx.draw_series(DashedLineSeries::new(
+            [(marker.day, 0.0), (marker.day, y_end)],
+            4,
+            4,
+            marker.colour.stroke_width(1),
+        ))?;
+    }
+    ctx.configure_series_labels()
+        .position(SeriesLabelPosition::UpperRight)
+        .background_style(WHITE.mix(0.85))
+        .border_style(palette::GRID)
+        .label_font(("sans-serif", 12).into_font().color(&palette::INK))
+        .draw()?;
 
-    let label_style = ("sans-serif", 13).into_font().color(&palette::ALARM);
-    let alarm_text = format!(
-        "Low-reservoir alarm {} mL: {}",
-        format_number(chart.alarm_ml),
-        format_date(chart.alarm_at)
-    );
-    // Put the label left of the alarm line so it stays inside the plot.
-    let (px, py) = ctx.backend_coord(&(chart.alarm_day, y_end * 0.92));
-    let width = i32::try_from(alarm_text.chars().count())
-        .unwrap_or(0)
-        .saturating_mul(7);
-    area.draw(&Text::new(
-        alarm_text,
-        (px.saturating_sub(width + 6).max(70), py),
-        label_style,
-    ))?;
-
-    // The empty label sits under the alarm label, clear of the lines near the x axis.
-    let empty_text = format!("Empty: {}", format_date(chart.empty_at));
-    let empty_width = i32::try_from(empty_text.chars().count())
-        .unwrap_or(0)
-        .saturating_mul(7);
-    let (ex, _) = ctx.backend_coord(&(chart.empty_day, 0.0));
-    area.draw(&Text::new(
-        empty_text,
-        (
-            ex.saturating_sub(empty_width + 6).max(70),
-            py.saturating_add(18),
-        ),
-        ("sans-serif", 13).into_font().color(&palette::EMPTY),
-    ))?;
-
-    area.present()
+    // Marker labels along the top, staggered so neighbours do not overlap.
+    for (i, marker) in chart.markers.iter().enumerate() {
+        let (px, _) = ctx.backend_coord(&(marker.day, y_end));
+        let width = i32::try_from(marker.label.chars().count())
+            .unwrap_or(0)
+            .saturating_mul(7);
+        let y = 4 + i32::try_from(i).unwrap_or(0) * 13;
+        area.draw(&Text::new(
+            marker.label.clone(),
+            (px.saturating_sub(width / 2).max(64), y),
+            ("sans-serif", 12).into_font().color(&marker.colour),
+        ))?;
+    }
+    let mapping = ctx.as_coord_spec().clone();
+    area.present()?;
+    Ok(mapping)
 }

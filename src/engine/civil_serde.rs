@@ -16,12 +16,7 @@ use super::input::{parse_date, parse_time};
 /// # Errors
 /// Whatever the serializer reports.
 pub fn serialize<S: Serializer>(at: &DateTime, serializer: S) -> Result<S::Ok, S::Error> {
-    serializer.serialize_str(&format!(
-        "{}T{}:{:02}",
-        iso_date(*at),
-        iso_time(*at),
-        at.second()
-    ))
+    serializer.serialize_str(&format!("{}T{}:{:02}", iso_date(*at), iso_time(*at), at.second()))
 }
 
 /// Reads "YYYY-MM-DDTHH:MM" or "YYYY-MM-DDTHH:MM:SS".
@@ -42,6 +37,11 @@ fn parse(text: &str) -> Option<DateTime> {
     let date = parse_date(Field::FillDate, date).ok()?;
     let time = parse_time(Field::FillTime, time).ok()?;
     Some(date.to_datetime(time))
+}
+
+/// The file form of a date-time, for keys: "2026-11-25T09:00:00".
+pub fn key(at: DateTime) -> String {
+    format!("{}T{}:{:02}", iso_date(at), iso_time(at), at.second())
 }
 
 #[cfg(test)]

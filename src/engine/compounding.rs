@@ -63,8 +63,7 @@ pub fn worksheet(
     extra_volume: Millilitres,
     lines: &[CompoundingLine],
 ) -> Result<Worksheet, Error> {
-    let total = Millilitres::new(fill_volume.value() + extra_volume.value())
-        .map_err(|e| e.at(Field::ExtraVolume))?;
+    let total = Millilitres::new(fill_volume.value() + extra_volume.value()).map_err(|e| e.at(Field::ExtraVolume))?;
     let mut out = Vec::with_capacity(lines.len());
     let mut stock_total = 0.0;
     for (i, line) in lines.iter().enumerate() {
@@ -92,8 +91,7 @@ pub fn worksheet(
             .for_drug(i));
         }
         let volume = line.target.value() * total.value() / stock.value();
-        let stock_volume =
-            Millilitres::new(volume).map_err(|e| e.at(Field::StockStrength).for_drug(i))?;
+        let stock_volume = Millilitres::new(volume).map_err(|e| e.at(Field::StockStrength).for_drug(i))?;
         stock_total += volume;
         out.push(WorksheetLine {
             drug: line.drug.clone(),
@@ -111,9 +109,7 @@ pub fn worksheet(
             Field::StockStrength,
             format!(
                 "the stocks are too dilute: together they need {} of stock for {} in total",
-                Millilitres::new(stock_total)
-                    .map(|v| v.ismp())
-                    .unwrap_or_default(),
+                Millilitres::new(stock_total).map(|v| v.ismp()).unwrap_or_default(),
                 total.ismp()
             ),
         ));
@@ -123,7 +119,6 @@ pub fn worksheet(
         extra_volume,
         total_volume: total,
         lines: out,
-        diluent_volume: Millilitres::new(diluent.max(0.0))
-            .map_err(|e| e.at(Field::StockStrength))?,
+        diluent_volume: Millilitres::new(diluent.max(0.0)).map_err(|e| e.at(Field::StockStrength))?,
     })
 }

@@ -123,9 +123,7 @@ pub struct ContinuousPlan<U: MassUnit> {
 impl<U: MassUnit> ContinuousPlan<U> {
     /// Reservoir volume `elapsed` after the fill (never below zero).
     pub fn volume_at(&self, elapsed: Days) -> Millilitres {
-        self.input
-            .fill_volume
-            .saturating_sub(self.flow_rate * elapsed)
+        self.input.fill_volume.saturating_sub(self.flow_rate * elapsed)
     }
 }
 
@@ -180,6 +178,30 @@ pub fn project_reservoir(
     flow_rate: MlPerDay,
     filled_at: DateTime,
 ) -> Result<ReservoirProjection, Error> {
+    check_fill(pump, fill, alarm)?;
+    let mut cautions = check_rate(pump, flow_rate)?;
+    cautions.extend(alarm_caution(pump, alarm));
+    let days_to_alarm = days_for(fill.saturating_sub(alarm), flow_rate)?;
+    let days_to_empty = days_for(fill, flow_rate)?;
+    Ok(ReservoirProjection {
+        filled_at,
+        fill_volume: fill,
+        low_reservoir_alarm: alarm,
+        capacity: pump.capacity,
+        flow_rate,
+        days_to_alarm,
+        alarm_at: after(filled_at, days_to_alarm)?,
+        days_to_empty,
+        empty_at: after(filled_at, days_to_empty)?,
+        cautions,
+    })
+}
+
+/// Checks the fill against the pump capacity and the alarm against the fill.
+///
+/// # Errors
+/// Fill volume zero or above the capacity; alarm zero or not below the fill.
+pub fn check_fill(pump: &PumpSpec, fill: Millilitres, alarm: Millilitres) -> Result<(), Error> {
     if fill.value() == 0.0 {
         return Err(Error::new(Field::FillVolume, Problem::Zero));
     }
@@ -190,9 +212,6 @@ pub fn project_reservoir(
             pump.capacity.ismp(),
             "the pump capacity",
         ));
-    }
-    if flow_rate.value() == 0.0 {
-        return Err(Error::new(Field::FlowRate, Problem::Zero));
     }
     if alarm.value() == 0.0 {
         return Err(Error::new(Field::LowReservoirAlarm, Problem::Zero));
@@ -206,6 +225,18 @@ pub fn project_reservoir(
                 bound_name: "the fill volume".into(),
             },
         ));
+    }
+    Ok(())
+}
+
+/// Checks a rate against the pump's range: below a known minimum (or above a verified maximum)
+/// is an error; above an unverified maximum is a caution.
+///
+/// # Errors
+/// Zero rate; rate below the pump's minimum; rate above a verified maximum.
+pub fn check_rate(pump: &PumpSpec, flow_rate: MlPerDay) -> Result<Vec<Caution>, Error> {
+    if flow_rate.value() == 0.0 {
+        return Err(Error::new(Field::FlowRate, Problem::Zero));
     }
     if let Some(minimum) = pump.minimum_rate
         && flow_rate < minimum
@@ -244,32 +275,20 @@ pub fn project_reservoir(
             ),
         });
     }
-    if let Some(recommended) = &pump.recommended_alarm
-        && alarm < recommended.value
-    {
-        cautions.push(Caution {
-            field: Field::LowReservoirAlarm,
-            message: format!(
-                "Low-reservoir alarm {} is below the recommended {} ({}): withdrawal has been reported with residuals above 2 mL.",
-                alarm.ismp(),
-                recommended.value.ismp(),
-                recommended.source
-            ),
-        });
-    }
-    let days_to_alarm = days_for(fill.saturating_sub(alarm), flow_rate)?;
-    let days_to_empty = days_for(fill, flow_rate)?;
-    Ok(ReservoirProjection {
-        filled_at,
-        fill_volume: fill,
-        low_reservoir_alarm: alarm,
-        capacity: pump.capacity,
-        flow_rate,
-        days_to_alarm,
-        alarm_at: after(filled_at, days_to_alarm)?,
-        days_to_empty,
-        empty_at: after(filled_at, days_to_empty)?,
-        cautions,
+    Ok(cautions)
+}
+
+/// A caution when the alarm is below the pump's recommended volume.
+pub fn alarm_caution(pump: &PumpSpec, alarm: Millilitres) -> Option<Caution> {
+    let recommended = pump.recommended_alarm.as_ref()?;
+    (alarm < recommended.value).then(|| Caution {
+        field: Field::LowReservoirAlarm,
+        message: format!(
+            "Low-reservoir alarm {} is below the recommended {} ({}): withdrawal has been reported with residuals above 2 mL.",
+            alarm.ismp(),
+            recommended.value.ismp(),
+            recommended.source
+        ),
     })
 }
 
@@ -279,9 +298,7 @@ pub fn project_reservoir(
 /// The first invalid field in form order: fill volume zero or above the pump capacity;
 /// concentration or dose zero; alarm zero or not below the fill volume; flow rate below the pump's
 /// minimum (or above a verified maximum); an interval too long to put on a calendar.
-pub fn plan_continuous<U: MassUnit>(
-    input: &ContinuousInput<U>,
-) -> Result<ContinuousPlan<U>, Error> {
+pub fn plan_continuous<U: MassUnit>(input: &ContinuousInput<U>) -> Result<ContinuousPlan<U>, Error> {
     let fill = input.fill_volume;
     if fill.value() == 0.0 {
         return Err(Error::new(Field::FillVolume, Problem::Zero));
@@ -295,15 +312,8 @@ pub fn plan_continuous<U: MassUnit>(
         ));
     }
     let flow_rate = flow_rate_for_dose(input.daily_dose, input.concentration)?;
-    let projection = project_reservoir(
-        &input.pump,
-        fill,
-        input.low_reservoir_alarm,
-        flow_rate,
-        input.filled_at,
-    )?;
-    let drug_in_reservoir =
-        Mass::new((fill * input.concentration).value()).map_err(|e| e.at(Field::Concentration))?;
+    let projection = project_reservoir(&input.pump, fill, input.low_reservoir_alarm, flow_rate, input.filled_at)?;
+    let drug_in_reservoir = Mass::new((fill * input.concentration).value()).map_err(|e| e.at(Field::Concentration))?;
     Ok(ContinuousPlan {
         input: input.clone(),
         flow_rate,
@@ -335,14 +345,12 @@ pub(crate) fn after(start: DateTime, days: Days) -> Result<DateTime, Error> {
     // nudge of 1e-9 (under 0.02 s per 100 days) absorbs that noise and nothing clinical.
     // days ≤ LONGEST_INTERVAL_DAYS, so the minute count fits an i64 with room to spare.
     let minutes = (days.value() * 24.0 * 60.0 * (1.0 + 1e-9)).floor() as i64;
-    start
-        .checked_add(SignedDuration::from_mins(minutes))
-        .map_err(|_| {
-            Error::new(
-                Field::FillDate,
-                Problem::OutOfRange {
-                    detail: "the date would be past year 9999".into(),
-                },
-            )
-        })
+    start.checked_add(SignedDuration::from_mins(minutes)).map_err(|_| {
+        Error::new(
+            Field::FillDate,
+            Problem::OutOfRange {
+                detail: "the date would be past year 9999".into(),
+            },
+        )
+    })
 }

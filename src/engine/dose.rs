@@ -7,9 +7,7 @@
 use serde::{Deserialize, Serialize};
 
 use super::format::Display as _;
-use super::units::{
-    Concentration, DoseRate, Mass, MassFamily, Mcg, Mg, Millilitres, MlPerDay, QuantityError,
-};
+use super::units::{Concentration, DoseRate, Mass, MassFamily, Mcg, Mg, Millilitres, MlPerDay, QuantityError};
 
 /// Two values of different unit families met (mg with mcg). Never converted.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
@@ -177,18 +175,11 @@ mod tests {
     #[test]
     fn units_are_explicit_in_json() -> Result<(), Box<dyn std::error::Error>> {
         let c = AnyConcentration::new(MassFamily::Mcg, 100.0)?;
-        assert_eq!(
-            serde_json::to_string(&c)?,
-            r#"{"unit":"mcg/mL","value":100.0}"#
-        );
+        assert_eq!(serde_json::to_string(&c)?, r#"{"unit":"mcg/mL","value":100.0}"#);
         let back: AnyConcentration = serde_json::from_str(r#"{"unit":"mg/mL","value":10}"#)?;
         assert_eq!(back.ismp(), "10 mg/mL");
-        assert!(
-            serde_json::from_str::<AnyConcentration>(r#"{"unit":"µg/mL","value":10}"#).is_err()
-        );
-        assert!(
-            serde_json::from_str::<AnyConcentration>(r#"{"unit":"mg/mL","value":-1}"#).is_err()
-        );
+        assert!(serde_json::from_str::<AnyConcentration>(r#"{"unit":"µg/mL","value":10}"#).is_err());
+        assert!(serde_json::from_str::<AnyConcentration>(r#"{"unit":"mg/mL","value":-1}"#).is_err());
         Ok(())
     }
 

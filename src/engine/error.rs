@@ -272,11 +272,7 @@ impl fmt::Display for Problem {
                 write!(f, "{value} must be below {bound_name} of {bound}")
             }
             Problem::OutOfRange { detail } => write!(f, "out of range: {detail}"),
-            Problem::WrongFamily {
-                drug,
-                expected,
-                found,
-            } => write!(
+            Problem::WrongFamily { drug, expected, found } => write!(
                 f,
                 "{found} was entered, but {drug} is dosed in {expected}: re-enter it in {expected} (nothing is converted)"
             ),
@@ -304,12 +300,7 @@ impl Error {
 
     /// An error described in words.
     pub fn invalid(field: Field, detail: impl Into<String>) -> Self {
-        Self::new(
-            field,
-            Problem::Invalid {
-                detail: detail.into(),
-            },
-        )
+        Self::new(field, Problem::Invalid { detail: detail.into() })
     }
 
     /// The id of the element this error belongs next to: "fill_volume", "drug-1-concentration".
@@ -367,16 +358,8 @@ mod tests {
 
     #[test]
     fn messages_name_the_field_and_the_bound() {
-        let e = Error::above(
-            Field::FillVolume,
-            "45 mL".into(),
-            "40 mL".into(),
-            "the pump capacity",
-        );
-        assert_eq!(
-            e.to_string(),
-            "Fill volume: 45 mL is above the pump capacity of 40 mL"
-        );
+        let e = Error::above(Field::FillVolume, "45 mL".into(), "40 mL".into(), "the pump capacity");
+        assert_eq!(e.to_string(), "Fill volume: 45 mL is above the pump capacity of 40 mL");
         assert_eq!(
             QuantityError::Negative.at(Field::DailyDose).to_string(),
             "Daily dose: cannot be negative"

@@ -60,9 +60,7 @@ impl PlanStatus {
     pub fn describe(self) -> &'static str {
         match self {
             PlanStatus::Valid => "Valid: no hard limit crossed; every soft limit acknowledged",
-            PlanStatus::NeedsAcknowledgement => {
-                "Not yet valid: soft limits need an acknowledgement with a reason"
-            }
+            PlanStatus::NeedsAcknowledgement => "Not yet valid: soft limits need an acknowledgement with a reason",
             PlanStatus::Blocked => "Not valid: a hard limit is crossed",
         }
     }

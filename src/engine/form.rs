@@ -10,11 +10,13 @@ use serde::{Deserialize, Serialize};
 use super::dose::{AnyConcentration, AnyDoseRate};
 use super::error::{Error, Field, Problem};
 use super::findings::Acknowledgement;
+use super::form_schedule::{FlexForm, PatientForm, PeriodicForm, SingleForm, VisitForm, parse_parts, parts_from_plan};
 use super::format::{format_number, iso_date, iso_time};
 use super::input::{parse_date, parse_number, parse_time};
 use super::library::DrugLibrary;
-use super::plan::{DrugLine, Fill, PLAN_FORMAT, PLAN_VERSION, Plan, Programme, PumpChoice};
+use super::plan::{CurrentTotal, DrugLine, Fill, PLAN_FORMAT, PLAN_VERSION, Plan, Programme, PumpChoice};
 use super::pump::Catalogue;
+use super::refill::LoggedVisit;
 use super::units::{MassFamily, Millilitres, MlPerDay};
 
 /// The pump selected when nothing has been chosen yet.
@@ -73,7 +75,7 @@ impl DrugForm {
 }
 
 /// What the user typed, field by field.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(default)]
 pub struct PlanForm {
     /// Catalogue id of the pump.
@@ -102,6 +104,24 @@ pub struct PlanForm {
     pub extra_volume: String,
     /// Recorded acknowledgements of soft limits.
     pub acknowledgements: Vec<Acknowledgement>,
+    /// First fill of a new pump.
+    pub new_pump: bool,
+    /// Device end of service date, YYYY-MM-DD (optional).
+    pub end_of_service: String,
+    /// Flex dosing.
+    pub flex: FlexForm,
+    /// Periodic boluses.
+    pub periodic: Vec<PeriodicForm>,
+    /// Single boluses.
+    pub single: Vec<SingleForm>,
+    /// Patient-activated boluses.
+    pub patient: PatientForm,
+    /// The current programme's maximum 24-hour totals (set from a report).
+    pub current_programme: Vec<CurrentTotal>,
+    /// The refill visit being reconciled.
+    pub visit: VisitForm,
+    /// The visit log.
+    pub visits: Vec<LoggedVisit>,
 }
 
 impl Default for PlanForm {
@@ -121,16 +141,20 @@ impl Default for PlanForm {
             drugs: vec![DrugForm::default()],
             extra_volume: String::new(),
             acknowledgements: Vec::new(),
+            new_pump: false,
+            end_of_service: String::new(),
+            flex: FlexForm::default(),
+            periodic: Vec::new(),
+            single: Vec::new(),
+            patient: PatientForm::default(),
+            current_programme: Vec::new(),
+            visit: VisitForm::default(),
+            visits: Vec::new(),
         }
     }
 }
 
-fn optional_number(
-    field: Field,
-    text: &str,
-    errors: &mut Vec<Error>,
-    drug: Option<usize>,
-) -> Option<f64> {
+fn optional_number(field: Field, text: &str, errors: &mut Vec<Error>, drug: Option<usize>) -> Option<f64> {
     if text.trim().is_empty() {
         return None;
     }
@@ -161,9 +185,7 @@ impl PlanForm {
 
     /// Whether the selected pump is constant-flow.
     pub fn is_constant_flow(&self, catalogue: &Catalogue) -> bool {
-        catalogue
-            .get(&self.pump_id)
-            .is_some_and(|p| p.is_constant_flow())
+        catalogue.get(&self.pump_id).is_some_and(|p| p.is_constant_flow())
     }
 
     /// Converts the form into a plan.
@@ -176,21 +198,15 @@ impl PlanForm {
         let constant_flow = model.is_some_and(|m| m.is_constant_flow());
         let needs_capacity = model.is_some_and(|m| m.is_custom());
 
-        let quantity =
-            |field: Field, text: &str, required: bool, errors: &mut Vec<Error>| -> Option<f64> {
-                if required && text.trim().is_empty() {
-                    errors.push(Error::new(field, Problem::Missing));
-                    return None;
-                }
-                optional_number(field, text, errors, None)
-            };
+        let quantity = |field: Field, text: &str, required: bool, errors: &mut Vec<Error>| -> Option<f64> {
+            if required && text.trim().is_empty() {
+                errors.push(Error::new(field, Problem::Missing));
+                return None;
+            }
+            optional_number(field, text, errors, None)
+        };
         let capacity = if needs_capacity {
-            quantity(
-                Field::PumpCapacity,
-                &self.custom_capacity,
-                true,
-                &mut errors,
-            )
+            quantity(Field::PumpCapacity, &self.custom_capacity, true, &mut errors)
         } else {
             None
         };
@@ -200,12 +216,7 @@ impl PlanForm {
             None
         };
         let fill = quantity(Field::FillVolume, &self.fill_volume, true, &mut errors);
-        let alarm = quantity(
-            Field::LowReservoirAlarm,
-            &self.low_reservoir_alarm,
-            true,
-            &mut errors,
-        );
+        let alarm = quantity(Field::LowReservoirAlarm, &self.low_reservoir_alarm, true, &mut errors);
         let rate = if !constant_flow && self.mode == FormMode::Rate {
             quantity(Field::FlowRate, &self.flow_rate, true, &mut errors)
         } else {
@@ -221,7 +232,7 @@ impl PlanForm {
 
         let mut lines = Vec::with_capacity(self.drugs.len());
         for (i, d) in self.drugs.iter().enumerate() {
-            let uses_dose = constant_flow || (self.mode == FormMode::LeadDose && self.lead == i);
+            let uses_dose = constant_flow || (self.mode == FormMode::LeadDose && self.lead == i && !self.flex.enabled);
             let mut line = DrugLine {
                 drug: d.drug_id.clone(),
                 concentration: None,
@@ -229,8 +240,7 @@ impl PlanForm {
                 stock: None,
             };
             if !constant_flow {
-                match optional_number(Field::Concentration, &d.concentration, &mut errors, Some(i))
-                {
+                match optional_number(Field::Concentration, &d.concentration, &mut errors, Some(i)) {
                     Some(v) => {
                         line.concentration = AnyConcentration::new(d.concentration_unit, v)
                             .map_err(|e| errors.push(e.at(Field::Concentration).for_drug(i)))
@@ -264,11 +274,7 @@ impl PlanForm {
         }
 
         let to_ml = |field: Field, v: Option<f64>, errors: &mut Vec<Error>| {
-            v.and_then(|v| {
-                Millilitres::new(v)
-                    .map_err(|e| errors.push(e.at(field)))
-                    .ok()
-            })
+            v.and_then(|v| Millilitres::new(v).map_err(|e| errors.push(e.at(field))).ok())
         };
         let capacity = to_ml(Field::PumpCapacity, capacity, &mut errors);
         let fill = to_ml(Field::FillVolume, fill, &mut errors);
@@ -288,10 +294,17 @@ impl PlanForm {
                 FormMode::Rate => rate.map(|flow_rate| Programme::Rate { flow_rate }),
             }
         };
+        let parts = parse_parts(
+            &self.flex,
+            &self.periodic,
+            &self.single,
+            &self.patient,
+            &self.end_of_service,
+            &self.visit,
+            &mut errors,
+        );
         match (fill, alarm, date, time, programme) {
-            (Some(volume), Some(low_reservoir_alarm), Some(d), Some(t), Some(programme))
-                if errors.is_empty() =>
-            {
+            (Some(volume), Some(low_reservoir_alarm), Some(d), Some(t), Some(programme)) if errors.is_empty() => {
                 Ok(Plan {
                     format: PLAN_FORMAT.to_owned(),
                     version: PLAN_VERSION,
@@ -299,16 +312,23 @@ impl PlanForm {
                         model: self.pump_id.clone(),
                         capacity,
                         fixed_rate,
+                        end_of_service: parts.end_of_service,
                     },
                     fill: Fill {
                         volume,
                         low_reservoir_alarm,
                         filled_at: d.to_datetime(t),
+                        new_pump: self.new_pump,
                     },
                     drugs: lines,
                     programme,
                     acknowledgements: self.acknowledgements.clone(),
                     extra_volume: extra,
+                    flex: parts.flex,
+                    boluses: parts.boluses,
+                    current_programme: self.current_programme.clone(),
+                    visit: parts.visit,
+                    visits: self.visits.clone(),
                 })
             }
             _ => Err(errors),
@@ -319,6 +339,7 @@ impl PlanForm {
     /// library's family for the drug where the plan has no value.
     pub fn from_plan(plan: &Plan, library: &DrugLibrary) -> Self {
         let text = |v: Option<f64>| v.map(number_text).unwrap_or_default();
+        let (flex, periodic, single, patient, end_of_service, visits) = parts_from_plan(plan);
         let (mode, lead, flow_rate) = match &plan.programme {
             Programme::LeadDose { lead } => (FormMode::LeadDose, *lead, String::new()),
             Programme::Rate { flow_rate } => (FormMode::Rate, 0, number_text(flow_rate.value())),
@@ -354,6 +375,20 @@ impl PlanForm {
             drugs,
             extra_volume: text(plan.extra_volume.map(Millilitres::value)),
             acknowledgements: plan.acknowledgements.clone(),
+            new_pump: plan.fill.new_pump,
+            end_of_service,
+            flex,
+            periodic,
+            single,
+            patient,
+            current_programme: plan.current_programme.clone(),
+            visit: plan.visit.as_ref().map_or_else(VisitForm::default, |v| VisitForm {
+                date: iso_date(v.at),
+                time: iso_time(v.at),
+                withdrawn: number_text(v.withdrawn.value()),
+                new_fill: v.new_fill.map(|n| number_text(n.value())).unwrap_or_default(),
+            }),
+            visits,
         }
     }
 }
@@ -381,13 +416,12 @@ mod tests {
     fn the_issue_2_example_evaluates() -> Result<(), Box<dyn std::error::Error>> {
         let catalogue = Catalogue::builtin()?;
         let library = DrugLibrary::builtin()?;
-        let plan = example()
-            .to_plan(&catalogue)
-            .map_err(|e| format!("{e:?}"))?;
+        let plan = example().to_plan(&catalogue).map_err(|e| format!("{e:?}"))?;
         let report = evaluate(&plan, &catalogue, &library).map_err(|e| format!("{e:?}"))?;
         // 2 mg/day ÷ 10 mg/mL = 0.2 mL/day; (40 − 2) ÷ 0.2 = 190 days
         assert!((report.flow_rate.value() - 0.2).abs() < 1e-12);
-        assert!((report.reservoir.days_to_alarm.value() - 190.0).abs() < 1e-9);
+        let nominal = report.nominal().ok_or("no projection")?;
+        assert!((nominal.days_to_alarm.value() - 190.0).abs() < 1e-9);
         Ok(())
     }
 
@@ -411,19 +445,13 @@ mod tests {
         let ids: Vec<String> = errors.iter().map(Error::element_id).collect();
         assert_eq!(
             ids,
-            [
-                "fill_volume",
-                "fill_time",
-                "drug-0-daily_dose",
-                "drug-1-concentration"
-            ]
+            ["fill_volume", "fill_time", "drug-0-daily_dose", "drug-1-concentration"]
         );
         Ok(())
     }
 
     #[test]
-    fn constant_flow_form_asks_for_rate_and_doses_not_concentrations()
-    -> Result<(), Box<dyn std::error::Error>> {
+    fn constant_flow_form_asks_for_rate_and_doses_not_concentrations() -> Result<(), Box<dyn std::error::Error>> {
         let catalogue = Catalogue::builtin()?;
         let form = PlanForm {
             pump_id: "constant-flow".into(),
@@ -444,10 +472,7 @@ mod tests {
     fn import_shows_the_plan_and_round_trips() -> Result<(), Box<dyn std::error::Error>> {
         let catalogue = Catalogue::builtin()?;
         let library = DrugLibrary::builtin()?;
-        let text = std::fs::read_to_string(concat!(
-            env!("CARGO_MANIFEST_DIR"),
-            "/docs/example-plan.json"
-        ))?;
+        let text = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/docs/example-plan.json"))?;
         let plan = Plan::from_json(&text).map_err(|e| e.to_string())?;
         let form = PlanForm::from_plan(&plan, &library);
         assert_eq!(
@@ -456,10 +481,7 @@ mod tests {
                 .map(|d| (d.concentration.as_str(), d.concentration_unit)),
             Some(("100", MassFamily::Mcg))
         );
-        assert_eq!(
-            form.to_plan(&catalogue).map_err(|e| format!("{e:?}"))?,
-            plan
-        );
+        assert_eq!(form.to_plan(&catalogue).map_err(|e| format!("{e:?}"))?, plan);
         Ok(())
     }
 

@@ -98,6 +98,18 @@ impl Display for Days {
         format!("{text} {unit}")
     }
 }
+impl Display for super::units::VolumeChange {
+    /// "+0.5 mL", "-1.2 mL", "0 mL".
+    fn ismp(&self) -> String {
+        let text = with_unit(self.value(), "mL");
+        if self.value() > 0.0 && text != "0 mL" {
+            format!("+{text}")
+        } else {
+            text
+        }
+    }
+}
+
 impl<U: MassUnit> Display for Mass<U> {
     fn ismp(&self) -> String {
         with_unit(self.value(), &self.symbol())
@@ -210,8 +222,7 @@ mod tests {
     }
 
     #[test]
-    fn quantities_have_a_space_and_ismp_symbols() -> Result<(), super::super::units::QuantityError>
-    {
+    fn quantities_have_a_space_and_ismp_symbols() -> Result<(), super::super::units::QuantityError> {
         use crate::engine::units::{McgPerDay, MgPerMl};
         assert_eq!(MlPerDay::new(0.048)?.ismp(), "0.048 mL/day");
         assert_eq!(MgPerMl::new(10.0)?.ismp(), "10 mg/mL");

@@ -87,8 +87,7 @@ pub fn parse_date(field: Field, text: &str) -> Result<Date, Error> {
             },
         )
     };
-    let parts = fixed_digit_fields(trimmed, '-', &[4, 2, 2])
-        .ok_or_else(|| refuse("expected a date as YYYY-MM-DD"))?;
+    let parts = fixed_digit_fields(trimmed, '-', &[4, 2, 2]).ok_or_else(|| refuse("expected a date as YYYY-MM-DD"))?;
     let [year, month, day] = parts.as_slice() else {
         return Err(refuse("expected a date as YYYY-MM-DD"));
     };
@@ -120,11 +119,7 @@ pub fn parse_time(field: Field, text: &str) -> Result<Time, Error> {
         .or_else(|| fixed_digit_fields(trimmed, ':', &[2, 2, 2]))
         .ok_or_else(refuse)?;
     let narrow = |v: Option<&i16>| v.map_or(Some(0), |&v| i8::try_from(v).ok());
-    match (
-        narrow(parts.first()),
-        narrow(parts.get(1)),
-        narrow(parts.get(2)),
-    ) {
+    match (narrow(parts.first()), narrow(parts.get(1)), narrow(parts.get(2))) {
         (Some(h), Some(m), Some(s)) => Time::new(h, m, s, 0).map_err(|_| refuse()),
         _ => Err(refuse()),
     }
@@ -189,10 +184,7 @@ mod tests {
         );
         assert!(parse_date(Field::FillDate, "25/11/2026").is_err());
         assert!(parse_date(Field::FillDate, "2026-02-30").is_err());
-        assert_eq!(
-            parse_time(Field::FillTime, "09:30"),
-            Ok(jiff::civil::time(9, 30, 0, 0))
-        );
+        assert_eq!(parse_time(Field::FillTime, "09:30"), Ok(jiff::civil::time(9, 30, 0, 0)));
         assert!(parse_time(Field::FillTime, "25:00").is_err());
         assert_eq!(
             parse_time(Field::FillTime, "23:59:30"),

@@ -96,11 +96,29 @@ pub struct StartRange {
     pub mark: Mark,
 }
 
+/// When a stability limit applies.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Applies {
+    /// Always.
+    #[default]
+    Always,
+    /// Only to the first fill of a new pump.
+    NewPump,
+    /// When the drug is diluted (concentration below its stock's).
+    Diluted,
+    /// When the drug is undiluted (concentration equal to its stock's).
+    Undiluted,
+}
+
 /// How long the drug is stable in the pump, under a condition.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Stability {
     /// Days.
     pub days: f64,
+    /// When it applies.
+    #[serde(default)]
+    pub applies: Applies,
     /// When this applies ("in the pump", "undiluted").
     pub condition: String,
     /// Where it comes from.
@@ -230,8 +248,8 @@ impl DrugLibrary {
     /// # Errors
     /// [`LibraryError`] naming the drug and field of the first problem, or the JSON position.
     pub fn from_json(text: &str) -> Result<Self, LibraryError> {
-        let library: DrugLibrary = serde_json::from_str(text)
-            .map_err(|e| LibraryError(format!("not a valid library file: {e}")))?;
+        let library: DrugLibrary =
+            serde_json::from_str(text).map_err(|e| LibraryError(format!("not a valid library file: {e}")))?;
         library.validate()?;
         Ok(library)
     }
@@ -322,10 +340,7 @@ impl DrugLibrary {
         let mut seen = std::collections::BTreeSet::new();
         for drug in &self.drugs {
             let at = |field: &str, problem: String| {
-                LibraryError(format!(
-                    "drug \u{201c}{}\u{201d}, {field}: {problem}",
-                    drug.id
-                ))
+                LibraryError(format!("drug \u{201c}{}\u{201d}, {field}: {problem}", drug.id))
             };
             if drug.id.trim().is_empty() {
                 return Err(LibraryError("a drug has an empty id".into()));
@@ -360,8 +375,7 @@ impl DrugLibrary {
                     // domain.md: an unverified value ships only as an editable default, never a hard limit.
                     return Err(at(
                         &format!("{field}.severity"),
-                        "an unverified (U) value cannot be a hard limit; make it soft or verify it"
-                            .into(),
+                        "an unverified (U) value cannot be a hard limit; make it soft or verify it".into(),
                     ));
                 }
             }

@@ -1,19 +1,28 @@
-//! The plan: pump, drugs in one reservoir, programme, fill and acknowledgements, as a versioned
-//! file (`docs/plan-format.md`), and its evaluation into a report. The app and the native
-//! `itdose report` command both evaluate plans here, so they cannot disagree.
+//! The plan: pump, drugs in one reservoir, programme (continuous or flex, with boluses), fill,
+//! acknowledgements and refill visits, as a versioned file (`docs/plan-format.md`), and its
+//! evaluation into a report. The app and the native `itdose report` command both evaluate plans
+//! here, so they cannot disagree.
 
 use jiff::civil::DateTime;
 use serde::{Deserialize, Serialize};
 
 use super::compounding::{CompoundingLine, Worksheet, worksheet};
-use super::continuous::{Caution, ReservoirProjection, project_reservoir};
+use super::continuous::{Caution, after, alarm_caution, check_fill, check_rate};
 use super::dose::{AnyConcentration, AnyDoseRate};
 use super::error::{Error, Field, Problem};
 use super::findings::{Acknowledgement, Finding, PlanStatus, settle};
-use super::format::{Display as _, format_date_time, with_unit};
-use super::library::{Bound, DrugEntry, DrugLibrary, LimitQuantity, Severity};
+use super::format::{Display as _, format_date, format_date_time, format_number, with_unit};
+use super::library::{Applies, Bound, DrugEntry, DrugLibrary, LimitQuantity, Severity};
 use super::pump::{Catalogue, Mark, PumpSpec};
-use super::units::{MassFamily, Millilitres, MlPerDay};
+use super::refill::{
+    LoggedVisit, Reconciliation, RefillBy, RefillCandidate, Visit, discrepancy_trend, reconcile, refill_by,
+    stability_candidate,
+};
+use super::schedule::{
+    Basal, Cycle, DailyVolumes, FlexStep, PatientBolus, PatientUse, PeriodicBolus, ScenarioProjection, Schedule,
+    SingleBolus,
+};
+use super::units::{Days, MassFamily, Millilitres, MlPerDay};
 
 /// The file format tag of a plan.
 pub const PLAN_FORMAT: &str = "itdose-plan";
@@ -21,6 +30,10 @@ pub const PLAN_FORMAT: &str = "itdose-plan";
 pub const PLAN_VERSION: u32 = 1;
 /// At most this many drugs share one reservoir.
 pub const MAX_DRUGS: usize = 4;
+/// A proposed programme whose maximum 24-hour total of a drug rises by more than this factor over
+/// the current programme needs an acknowledgement (our design: a safety net for the flex step
+/// typed per hour instead of per day, a 24-fold overdose; not a published threshold).
+pub const JUMP_FACTOR: f64 = 1.5;
 
 /// The pump in a plan.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -33,6 +46,25 @@ pub struct PumpChoice {
     /// Rate of a constant-flow pump (label rate or last measured rate).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub fixed_rate: Option<MlPerDay>,
+    /// Device end of service (e.g. 90 days after the elective replacement indicator), when known.
+    #[serde(default, skip_serializing_if = "Option::is_none", with = "optional_civil")]
+    pub end_of_service: Option<DateTime>,
+}
+
+mod optional_civil {
+    use jiff::civil::DateTime;
+    use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+    #[derive(Serialize, Deserialize)]
+    struct Wrap(#[serde(with = "super::super::civil_serde")] DateTime);
+
+    pub fn serialize<S: Serializer>(at: &Option<DateTime>, s: S) -> Result<S::Ok, S::Error> {
+        at.map(Wrap).serialize(s)
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Option<DateTime>, D::Error> {
+        Ok(Option::<Wrap>::deserialize(d)?.map(|w| w.0))
+    }
 }
 
 /// The fill.
@@ -45,6 +77,9 @@ pub struct Fill {
     /// When the pump is (or was) filled, wall-clock.
     #[serde(with = "super::civil_serde")]
     pub filled_at: DateTime,
+    /// First fill of a new pump (some drugs, e.g. ziconotide, must be refilled sooner).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub new_pump: bool,
 }
 
 /// One drug in the reservoir.
@@ -81,6 +116,60 @@ pub enum Programme {
     ConstantFlow,
 }
 
+/// One flex step, as the lead drug's daily dose from its start.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct FlexDoseStep {
+    /// Day of the week (0 = Monday) in a 7-day cycle; 0 in a 24-hour cycle.
+    #[serde(default)]
+    pub day: u8,
+    /// Start time, "HH:MM".
+    pub start: String,
+    /// The lead drug's dose per day during the step.
+    pub daily_dose: AnyDoseRate,
+}
+
+/// Flex dosing: the lead drug's dose in steps over a 24-hour or 7-day cycle.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct FlexProgramme {
+    /// 24-hour or 7-day.
+    pub cycle: Cycle,
+    /// The steps.
+    pub steps: Vec<FlexDoseStep>,
+}
+
+/// Boluses on top of the basal.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Boluses {
+    /// Periodic boluses.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub periodic: Vec<PeriodicBolus>,
+    /// Single boluses.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub single: Vec<SingleBolus>,
+    /// Patient-activated boluses.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub patient: Option<PatientBolus>,
+    /// Typical patient activations per day (for the typical scenario).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub typical_per_day: Option<u32>,
+}
+
+impl Boluses {
+    /// No bolus of any kind.
+    pub fn is_empty(&self) -> bool {
+        self.periodic.is_empty() && self.single.is_empty() && self.patient.is_none()
+    }
+}
+
+/// A drug's maximum 24-hour total under the current (interrogated) programme.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CurrentTotal {
+    /// Drug library id.
+    pub drug: String,
+    /// Maximum possible in 24 hours under the current programme.
+    pub daily_maximum: AnyDoseRate,
+}
+
 /// A complete plan, as saved in a plan file.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Plan {
@@ -102,6 +191,21 @@ pub struct Plan {
     /// Extra volume compounded to prime the refill kit (worksheet only).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub extra_volume: Option<Millilitres>,
+    /// Flex dosing (lead-dose programmes only).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub flex: Option<FlexProgramme>,
+    /// Boluses.
+    #[serde(default, skip_serializing_if = "Boluses::is_empty")]
+    pub boluses: Boluses,
+    /// The current programme's maximum 24-hour totals, to compare the proposed one with.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub current_programme: Vec<CurrentTotal>,
+    /// A refill visit to reconcile against this fill.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub visit: Option<Visit>,
+    /// Recorded visits (the log).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub visits: Vec<LoggedVisit>,
 }
 
 /// A figure as shown: its name, its value and unit, and its ISMP display.
@@ -136,6 +240,14 @@ impl Figure {
             display,
         }
     }
+    fn days(name: &str, days: Days) -> Self {
+        Figure {
+            name: name.to_owned(),
+            value: Some(days.value()),
+            unit: "days".into(),
+            display: days.ismp(),
+        }
+    }
 }
 
 /// One drug's computed figures.
@@ -149,8 +261,10 @@ pub struct DrugReport {
     pub lead: bool,
     /// Concentration in the reservoir.
     pub concentration: AnyConcentration,
-    /// Daily dose at the programmed rate.
+    /// Daily dose of the basal (heaviest calendar day of a flex cycle).
     pub daily_dose: AnyDoseRate,
+    /// Maximum possible in 24 hours: basal + scheduled boluses + patient boluses at their maximum.
+    pub daily_maximum: AnyDoseRate,
     /// The figures as shown.
     pub figures: Vec<Figure>,
 }
@@ -162,12 +276,38 @@ pub struct Report {
     pub status: PlanStatus,
     /// The pump's name.
     pub pump: String,
-    /// Programmed (or fixed) flow rate.
+    /// Basal volume per day (the rate, or the heaviest calendar day of a flex cycle).
     pub flow_rate: MlPerDay,
-    /// Reservoir projection.
-    pub reservoir: ReservoirProjection,
+    /// The delivery schedule.
+    pub schedule: Schedule,
+    /// 24-hour volumes.
+    pub daily_volumes: DailyVolumes,
+    /// Pump capacity.
+    pub capacity: Millilitres,
+    /// When the pump was filled.
+    #[serde(with = "super::civil_serde")]
+    pub filled_at: DateTime,
+    /// Low-reservoir alarm volume.
+    pub low_reservoir_alarm: Millilitres,
+    /// Reservoir projections: no patient boluses first, then typical and all allowed when the
+    /// programme has patient boluses.
+    pub scenarios: Vec<ScenarioProjection>,
+    /// The refill-by date and what binds it.
+    pub refill_by: RefillBy,
+    /// The refill visit's reconciliation, when a visit is entered.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reconciliation: Option<Reconciliation>,
+    /// The visit log.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub visits: Vec<LoggedVisit>,
+    /// The discrepancy trend over the log, in words.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub visit_trend: Option<String>,
     /// Overall figures as shown.
     pub figures: Vec<Figure>,
+    /// Scenario figures as shown (when the programme has patient boluses).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub scenario_figures: Vec<Figure>,
     /// Per drug.
     pub drugs: Vec<DrugReport>,
     /// Findings, hard first.
@@ -175,6 +315,13 @@ pub struct Report {
     /// The compounding worksheet, when every drug has a stock strength.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub compounding: Option<Worksheet>,
+}
+
+impl Report {
+    /// The no-patient-bolus projection (the programme as set).
+    pub fn nominal(&self) -> Option<&ScenarioProjection> {
+        self.scenarios.first()
+    }
 }
 
 impl Plan {
@@ -212,13 +359,7 @@ impl Plan {
     }
 }
 
-fn wrong_family(
-    drug: &DrugEntry,
-    index: usize,
-    field: Field,
-    suffix: &str,
-    found: MassFamily,
-) -> Error {
+fn wrong_family(drug: &DrugEntry, index: usize, field: Field, suffix: &str, found: MassFamily) -> Error {
     Error::new(
         field,
         Problem::WrongFamily {
@@ -234,14 +375,10 @@ fn wrong_family(
 ///
 /// # Errors
 /// Every input error found (unknown pump or drug, wrong unit family, missing concentration or
-/// dose, fill above capacity, rate outside the pump's verified range, …), each naming its field
-/// and drug line. Library limits are not errors: they are findings in the report.
-pub fn evaluate(
-    plan: &Plan,
-    catalogue: &Catalogue,
-    library: &DrugLibrary,
-) -> Result<Report, Vec<Error>> {
-    let mut errors = Vec::new();
+/// dose, fill above capacity, rate outside the pump's verified range, an invalid schedule, …),
+/// each naming its field and drug line. Library limits are not errors: they are findings.
+pub fn evaluate(plan: &Plan, catalogue: &Catalogue, library: &DrugLibrary) -> Result<Report, Vec<Error>> {
+    let one = |e: Error| vec![e];
     let model = catalogue.get(&plan.pump.model).ok_or_else(|| {
         vec![Error::invalid(
             Field::Pump,
@@ -250,95 +387,101 @@ pub fn evaluate(
     })?;
     let pump = model
         .spec_with_rate(plan.pump.capacity, plan.pump.fixed_rate)
-        .map_err(|e| vec![e])?;
+        .map_err(one)?;
+    let entries = library_entries(plan, library)?;
 
-    if plan.drugs.is_empty() || plan.drugs.len() > MAX_DRUGS {
-        return Err(vec![Error::invalid(
-            Field::Drugs,
-            format!(
-                "{} drugs given; a reservoir holds 1 to {MAX_DRUGS}",
-                plan.drugs.len()
-            ),
-        )]);
-    }
-    let mut entries = Vec::with_capacity(plan.drugs.len());
-    for (i, line) in plan.drugs.iter().enumerate() {
-        match library.get(&line.drug) {
-            Some(entry) => {
-                if plan
-                    .drugs
-                    .iter()
-                    .take(i)
-                    .any(|other| other.drug == line.drug)
-                {
-                    errors.push(
-                        Error::invalid(
-                            Field::Drug,
-                            format!("{} is already in the reservoir", entry.display_name),
-                        )
-                        .for_drug(i),
-                    );
-                }
-                if let Some(c) = line.concentration
-                    && c.family() != entry.family
-                {
-                    errors.push(wrong_family(
-                        entry,
-                        i,
-                        Field::Concentration,
-                        "/mL",
-                        c.family(),
-                    ));
-                }
-                if let Some(d) = line.daily_dose
-                    && d.family() != entry.family
-                {
-                    errors.push(wrong_family(entry, i, Field::DailyDose, "/day", d.family()));
-                }
-                if let Some(s) = line.stock
-                    && s.family() != entry.family
-                {
-                    errors.push(wrong_family(
-                        entry,
-                        i,
-                        Field::StockStrength,
-                        "/mL",
-                        s.family(),
-                    ));
-                }
-                entries.push(entry);
+    let (basal, concentrations) = solve(plan, &pump, &entries)?;
+    let fill = &plan.fill;
+    check_fill(&pump, fill.volume, fill.low_reservoir_alarm).map_err(one)?;
+    let mut cautions: Vec<Caution> = Vec::new();
+    let rates: Vec<MlPerDay> = match &basal {
+        Basal::Continuous { rate } => vec![*rate],
+        Basal::Flex { steps, .. } => steps.iter().map(|s| s.rate).filter(|r| r.value() > 0.0).collect(),
+    };
+    for rate in rates {
+        for c in check_rate(&pump, rate).map_err(one)? {
+            if !cautions.contains(&c) {
+                cautions.push(c);
             }
-            None => errors.push(
-                Error::invalid(
-                    Field::Drug,
-                    format!("\u{201c}{}\u{201d} is not in the drug library", line.drug),
-                )
-                .for_drug(i),
-            ),
         }
     }
-    if !errors.is_empty() {
-        return Err(errors);
-    }
+    cautions.extend(alarm_caution(&pump, fill.low_reservoir_alarm));
 
-    let (flow_rate, concentrations) = solve(plan, &pump, &entries)?;
-    let projection = project_reservoir(
-        &pump,
-        plan.fill.volume,
-        plan.fill.low_reservoir_alarm,
-        flow_rate,
-        plan.fill.filled_at,
-    )
-    .map_err(|e| vec![e])?;
+    let schedule = Schedule {
+        basal,
+        periodic: plan.boluses.periodic.clone(),
+        single: plan.boluses.single.clone(),
+        patient: plan.boluses.patient.clone(),
+    };
+    schedule.validate().map_err(one)?;
+    let volumes = schedule.daily_volumes();
+    let accuracy = model.flow_accuracy_percent.as_ref().map(|s| s.value);
+    let refill_volume = model
+        .refill_volume_ml
+        .as_ref()
+        .map_or(fill.low_reservoir_alarm, |s| s.value);
+    let mut scenario_list = vec![PatientUse::None];
+    if schedule.patient.is_some() {
+        scenario_list.push(PatientUse::Typical(plan.boluses.typical_per_day.unwrap_or(0)));
+        scenario_list.push(PatientUse::AllAllowed);
+    }
+    let scenarios = scenario_list
+        .iter()
+        .map(|s| {
+            schedule.project(
+                fill.volume,
+                fill.filled_at,
+                fill.low_reservoir_alarm,
+                refill_volume,
+                *s,
+                accuracy,
+            )
+        })
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(one)?;
+    let (Some(nominal), Some(worst)) = (scenarios.first(), scenarios.last()) else {
+        return Err(vec![Error::invalid(Field::Schedule, "no projection")]);
+    };
+    let flow_rate = MlPerDay::new(volumes.basal.value()).map_err(|e| vec![e.at(Field::FlowRate)])?;
+
+    // Refill-by: the pump's rule under every allowed patient bolus, stability, end of service.
+    let with_boluses = if schedule.patient.is_some() {
+        " with every allowed patient bolus"
+    } else {
+        ""
+    };
+    let rule_reason = match &model.refill_volume_ml {
+        Some(v) => format!("refill-date volume {} (pump rule){with_boluses}", v.value.ismp()),
+        None => format!("low-reservoir alarm {}{with_boluses}", fill.low_reservoir_alarm.ismp()),
+    };
+    let mut candidates = vec![RefillCandidate {
+        at: worst.refill_volume_at,
+        reason: rule_reason,
+    }];
+    for ((entry, line), concentration) in entries.iter().zip(&plan.drugs).zip(&concentrations) {
+        if let Some(c) = stability_for(entry, line, *concentration, fill.new_pump, fill.filled_at).map_err(one)? {
+            candidates.push(c);
+        }
+    }
+    if let Some(end) = plan.pump.end_of_service {
+        candidates.push(RefillCandidate {
+            at: end,
+            reason: "device end of service".into(),
+        });
+    }
+    let refill = refill_by(candidates).ok_or_else(|| vec![Error::invalid(Field::Schedule, "no refill date")])?;
 
     let lead = match plan.programme {
         Programme::LeadDose { lead } => Some(lead),
         _ => None,
     };
+    let has_boluses = volumes.scheduled_boluses.value() > 0.0 || volumes.patient_boluses.value() > 0.0;
     let mut findings = Vec::new();
     let mut drugs = Vec::with_capacity(entries.len());
     for (i, (entry, concentration)) in entries.iter().zip(&concentrations).enumerate() {
-        let daily_dose = concentration.dose_at(flow_rate);
+        let per_day = |v: Millilitres| concentration.dose_at(MlPerDay::new(v.value()).unwrap_or(MlPerDay::ZERO));
+        let daily_dose = per_day(volumes.basal);
+        let daily_maximum = per_day(volumes.maximum);
         limit_findings(
             &mut findings,
             i,
@@ -346,42 +489,68 @@ pub fn evaluate(
             LimitQuantity::Concentration,
             concentration.value(),
             &concentration.ismp(),
+            "concentration",
         );
+        let dose_name = if has_boluses {
+            "maximum possible daily dose"
+        } else {
+            "daily dose"
+        };
         limit_findings(
             &mut findings,
             i,
             entry,
             LimitQuantity::DailyDose,
-            daily_dose.value(),
-            &daily_dose.ismp(),
+            daily_maximum.value(),
+            &daily_maximum.ismp(),
+            dose_name,
         );
+        if let Some(current) = plan.current_programme.iter().find(|c| c.drug == entry.id) {
+            jump_finding(&mut findings, i, entry, current.daily_maximum, daily_maximum);
+        }
         let name = &entry.display_name;
+        let unit = daily_dose.symbol();
+        let mut figures = vec![
+            Figure::quantity(
+                &format!("{name} concentration"),
+                concentration.value(),
+                &concentration.symbol(),
+            ),
+            Figure::quantity(&format!("{name} daily dose"), daily_dose.value(), &unit),
+        ];
+        if has_boluses {
+            figures.push(Figure::quantity(
+                &format!("{name} scheduled boluses per 24 h"),
+                per_day(volumes.scheduled_boluses).value(),
+                &unit,
+            ));
+            figures.push(Figure::quantity(
+                &format!("{name} patient boluses per 24 h at their maximum"),
+                per_day(volumes.patient_boluses).value(),
+                &unit,
+            ));
+            figures.push(Figure::quantity(
+                &format!("{name} maximum possible per 24 h"),
+                daily_maximum.value(),
+                &unit,
+            ));
+        }
+        figures.push(Figure::quantity(
+            &format!("{name} in reservoir at fill"),
+            concentration.amount_in(fill.volume).value(),
+            concentration.family().symbol(),
+        ));
         drugs.push(DrugReport {
             drug: entry.id.clone(),
             display_name: name.clone(),
             lead: lead == Some(i),
             concentration: *concentration,
             daily_dose,
-            figures: vec![
-                Figure::quantity(
-                    &format!("{name} concentration"),
-                    concentration.value(),
-                    &concentration.symbol(),
-                ),
-                Figure::quantity(
-                    &format!("{name} daily dose"),
-                    daily_dose.value(),
-                    &daily_dose.symbol(),
-                ),
-                Figure::quantity(
-                    &format!("{name} in reservoir at fill"),
-                    concentration.amount_in(plan.fill.volume).value(),
-                    concentration.family().symbol(),
-                ),
-            ],
+            daily_maximum,
+            figures,
         });
     }
-    for caution in &projection.cautions {
+    for caution in &cautions {
         findings.push(caution_finding(caution));
     }
     let no_low_limit: Vec<&str> = entries
@@ -403,50 +572,248 @@ pub fn evaluate(
             acknowledged: None,
         });
     }
+
+    let reconciliation = match &plan.visit {
+        Some(visit) => {
+            // Against the typical scenario when the programme has patient boluses.
+            let basis = if schedule.patient.is_some() {
+                scenarios.get(1).unwrap_or(nominal)
+            } else {
+                nominal
+            };
+            let r = reconcile(visit, basis, fill.filled_at, fill.volume, pump.capacity, accuracy).map_err(one)?;
+            for message in &r.messages {
+                findings.push(Finding {
+                    severity: Severity::Soft,
+                    key: format!("visit/{}/{message}", super::civil_serde::key(visit.at)),
+                    drug: None,
+                    message: message.clone(),
+                    source: Some("domain.md \u{a7}3 (ASRA 2017 poster; Maino 2017); flag rule is our design".into()),
+                    mark: None,
+                    acknowledged: None,
+                });
+            }
+            Some(r)
+        }
+        None => None,
+    };
+
     findings.sort_by_key(|f| std::cmp::Reverse(f.severity));
     let status = settle(&mut findings, &plan.acknowledgements);
-
     let compounding = compounding_for(plan, &entries, &concentrations)
         .transpose()
-        .map_err(|e| vec![e])?;
+        .map_err(one)?;
 
-    let figures = vec![
-        Figure::quantity("Flow rate", flow_rate.value(), MlPerDay::SYMBOL),
-        Figure::quantity(
-            "Days to low-reservoir alarm",
-            projection.days_to_alarm.value(),
-            "days",
-        ),
+    let flow_rate_figure = match &schedule.basal {
+        Basal::Continuous { rate } => Figure::quantity("Flow rate", rate.value(), MlPerDay::SYMBOL),
+        Basal::Flex { steps, .. } => {
+            let low = steps.iter().map(|s| s.rate.value()).fold(f64::INFINITY, f64::min);
+            let high = steps.iter().map(|s| s.rate.value()).fold(0.0, f64::max);
+            Figure::text(
+                "Flow rate",
+                format!("flex: {} to {}", format_number(low), with_unit(high, MlPerDay::SYMBOL)),
+            )
+        }
+    };
+    let mut figures = vec![
+        flow_rate_figure,
+        Figure::days("Days to low-reservoir alarm", nominal.days_to_alarm),
+        Figure::text("Low-reservoir alarm date", format_date_time(nominal.alarm_at)),
+        Figure::days("Days to empty", nominal.days_to_empty),
+        Figure::text("Empty date", format_date_time(nominal.empty_at)),
         Figure::text(
-            "Low-reservoir alarm date",
-            format_date_time(projection.alarm_at),
+            "Refill by",
+            format!("{} ({})", format_date_time(refill.binding.at), refill.binding.reason),
         ),
-        Figure::quantity("Days to empty", projection.days_to_empty.value(), "days"),
-        Figure::text("Empty date", format_date_time(projection.empty_at)),
     ];
-    // "1 day" / "N days": the display follows the engine's own Days formatting.
-    let figures = figures
-        .into_iter()
-        .map(|mut f| {
-            if f.unit == "days" {
-                f.display = super::units::Days::new(f.value.unwrap_or(0.0))
-                    .map(|d| d.ismp())
-                    .unwrap_or_default();
-            }
-            f
-        })
-        .collect();
+    if let (Some((early, late)), Some(a)) = (nominal.alarm_band, accuracy) {
+        figures.push(Figure::text(
+            "Low-reservoir alarm, flow accuracy band",
+            format!(
+                "{} to {} (\u{b1}{} %)",
+                band_date(fill.filled_at, early),
+                band_date(fill.filled_at, late),
+                format_number(a)
+            ),
+        ));
+    }
+    let scenario_figures = if scenarios.len() > 1 {
+        scenarios
+            .iter()
+            .flat_map(|p| {
+                let label = p.scenario.label();
+                [
+                    Figure::text(&format!("{label}: low-reservoir alarm"), format_date_time(p.alarm_at)),
+                    Figure::text(&format!("{label}: empty"), format_date_time(p.empty_at)),
+                ]
+            })
+            .collect()
+    } else {
+        Vec::new()
+    };
+    let visit_trend = discrepancy_trend(&plan.visits);
 
     Ok(Report {
         status,
         pump: pump.name.clone(),
         flow_rate,
-        reservoir: projection,
+        daily_volumes: volumes,
+        capacity: pump.capacity,
+        filled_at: fill.filled_at,
+        low_reservoir_alarm: fill.low_reservoir_alarm,
+        refill_by: refill,
+        reconciliation,
+        visits: plan.visits.clone(),
+        visit_trend,
+        scenario_figures,
         figures,
         drugs,
         findings,
         compounding,
+        scenarios,
+        schedule,
     })
+}
+
+/// Each line's library entry, with every unknown drug, repeated drug and wrong unit family.
+fn library_entries<'a>(plan: &Plan, library: &'a DrugLibrary) -> Result<Vec<&'a DrugEntry>, Vec<Error>> {
+    if plan.drugs.is_empty() || plan.drugs.len() > MAX_DRUGS {
+        return Err(vec![Error::invalid(
+            Field::Drugs,
+            format!("{} drugs given; a reservoir holds 1 to {MAX_DRUGS}", plan.drugs.len()),
+        )]);
+    }
+    let mut errors = Vec::new();
+    let mut entries = Vec::with_capacity(plan.drugs.len());
+    for (i, line) in plan.drugs.iter().enumerate() {
+        let Some(entry) = library.get(&line.drug) else {
+            errors.push(
+                Error::invalid(
+                    Field::Drug,
+                    format!("\u{201c}{}\u{201d} is not in the drug library", line.drug),
+                )
+                .for_drug(i),
+            );
+            continue;
+        };
+        if plan.drugs.iter().take(i).any(|other| other.drug == line.drug) {
+            errors.push(
+                Error::invalid(
+                    Field::Drug,
+                    format!("{} is already in the reservoir", entry.display_name),
+                )
+                .for_drug(i),
+            );
+        }
+        if let Some(c) = line.concentration
+            && c.family() != entry.family
+        {
+            errors.push(wrong_family(entry, i, Field::Concentration, "/mL", c.family()));
+        }
+        if let Some(d) = line.daily_dose
+            && d.family() != entry.family
+        {
+            errors.push(wrong_family(entry, i, Field::DailyDose, "/day", d.family()));
+        }
+        if let Some(st) = line.stock
+            && st.family() != entry.family
+        {
+            errors.push(wrong_family(entry, i, Field::StockStrength, "/mL", st.family()));
+        }
+        entries.push(entry);
+    }
+    if errors.is_empty() { Ok(entries) } else { Err(errors) }
+}
+
+fn band_date(filled_at: DateTime, days: Days) -> String {
+    after(filled_at, days).map(format_date).unwrap_or_default()
+}
+
+/// The stability constraint of one drug, if its library entry has one that applies.
+fn stability_for(
+    entry: &DrugEntry,
+    line: &DrugLine,
+    concentration: AnyConcentration,
+    new_pump: bool,
+    filled_at: DateTime,
+) -> Result<Option<RefillCandidate>, Error> {
+    // Undiluted when the reservoir concentration equals the stock's; unknown without a stock.
+    let undiluted = line
+        .stock
+        .map(|s| (s.value() - concentration.value()).abs() <= 1e-9 * s.value());
+    let mut best: Option<(f64, String)> = None;
+    let mut consider = |days: f64, condition: String| {
+        if best.as_ref().is_none_or(|b| days < b.0) {
+            best = Some((days, condition));
+        }
+    };
+    for s in &entry.stability {
+        match (s.applies, undiluted) {
+            (Applies::Always, _) => consider(s.days, s.condition.clone()),
+            (Applies::NewPump, _) if new_pump => consider(s.days, s.condition.clone()),
+            (Applies::Diluted, Some(false)) | (Applies::Undiluted, Some(true)) => consider(s.days, s.condition.clone()),
+            _ => {}
+        }
+    }
+    if undiluted.is_none()
+        && let Some(shortest) = entry
+            .stability
+            .iter()
+            .filter(|s| matches!(s.applies, Applies::Diluted | Applies::Undiluted))
+            .min_by(|a, b| a.days.total_cmp(&b.days))
+    {
+        consider(
+            shortest.days,
+            format!(
+                "{}; dilution not known (no stock strength entered): the shorter applies",
+                shortest.condition
+            ),
+        );
+    }
+    best.map(|(days, condition)| stability_candidate(filled_at, &entry.display_name, days, &condition))
+        .transpose()
+}
+
+fn jump_finding(
+    findings: &mut Vec<Finding>,
+    index: usize,
+    entry: &DrugEntry,
+    current: AnyDoseRate,
+    proposed: AnyDoseRate,
+) {
+    if current.family() != proposed.family() || current.value() <= 0.0 {
+        return;
+    }
+    let ratio = proposed.value() / current.value();
+    if (ratio - 1.0).abs() < 1e-9 {
+        return;
+    }
+    let change = (ratio - 1.0) * 100.0;
+    let severity = if ratio > JUMP_FACTOR {
+        Severity::Soft
+    } else {
+        Severity::Info
+    };
+    findings.push(Finding {
+        severity,
+        key: format!("{}/jump/{}/{}", entry.id, current.value(), proposed.value()),
+        drug: Some(index),
+        message: format!(
+            "{} maximum 24-hour total changes from {} (current programme) to {} (proposed): {}{} %, {} times the current.",
+            entry.display_name,
+            current.ismp(),
+            proposed.ismp(),
+            if change > 0.0 { "+" } else { "" },
+            format_number(change),
+            format_number(ratio)
+        ),
+        source: Some(format!(
+            "itdose: a rise to more than {} times the current total needs an acknowledgement (our design)",
+            format_number(JUMP_FACTOR)
+        )),
+        mark: None,
+        acknowledged: None,
+    });
 }
 
 /// Every line's concentration, or an error at each line that lacks one.
@@ -454,9 +821,7 @@ fn concentrations(plan: &Plan, errors: &mut Vec<Error>) -> Vec<AnyConcentration>
     let mut out = Vec::with_capacity(plan.drugs.len());
     for (i, line) in plan.drugs.iter().enumerate() {
         match line.concentration {
-            Some(c) if c.value() == 0.0 => {
-                errors.push(Error::new(Field::Concentration, Problem::Zero).for_drug(i))
-            }
+            Some(c) if c.value() == 0.0 => errors.push(Error::new(Field::Concentration, Problem::Zero).for_drug(i)),
             Some(c) => out.push(c),
             None => errors.push(Error::new(Field::Concentration, Problem::Missing).for_drug(i)),
         }
@@ -479,12 +844,82 @@ fn target_dose(plan: &Plan, index: usize, errors: &mut Vec<Error>) -> Option<Any
     }
 }
 
-/// The rate and each drug's concentration, by programme mode.
-fn solve(
+/// The basal (continuous or flex) and each drug's concentration, by programme mode.
+fn solve(plan: &Plan, pump: &PumpSpec, entries: &[&DrugEntry]) -> Result<(Basal, Vec<AnyConcentration>), Vec<Error>> {
+    let (rate, concentrations) = solve_rate(plan, pump, entries)?;
+    let Some(flex) = &plan.flex else {
+        return Ok((
+            Basal::Continuous {
+                rate: rate.unwrap_or(MlPerDay::ZERO),
+            },
+            concentrations,
+        ));
+    };
+    let Programme::LeadDose { lead } = plan.programme else {
+        return Err(vec![Error::invalid(
+            Field::Schedule,
+            "flex steps are set as the lead drug's dose: choose a lead-dose programme",
+        )]);
+    };
+    let (Some(lead_concentration), Some(entry)) = (concentrations.get(lead), entries.get(lead)) else {
+        return Err(vec![Error::invalid(
+            Field::LeadDrug,
+            format!("line {} does not exist", lead + 1),
+        )]);
+    };
+    let mut errors = Vec::new();
+    let mut steps = Vec::with_capacity(flex.steps.len());
+    for (i, step) in flex.steps.iter().enumerate() {
+        let start = super::input::parse_time(Field::Schedule, &step.start);
+        match (start, lead_concentration.rate_for(step.daily_dose)) {
+            (Ok(start), Ok(Some(rate))) => steps.push(FlexStep {
+                day: step.day,
+                start,
+                rate,
+            }),
+            (Err(_), _) => errors.push(Error::invalid(
+                Field::Schedule,
+                format!(
+                    "flex step {}: \u{201c}{}\u{201d} is not a time as HH:MM",
+                    i + 1,
+                    step.start
+                ),
+            )),
+            (_, Err(m)) => errors.push(Error::invalid(
+                Field::Schedule,
+                format!(
+                    "flex step {}: {} was entered, but {} is dosed in {}/day (nothing is converted)",
+                    i + 1,
+                    step.daily_dose.symbol(),
+                    entry.display_name,
+                    m.expected.symbol()
+                ),
+            )),
+            (_, Ok(None)) => errors.push(Error::invalid(
+                Field::Schedule,
+                format!("flex step {}: the dose cannot be computed", i + 1),
+            )),
+        }
+    }
+    if errors.is_empty() {
+        Ok((
+            Basal::Flex {
+                cycle: flex.cycle,
+                steps,
+            },
+            concentrations,
+        ))
+    } else {
+        Err(errors)
+    }
+}
+
+/// The continuous rate (absent for a flex programme) and each drug's concentration.
+fn solve_rate(
     plan: &Plan,
     pump: &PumpSpec,
     entries: &[&DrugEntry],
-) -> Result<(MlPerDay, Vec<AnyConcentration>), Vec<Error>> {
+) -> Result<(Option<MlPerDay>, Vec<AnyConcentration>), Vec<Error>> {
     let mut errors = Vec::new();
     match (&plan.programme, pump.fixed_rate) {
         (Programme::ConstantFlow, Some(rate)) => {
@@ -497,10 +932,7 @@ fn solve(
                         None => errors.push(
                             Error::invalid(
                                 Field::DailyDose,
-                                format!(
-                                    "no concentration of {} gives this dose",
-                                    entry.display_name
-                                ),
+                                format!("no concentration of {} gives this dose", entry.display_name),
                             )
                             .for_drug(i),
                         ),
@@ -508,7 +940,7 @@ fn solve(
                 }
             }
             if errors.is_empty() {
-                Ok((rate, out))
+                Ok((Some(rate), out))
             } else {
                 Err(errors)
             }
@@ -527,7 +959,7 @@ fn solve(
                 errors.push(Error::new(Field::FlowRate, Problem::Zero));
             }
             if errors.is_empty() {
-                Ok((*flow_rate, out))
+                Ok((Some(*flow_rate), out))
             } else {
                 Err(errors)
             }
@@ -540,6 +972,14 @@ fn solve(
                 )]);
             }
             let out = concentrations(plan, &mut errors);
+            if plan.flex.is_some() {
+                // Flex steps carry the lead dose; the line's own daily dose is not used.
+                return if errors.is_empty() {
+                    Ok((None, out))
+                } else {
+                    Err(errors)
+                };
+            }
             let dose = target_dose(plan, *lead, &mut errors);
             if !errors.is_empty() {
                 return Err(errors);
@@ -550,13 +990,9 @@ fn solve(
                 _ => None,
             };
             match rate {
-                Some(rate) => Ok((rate, out)),
+                Some(rate) => Ok((Some(rate), out)),
                 None => Err(vec![
-                    Error::invalid(
-                        Field::DailyDose,
-                        "daily dose ÷ concentration cannot be computed",
-                    )
-                    .for_drug(*lead),
+                    Error::invalid(Field::DailyDose, "daily dose ÷ concentration cannot be computed").for_drug(*lead),
                 ]),
             }
         }
@@ -570,6 +1006,7 @@ fn limit_findings(
     quantity: LimitQuantity,
     value: f64,
     shown: &str,
+    name: &str,
 ) {
     for limit in entry.limits_on(quantity) {
         let crossed = match limit.bound {
@@ -600,9 +1037,8 @@ fn limit_findings(
             ),
             drug: Some(index),
             message: format!(
-                "{} {} {shown} is {word} the {kind} limit of {limit_shown}.",
-                entry.display_name,
-                quantity.name()
+                "{} {name} {shown} is {word} the {kind} limit of {limit_shown}.",
+                entry.display_name
             ),
             source: Some(limit.source.clone()),
             mark: Some(limit.mark),
@@ -629,11 +1065,10 @@ fn compounding_for(
     concentrations: &[AnyConcentration],
 ) -> Option<Result<Worksheet, Error>> {
     let stocks: Option<Vec<AnyConcentration>> = plan.drugs.iter().map(|d| d.stock).collect();
-    let stocks = stocks?;
     let lines: Vec<CompoundingLine> = entries
         .iter()
         .zip(concentrations)
-        .zip(stocks)
+        .zip(stocks?)
         .map(|((entry, target), stock)| CompoundingLine {
             drug: entry.display_name.clone(),
             target: *target,

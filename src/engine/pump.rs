@@ -240,9 +240,7 @@ impl PumpModel {
     /// The volume the alarm field starts at for this pump: the recommended low-reservoir alarm,
     /// or the refill-rule volume (Prometra).
     pub fn default_alarm(&self) -> Option<&Sourced<Millilitres>> {
-        self.low_reservoir_alarm_ml
-            .as_ref()
-            .or(self.refill_volume_ml.as_ref())
+        self.low_reservoir_alarm_ml.as_ref().or(self.refill_volume_ml.as_ref())
     }
 
     /// Every catalogue value of this pump with its source and mark, for display.
@@ -269,11 +267,7 @@ impl PumpModel {
             rows.push(row("Recommended low-reservoir alarm", s, s.value.ismp()));
         }
         if let Some(s) = &self.flow_accuracy_percent {
-            rows.push(row(
-                "Flow accuracy",
-                s,
-                format!("\u{b1}{} %", format_number(s.value)),
-            ));
+            rows.push(row("Flow accuracy", s, format!("\u{b1}{} %", format_number(s.value))));
         }
         if let Some(s) = &self.dead_space_ml {
             rows.push(row("Dead space", s, s.value.ismp()));
@@ -321,9 +315,7 @@ mod tests {
     #[test]
     fn builtin_catalogue_parses_with_sourced_values() -> Result<(), CatalogueError> {
         let catalogue = Catalogue::builtin()?;
-        let sm20 = catalogue
-            .get("synchromed-ii-20")
-            .map(|p| p.sourced_values());
+        let sm20 = catalogue.get("synchromed-ii-20").map(|p| p.sourced_values());
         let rows = sm20.unwrap_or_default();
         assert_eq!(
             rows.first().map(|r| (r.value.as_str(), r.mark)),

@@ -163,10 +163,7 @@ impl PatientUse {
     pub fn label(self) -> String {
         match self {
             PatientUse::None => "No patient boluses".into(),
-            PatientUse::Typical(n) => format!(
-                "Typical: {n} patient bolus{} a day",
-                if n == 1 { "" } else { "es" }
-            ),
+            PatientUse::Typical(n) => format!("Typical: {n} patient bolus{} a day", if n == 1 { "" } else { "es" }),
             PatientUse::AllAllowed => "All allowed patient boluses".into(),
         }
     }
@@ -216,6 +213,34 @@ pub struct ScenarioProjection {
 /// A walk's result: (minutes, mL) vertices, and the minute each mark volume was reached.
 type Walk = (Vec<(f64, f64)>, Vec<f64>);
 
+/// (days after fill, mL) vertices of a volume line.
+pub type Polyline = Vec<(f64, f64)>;
+
+impl ScenarioProjection {
+    /// The flow-accuracy band as two volume lines, (more flow, less flow). Every flow scales by
+    /// (1 ± a), so the volume delivered by any time scales too: v±(t) = fill − (1 ± a)(fill − v(t)),
+    /// floored at 0. Exact for this model; `accuracy_percent` as in the pump catalogue.
+    pub fn band_vertices(&self, accuracy_percent: f64) -> (Polyline, Polyline) {
+        let fill = self.vertices.first().map_or(0.0, |v| v.1);
+        let a = accuracy_percent / 100.0;
+        let line = |factor: f64| -> Vec<(f64, f64)> {
+            let mut out: Vec<(f64, f64)> = self
+                .vertices
+                .iter()
+                .map(|&(t, v)| (t, (fill - factor * (fill - v)).max(0.0)))
+                .collect();
+            if factor < 1.0 {
+                // Less flow lasts longer than the nominal line: extend it to its own empty time.
+                if let (Some(&(t_end, _)), true) = (self.vertices.last(), factor > 0.0) {
+                    out.push((t_end / factor, 0.0));
+                }
+            }
+            out
+        };
+        (line(1.0 + a), line(1.0 - a))
+    }
+}
+
 fn minutes_of(t: Time) -> f64 {
     f64::from(t.hour()) * 60.0 + f64::from(t.minute()) + f64::from(t.second()) / 60.0
 }
@@ -250,17 +275,9 @@ impl Schedule {
             }
             for (i, s) in steps.iter().enumerate() {
                 if *cycle == Cycle::Week && s.day > 6 || *cycle == Cycle::Day && s.day != 0 {
-                    return bad(format!(
-                        "flex step {}: day {} is outside the cycle",
-                        i + 1,
-                        s.day
-                    ));
+                    return bad(format!("flex step {}: day {} is outside the cycle", i + 1, s.day));
                 }
-                if steps
-                    .iter()
-                    .take(i)
-                    .any(|o| o.day == s.day && o.start == s.start)
-                {
+                if steps.iter().take(i).any(|o| o.day == s.day && o.start == s.start) {
                     return bad(format!(
                         "flex step {} starts at the same time as an earlier step",
                         i + 1
@@ -269,10 +286,7 @@ impl Schedule {
             }
         }
         if self.average_basal_per_minute() <= 0.0 {
-            return bad(
-                "the basal delivers nothing: the reservoir would never empty; check the rates"
-                    .into(),
-            );
+            return bad("the basal delivers nothing: the reservoir would never empty; check the rates".into());
         }
         for (i, b) in self.periodic.iter().enumerate() {
             if b.duration.value() <= 0.0 || b.interval.value() <= 0.0 {
@@ -292,10 +306,7 @@ impl Schedule {
         }
         for (i, b) in self.single.iter().enumerate() {
             if b.duration.value() <= 0.0 {
-                return bad(format!(
-                    "single bolus {}: duration must be greater than 0",
-                    i + 1
-                ));
+                return bad(format!("single bolus {}: duration must be greater than 0", i + 1));
             }
         }
         if let Some(p) = &self.patient {
@@ -356,11 +367,7 @@ impl Schedule {
 
     /// Basal volume from `from` to `to` minutes into the cycle (0 ≤ from ≤ to ≤ cycle).
     fn cycle_integral(steps: &[(f64, f64)], cycle: f64, from: f64, to: f64) -> f64 {
-        let mut edges: Vec<f64> = steps
-            .iter()
-            .map(|s| s.0)
-            .filter(|&t| t > from && t < to)
-            .collect();
+        let mut edges: Vec<f64> = steps.iter().map(|s| s.0).filter(|&t| t > from && t < to).collect();
         edges.insert(0, from);
         edges.push(to.min(cycle));
         edges
@@ -409,14 +416,8 @@ impl Schedule {
     }
 
     /// Every (start, end, mL per minute) bolus window up to `horizon` minutes after the fill.
-    fn bolus_windows(
-        &self,
-        filled_at: DateTime,
-        scenario: PatientUse,
-        horizon: f64,
-    ) -> Vec<(f64, f64, f64)> {
-        let since_fill =
-            |at: DateTime| -> f64 { filled_at.duration_until(at).as_secs_f64() / 60.0 };
+    fn bolus_windows(&self, filled_at: DateTime, scenario: PatientUse, horizon: f64) -> Vec<(f64, f64, f64)> {
+        let since_fill = |at: DateTime| -> f64 { filled_at.duration_until(at).as_secs_f64() / 60.0 };
         let mut windows = Vec::new();
         for b in &self.periodic {
             let duration = b.duration.value() * 60.0;
@@ -484,11 +485,8 @@ impl Schedule {
         let mut times = vec![0.0, horizon];
         let steps = self.steps();
         let phase = match &self.basal {
-            Basal::Flex {
-                cycle: Cycle::Week, ..
-            } => {
-                f64::from(weekday_index(filled_at.weekday())) * MINUTES_PER_DAY
-                    + minutes_of(filled_at.time())
+            Basal::Flex { cycle: Cycle::Week, .. } => {
+                f64::from(weekday_index(filled_at.weekday())) * MINUTES_PER_DAY + minutes_of(filled_at.time())
             }
             _ => minutes_of(filled_at.time()),
         };
@@ -516,9 +514,7 @@ impl Schedule {
         let basal_at = |t: f64| -> f64 {
             match (&self.basal, &steps) {
                 (Basal::Continuous { rate }, _) => rate.value() / MINUTES_PER_DAY,
-                (_, Some((cycle, steps))) => {
-                    Self::basal_at_offset(steps, (t + phase).rem_euclid(*cycle))
-                }
+                (_, Some((cycle, steps))) => Self::basal_at_offset(steps, (t + phase).rem_euclid(*cycle)),
                 _ => 0.0,
             }
         };
@@ -588,21 +584,16 @@ impl Schedule {
         let band = match accuracy_percent {
             Some(a) if a > 0.0 && a < 100.0 => {
                 // More flow (1 + a) empties earlier; less flow (1 − a) later.
-                let (_, fast) =
-                    self.walk(fill.value(), filled_at, scenario, 1.0 + a / 100.0, &marks)?;
-                let (_, slow) =
-                    self.walk(fill.value(), filled_at, scenario, 1.0 - a / 100.0, &marks)?;
+                let (_, fast) = self.walk(fill.value(), filled_at, scenario, 1.0 + a / 100.0, &marks)?;
+                let (_, slow) = self.walk(fill.value(), filled_at, scenario, 1.0 - a / 100.0, &marks)?;
                 match (fast.as_slice(), slow.as_slice()) {
-                    ([fa, _, fe], [sa, _, se]) => {
-                        Some(((days(*fa)?, days(*sa)?), (days(*fe)?, days(*se)?)))
-                    }
+                    ([fa, _, fe], [sa, _, se]) => Some(((days(*fa)?, days(*sa)?), (days(*fe)?, days(*se)?))),
                     _ => None,
                 }
             }
             _ => None,
         };
-        let (days_to_alarm, days_to_refill, days_to_empty) =
-            (days(*alarm_min)?, days(*refill_min)?, days(*empty_min)?);
+        let (days_to_alarm, days_to_refill, days_to_empty) = (days(*alarm_min)?, days(*refill_min)?, days(*empty_min)?);
         Ok(ScenarioProjection {
             scenario,
             alarm_at: after(filled_at, days_to_alarm)?,
@@ -612,10 +603,7 @@ impl Schedule {
             days_to_empty,
             alarm_band: band.map(|b| b.0),
             empty_band: band.map(|b| b.1),
-            vertices: vertices
-                .into_iter()
-                .map(|(m, v)| (m / MINUTES_PER_DAY, v))
-                .collect(),
+            vertices: vertices.into_iter().map(|(m, v)| (m / MINUTES_PER_DAY, v)).collect(),
         })
     }
 }

@@ -34,10 +34,11 @@ pub trait MassUnit: Copy + fmt::Debug + PartialEq + Default + 'static {
 }
 
 /// The two drug mass unit families used in intrathecal therapy.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum MassFamily {
     /// Milligrams: morphine, HYDROmorphone, bupivacaine.
+    #[default]
     Mg,
     /// Micrograms: ziconotide, fentaNYL, SUFentanil, cloNIDine, baclofen.
     Mcg,
@@ -131,6 +132,43 @@ macro_rules! quantity {
             }
         }
     };
+}
+
+/// A change of volume, which may be negative (a refill discrepancy). Finite only.
+#[derive(Debug, Clone, Copy, PartialEq, PartialOrd, Serialize, Deserialize)]
+#[serde(try_from = "f64", into = "f64")]
+pub struct VolumeChange(f64);
+
+impl VolumeChange {
+    /// Makes a change from a number of mL.
+    ///
+    /// # Errors
+    /// [`QuantityError::NotFinite`] for NaN and infinities.
+    pub fn new(ml: f64) -> Result<Self, QuantityError> {
+        if ml.is_finite() {
+            Ok(Self(ml + 0.0))
+        } else {
+            Err(QuantityError::NotFinite)
+        }
+    }
+
+    /// The change in mL.
+    pub fn value(self) -> f64 {
+        self.0
+    }
+}
+
+impl TryFrom<f64> for VolumeChange {
+    type Error = QuantityError;
+    fn try_from(value: f64) -> Result<Self, QuantityError> {
+        Self::new(value)
+    }
+}
+
+impl From<VolumeChange> for f64 {
+    fn from(q: VolumeChange) -> f64 {
+        q.0
+    }
 }
 
 /// Defines a validated quantity generic over the drug mass unit.
@@ -306,10 +344,7 @@ mod tests {
     fn constructors_reject_nan_infinity_and_negatives() {
         assert_eq!(Millilitres::new(f64::NAN), Err(QuantityError::NotFinite));
         assert_eq!(MlPerDay::new(f64::INFINITY), Err(QuantityError::NotFinite));
-        assert_eq!(
-            MgPerMl::new(f64::NEG_INFINITY),
-            Err(QuantityError::NotFinite)
-        );
+        assert_eq!(MgPerMl::new(f64::NEG_INFINITY), Err(QuantityError::NotFinite));
         assert_eq!(McgPerDay::new(-0.1), Err(QuantityError::Negative));
         assert!(Millilitres::new(0.0).is_ok());
     }

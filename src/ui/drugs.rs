@@ -46,14 +46,7 @@ fn DrugNumber(
     ids.extend(also);
     let ids_for_invalid = ids.clone();
     let invalid = Signal::derive(move || has_error(&state, &ids_for_invalid));
-    let value = move || {
-        form.with(|f| {
-            f.drugs
-                .get(index)
-                .map(|d| get(d).clone())
-                .unwrap_or_default()
-        })
-    };
+    let value = move || form.with(|f| f.drugs.get(index).map(|d| get(d).clone()).unwrap_or_default());
     let unit = move || form.with(|f| f.drugs.get(index).map_or(MassFamily::Mg, get_unit));
     view! {
         <div class="field drug-number" class:invalid=invalid>
@@ -88,14 +81,7 @@ fn DrugRow(
     let state = expect_context::<AppState>();
     let form = state.form;
     let library = state.library;
-    let drug_id = move || {
-        form.with(|f| {
-            f.drugs
-                .get(index)
-                .map(|d| d.drug_id.clone())
-                .unwrap_or_default()
-        })
-    };
+    let drug_id = move || form.with(|f| f.drugs.get(index).map(|d| d.drug_id.clone()).unwrap_or_default());
     let is_lead = move || form.with(|f| f.mode == FormMode::LeadDose && f.lead == index);
     let shows_dose = move || constant_flow.get() || is_lead();
     let options = move || {
@@ -113,19 +99,12 @@ fn DrugRow(
                     format!(
                         "; usual start {}\u{2013}{} ({}, {})",
                         crate::engine::format::format_number(r.low),
-                        crate::engine::format::with_unit(
-                            r.high,
-                            &format!("{}/day", d.family.symbol())
-                        ),
+                        crate::engine::format::with_unit(r.high, &format!("{}/day", d.family.symbol())),
                         r.mark.letter(),
                         r.source
                     )
                 });
-                format!(
-                    "Dosed in {}{}",
-                    d.family.symbol(),
-                    start.unwrap_or_default()
-                )
+                format!("Dosed in {}{}", d.family.symbol(), start.unwrap_or_default())
             })
         })
     };

@@ -17,11 +17,8 @@ pub fn download(filename: &str, text: &str) -> Result<(), String> {
     options.set_type("application/json");
     let blob = web_sys::Blob::new_with_str_sequence_and_options(&parts, &options).map_err(fail)?;
     let url = web_sys::Url::create_object_url_with_blob(&blob).map_err(fail)?;
-    let document = web_sys::window()
-        .and_then(|w| w.document())
-        .ok_or("no document")?;
-    let anchor: web_sys::HtmlAnchorElement =
-        document.create_element("a").map_err(fail)?.unchecked_into();
+    let document = web_sys::window().and_then(|w| w.document()).ok_or("no document")?;
+    let anchor: web_sys::HtmlAnchorElement = document.create_element("a").map_err(fail)?.unchecked_into();
     anchor.set_href(&url);
     anchor.set_download(filename);
     anchor.click();
@@ -30,15 +27,9 @@ pub fn download(filename: &str, text: &str) -> Result<(), String> {
 
 /// The text of the file chosen in a file input.
 pub async fn read_chosen_file(input: web_sys::HtmlInputElement) -> Result<String, String> {
-    let file = input
-        .files()
-        .and_then(|files| files.get(0))
-        .ok_or("no file chosen")?;
-    let text = JsFuture::from(file.text())
-        .await
-        .map_err(|e| format!("{e:?}"))?;
-    text.as_string()
-        .ok_or_else(|| "the file is not text".to_owned())
+    let file = input.files().and_then(|files| files.get(0)).ok_or("no file chosen")?;
+    let text = JsFuture::from(file.text()).await.map_err(|e| format!("{e:?}"))?;
+    text.as_string().ok_or_else(|| "the file is not text".to_owned())
 }
 
 /// Export, import and print.
@@ -72,10 +63,7 @@ pub fn PlanFiles(
         }
     };
     let import = move |ev: leptos::ev::Event| {
-        let Some(input) = ev
-            .target()
-            .and_then(|t| t.dyn_into::<web_sys::HtmlInputElement>().ok())
-        else {
+        let Some(input) = ev.target().and_then(|t| t.dyn_into::<web_sys::HtmlInputElement>().ok()) else {
             return;
         };
         leptos::task::spawn_local(async move {
@@ -103,9 +91,9 @@ pub fn PlanFiles(
     let why_not = move || {
         state.evaluation.with(|e| match &e.report {
             Err(_) => Some("Export is available once the input is valid."),
-            Ok(r) if r.status == PlanStatus::Blocked => Some(
-                "A hard limit blocks this plan: it cannot be exported as a proposed programme.",
-            ),
+            Ok(r) if r.status == PlanStatus::Blocked => {
+                Some("A hard limit blocks this plan: it cannot be exported as a proposed programme.")
+            }
             Ok(r) if r.status == PlanStatus::NeedsAcknowledgement => {
                 Some("Acknowledge each soft limit (with a reason) to export.")
             }

@@ -65,9 +65,7 @@ fn finding_item(index: usize, finding: Finding) -> impl IntoView {
     let key = finding.key.clone();
     let withdraw = move |_| {
         let key = key.clone();
-        state
-            .form
-            .update(|f| f.acknowledgements.retain(|a| a.finding != key));
+        state.form.update(|f| f.acknowledgements.retain(|a| a.finding != key));
     };
     let acknowledgement = finding.acknowledged.clone();
     view! {

@@ -37,19 +37,9 @@ fn LimitEditor(
             Ok(v) => v,
             Err(e) => return error.set(Some(format!("Limit: {}", e.problem))),
         };
-        let severity = if hard.get() {
-            Severity::Hard
-        } else {
-            Severity::Soft
-        };
+        let severity = if hard.get() { Severity::Hard } else { Severity::Soft };
         let mut candidate = state.library.get_untracked();
-        match candidate.edit_limit(
-            &drug_id,
-            index,
-            value,
-            severity,
-            super::persist::now().date(),
-        ) {
+        match candidate.edit_limit(&drug_id, index, value, severity, super::persist::now().date()) {
             Ok(()) => {
                 error.set(None);
                 state.library.set(candidate);
@@ -81,10 +71,7 @@ fn LimitEditor(
 fn drug_rows(drug: &DrugEntry) -> Vec<(String, String)> {
     let mut rows = vec![(
         "Unit family".to_owned(),
-        format!(
-            "{} (entries in the other family are blocked)",
-            drug.family.symbol()
-        ),
+        format!("{} (entries in the other family are blocked)", drug.family.symbol()),
     )];
     if let Some(r) = &drug.start_dose_per_day {
         rows.push((
@@ -113,12 +100,7 @@ fn drug_rows(drug: &DrugEntry) -> Vec<(String, String)> {
     for s in &drug.stability {
         rows.push((
             format!("Stability ({})", s.condition),
-            format!(
-                "{} days [{}] {}",
-                format_number(s.days),
-                s.mark.letter(),
-                s.source
-            ),
+            format!("{} days [{}] {}", format_number(s.days), s.mark.letter(), s.source),
         ));
     }
     let pk = &drug.pk;
@@ -130,12 +112,7 @@ fn drug_rows(drug: &DrugEntry) -> Vec<(String, String)> {
         if let Some(v) = value {
             rows.push((
                 name.into(),
-                format!(
-                    "{} [{}] {}",
-                    with_unit(v.value, unit),
-                    v.mark.letter(),
-                    v.source
-                ),
+                format!("{} [{}] {}", with_unit(v.value, unit), v.mark.letter(), v.source),
             ));
         }
     }
@@ -160,10 +137,7 @@ pub fn LibraryView() -> impl IntoView {
         }
     };
     let import = move |ev: leptos::ev::Event| {
-        let Some(input) = ev
-            .target()
-            .and_then(|t| t.dyn_into::<web_sys::HtmlInputElement>().ok())
-        else {
+        let Some(input) = ev.target().and_then(|t| t.dyn_into::<web_sys::HtmlInputElement>().ok()) else {
             return;
         };
         leptos::task::spawn_local(async move {
@@ -178,13 +152,9 @@ pub fn LibraryView() -> impl IntoView {
                     let name = candidate.name.clone();
                     library.set(candidate);
                     import_error.set(None);
-                    flash.show(format!(
-                        "Library \u{201c}{name}\u{201d} imported and in force"
-                    ));
+                    flash.show(format!("Library \u{201c}{name}\u{201d} imported and in force"));
                 }
-                Err(e) => {
-                    import_error.set(Some(format!("{e}. The previous library stays in force.")))
-                }
+                Err(e) => import_error.set(Some(format!("{e}. The previous library stays in force."))),
             }
         });
     };

@@ -11,10 +11,9 @@ pub fn PumpInfo() -> impl IntoView {
     let state = expect_context::<AppState>();
     let rows = move || {
         state.form.with(|f| {
-            state.catalogue.with_value(|c| {
-                c.get(&f.pump_id)
-                    .map(|p| (p.name.clone(), p.sourced_values()))
-            })
+            state
+                .catalogue
+                .with_value(|c| c.get(&f.pump_id).map(|p| (p.name.clone(), p.sourced_values())))
         })
     };
     view! {

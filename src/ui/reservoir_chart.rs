@@ -1,12 +1,15 @@
-//! The reservoir chart on a canvas, with its text alternative.
+//! The reservoir chart on a canvas, with its text alternative and a read-out of date and volume
+//! under the pointer (or moved with the arrow keys when the chart has focus).
 
 use leptos::html::Canvas;
 use leptos::prelude::*;
+use plotters::coord::ReverseCoordTranslate;
 use plotters::prelude::*;
 use plotters_canvas::CanvasBackend;
 
 use super::AppState;
-use crate::chart::reservoir::{ReservoirChart, draw};
+use crate::chart::reservoir::{Mapping, ReservoirChart, draw};
+use crate::engine::format::with_unit;
 
 /// Canvas size in CSS pixels.
 const WIDTH: u32 = 760;
@@ -18,13 +21,23 @@ pub fn ReservoirChartView() -> impl IntoView {
     let state = expect_context::<AppState>();
     let stale = state.stale;
     let canvas_ref = NodeRef::<Canvas>::new();
-    let chart = Memo::new(move |_| {
-        state.last_valid.with(|r| {
-            r.as_ref()
-                .map(|r| ReservoirChart::from_projection(&r.reservoir))
+    let accuracy = move || {
+        state.form.with(|f| {
+            state.catalogue.with_value(|c| {
+                c.get(&f.pump_id)
+                    .and_then(|p| p.flow_accuracy_percent.as_ref().map(|s| s.value))
+            })
         })
+    };
+    let chart = Memo::new(move |_| {
+        let a = accuracy();
+        state
+            .last_valid
+            .with(|r| r.as_ref().and_then(|r| ReservoirChart::from_report(r, a)))
     });
     let draw_error = RwSignal::new(None::<String>);
+    let mapping = StoredValue::new_local(None::<Mapping>);
+    let readout_day = RwSignal::new(None::<f64>);
 
     // Drawing on a canvas is a side effect on the outside world: an Effect.
     Effect::new(move |_| {
@@ -35,9 +48,60 @@ pub fn ReservoirChartView() -> impl IntoView {
             draw_error.set(Some("This browser cannot draw on a canvas.".into()));
             return;
         };
-        let result = draw(&backend.into_drawing_area(), &data).map_err(|e| e.to_string());
-        draw_error.set(result.err());
+        match draw(&backend.into_drawing_area(), &data) {
+            Ok(m) => {
+                mapping.set_value(Some(m));
+                draw_error.set(None);
+            }
+            Err(e) => draw_error.set(Some(e.to_string())),
+        }
     });
+
+    let on_move = move |ev: leptos::ev::MouseEvent| {
+        let Some(canvas) = canvas_ref.get_untracked() else {
+            return;
+        };
+        // The canvas may be scaled by CSS: convert to canvas pixels first.
+        let scale = f64::from(canvas.width()) / f64::from(canvas.client_width().max(1));
+        let x = (f64::from(ev.offset_x()) * scale) as i32;
+        let y = (f64::from(ev.offset_y()) * scale) as i32;
+        let day = mapping.with_value(|m| m.as_ref().and_then(|m| m.reverse_translate((x, y))).map(|(d, _)| d));
+        readout_day.set(day.filter(|d| *d >= 0.0));
+    };
+    let on_key = move |ev: leptos::ev::KeyboardEvent| {
+        let step = match ev.key().as_str() {
+            "ArrowRight" => 1.0,
+            "ArrowLeft" => -1.0,
+            "PageUp" => 7.0,
+            "PageDown" => -7.0,
+            _ => return,
+        };
+        ev.prevent_default();
+        readout_day.update(|d| *d = Some((d.unwrap_or(0.0) + step).max(0.0)));
+    };
+    let readout = move || {
+        let day = readout_day.get()?;
+        state.last_valid.with(|r| {
+            let r = r.as_ref()?;
+            let at = crate::engine::format::format_date_time(
+                r.filled_at
+                    .checked_add(jiff::SignedDuration::from_mins((day * 1440.0) as i64))
+                    .ok()?,
+            );
+            let volumes: Vec<String> = r
+                .scenarios
+                .iter()
+                .map(|p| {
+                    format!(
+                        "{} {}",
+                        with_unit(p.volume_at(day).value(), "mL"),
+                        p.scenario.label().to_lowercase()
+                    )
+                })
+                .collect();
+            Some(format!("{at}: {}", volumes.join("; ")))
+        })
+    };
 
     view! {
         <figure class="chart" class:stale=move || stale.get() class:hidden=move || chart.with(Option::is_none)>
@@ -48,9 +112,15 @@ pub fn ReservoirChartView() -> impl IntoView {
                 width=WIDTH
                 height=HEIGHT
                 role="img"
+                tabindex="0"
                 aria-labelledby="reservoir-chart-title"
-                aria-describedby="reservoir-chart-text"
+                aria-describedby="reservoir-chart-text reservoir-readout"
+                on:mousemove=on_move
+                on:keydown=on_key
             ></canvas>
+            <p class="readout" id="reservoir-readout" aria-live="polite">
+                {move || readout().unwrap_or_else(|| "Point at the chart (or focus it and use \u{2190} \u{2192}) to read the date and volume.".into())}
+            </p>
             <p class="chart-text" id="reservoir-chart-text">
                 {move || chart.with(|c| c.as_ref().map(ReservoirChart::description).unwrap_or_default())}
             </p>

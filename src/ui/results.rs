@@ -6,12 +6,7 @@ use leptos::prelude::*;
 use super::AppState;
 use crate::engine::{Figure, PlanStatus};
 
-fn figure_list(
-    id: String,
-    label: String,
-    figures: Vec<Figure>,
-    stale: Signal<bool>,
-) -> impl IntoView {
+fn figure_list(id: String, label: String, figures: Vec<Figure>, stale: Signal<bool>) -> impl IntoView {
     view! {
         <dl class="results" id=id aria-label=label class:stale=move || stale.get()>
             {figures.into_iter().map(|f| view! { <div class="result-row"><dt>{f.name}</dt><dd>{f.display}</dd></div> }).collect_view()}
@@ -46,6 +41,18 @@ pub fn Results() -> impl IntoView {
                 <p class=status_class id="plan-status" role="status">{status_text}</p>
                 <p class="plan-pump" id="plan-pump">"Pump: "{report.pump.clone()}</p>
                 {figure_list("results".into(), "Overall".into(), report.figures, stale)}
+                {(!report.scenario_figures.is_empty()).then(|| view! {
+                    <h3>"Patient-bolus scenarios"</h3>
+                    {figure_list("scenarios".into(), "Patient-bolus scenarios".into(), report.scenario_figures.clone(), stale)}
+                })}
+                <details class="refill-constraints">
+                    <summary>"Refill-by constraints (the earliest binds)"</summary>
+                    <dl class="results" id="refill-constraints">
+                        {report.refill_by.candidates.iter().map(|c| view! {
+                            <div class="result-row"><dt>{crate::engine::format::format_date_time(c.at)}</dt><dd>{c.reason.clone()}</dd></div>
+                        }).collect_view()}
+                    </dl>
+                </details>
                 <div class="drug-results">
                     {report.drugs.into_iter().enumerate().map(|(i, d)| {
                         let heading = format!("{}{}", d.display_name, if d.lead { " (lead drug)" } else { "" });

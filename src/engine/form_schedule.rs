@@ -1,0 +1,412 @@
+//! The schedule, device and visit parts of the plan form, as typed (text), and their conversion.
+//!
+//! Units on the form: bolus and patient-bolus volumes in mL; bolus durations in minutes;
+//! intervals and lockouts in hours; flex-step doses in the lead drug's unit per day **or per
+//! hour**, chosen explicitly (a per-hour dose is multiplied by 24, and the 24-hour total is shown
+//! and compared with the current programme).
+
+use serde::{Deserialize, Serialize};
+
+use super::dose::AnyDoseRate;
+use super::error::{Error, Field, Problem};
+use super::format::{format_number, iso_date, iso_time};
+use super::input::{parse_date, parse_number, parse_time};
+use super::plan::{Boluses, FlexDoseStep, FlexProgramme, Plan};
+use super::refill::{LoggedVisit, Visit};
+use super::schedule::{Cycle, PatientBolus, PeriodicBolus, SingleBolus};
+use super::units::{Hours, MassFamily, Millilitres};
+
+/// Per day or per hour, for a flex step's dose.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Per {
+    /// Per day.
+    #[default]
+    Day,
+    /// Per hour (× 24 for the daily dose).
+    Hour,
+}
+
+/// One flex step as typed.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(default)]
+pub struct FlexStepForm {
+    /// Day of the week, 0 = Monday (7-day cycle).
+    pub day: u8,
+    /// Start time, HH:MM.
+    pub start: String,
+    /// Dose text.
+    pub dose: String,
+    /// Unit family of the dose.
+    pub unit: MassFamily,
+    /// Per day or per hour.
+    pub per: Per,
+}
+
+/// Flex dosing as typed.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct FlexForm {
+    /// Whether flex dosing replaces the lead drug's single daily dose.
+    pub enabled: bool,
+    /// 24-hour or 7-day cycle.
+    pub cycle: Cycle,
+    /// The steps.
+    pub steps: Vec<FlexStepForm>,
+}
+
+impl Default for FlexForm {
+    fn default() -> Self {
+        Self {
+            enabled: false,
+            cycle: Cycle::Day,
+            steps: Vec::new(),
+        }
+    }
+}
+
+/// A periodic bolus as typed.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(default)]
+pub struct PeriodicForm {
+    /// Volume, mL.
+    pub volume: String,
+    /// Duration, minutes.
+    pub duration_minutes: String,
+    /// Interval, hours.
+    pub interval_hours: String,
+    /// First start date.
+    pub first_date: String,
+    /// First start time.
+    pub first_time: String,
+}
+
+/// A single bolus as typed.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(default)]
+pub struct SingleForm {
+    /// Volume, mL.
+    pub volume: String,
+    /// Duration, minutes.
+    pub duration_minutes: String,
+    /// Start date.
+    pub date: String,
+    /// Start time.
+    pub time: String,
+}
+
+/// Patient-activated bolus settings as typed.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(default)]
+pub struct PatientForm {
+    /// Whether the patient has a bolus device (myPTM / PTC).
+    pub enabled: bool,
+    /// Volume per activation, mL.
+    pub volume: String,
+    /// Delivery duration, minutes.
+    pub duration_minutes: String,
+    /// Lockout, hours.
+    pub lockout_hours: String,
+    /// Maximum activations per 24 h.
+    pub max_per_day: String,
+    /// Typical activations per day.
+    pub typical_per_day: String,
+}
+
+/// A refill visit as typed.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(default)]
+pub struct VisitForm {
+    /// Visit date.
+    pub date: String,
+    /// Visit time.
+    pub time: String,
+    /// Volume withdrawn, mL.
+    pub withdrawn: String,
+    /// New fill volume, mL (optional).
+    pub new_fill: String,
+}
+
+/// The schedule, device and visit parts of a plan, parsed.
+pub struct ScheduleParts {
+    /// Flex dosing.
+    pub flex: Option<FlexProgramme>,
+    /// Boluses.
+    pub boluses: Boluses,
+    /// Device end of service.
+    pub end_of_service: Option<jiff::civil::DateTime>,
+    /// A visit to reconcile.
+    pub visit: Option<Visit>,
+}
+
+fn number(errors: &mut Vec<Error>, field: Field, what: &str, text: &str) -> Option<f64> {
+    match parse_number(field, text) {
+        Ok(v) if v < 0.0 => {
+            errors.push(Error::invalid(field, format!("{what}: cannot be negative")));
+            None
+        }
+        Ok(v) => Some(v),
+        Err(e) => {
+            errors.push(Error::invalid(field, format!("{what}: {}", e.problem)));
+            None
+        }
+    }
+}
+
+fn when(errors: &mut Vec<Error>, field: Field, what: &str, date: &str, time: &str) -> Option<jiff::civil::DateTime> {
+    let d = parse_date(field, date)
+        .map_err(|e| errors.push(Error::invalid(field, format!("{what} date: {}", e.problem))))
+        .ok();
+    let t = parse_time(field, time)
+        .map_err(|e| errors.push(Error::invalid(field, format!("{what} time: {}", e.problem))))
+        .ok();
+    Some(d?.to_datetime(t?))
+}
+
+fn ml(errors: &mut Vec<Error>, what: &str, v: Option<f64>) -> Option<Millilitres> {
+    v.and_then(|v| {
+        Millilitres::new(v)
+            .map_err(|e| errors.push(Error::invalid(Field::Schedule, format!("{what}: {e}"))))
+            .ok()
+    })
+}
+
+fn hours(errors: &mut Vec<Error>, what: &str, v: Option<f64>) -> Option<Hours> {
+    v.and_then(|v| {
+        Hours::new(v)
+            .map_err(|e| errors.push(Error::invalid(Field::Schedule, format!("{what}: {e}"))))
+            .ok()
+    })
+}
+
+/// Parses the schedule, device and visit parts.
+#[allow(clippy::too_many_arguments)]
+pub fn parse_parts(
+    flex: &FlexForm,
+    periodic: &[PeriodicForm],
+    single: &[SingleForm],
+    patient: &PatientForm,
+    end_of_service: &str,
+    visit: &VisitForm,
+    errors: &mut Vec<Error>,
+) -> ScheduleParts {
+    // Errors of these parts belong to the schedule section (or the visit); each message names its line.
+    let f = Field::Schedule;
+    let flex = flex.enabled.then(|| {
+        if flex.steps.is_empty() {
+            errors.push(Error::invalid(f, "flex dosing: add at least one step"));
+        }
+        let steps = flex
+            .steps
+            .iter()
+            .enumerate()
+            .filter_map(|(i, s)| {
+                let what = format!("flex step {}", i + 1);
+                let start = parse_time(f, &s.start)
+                    .map_err(|e| errors.push(Error::invalid(f, format!("{what} start: {}", e.problem))))
+                    .ok();
+                let dose = number(errors, f, &format!("{what} dose"), &s.dose);
+                // A per-hour dose is 24 times its per-day dose: an explicit choice on the form.
+                let per_day = dose.map(|d| if s.per == Per::Hour { d * 24.0 } else { d });
+                let daily_dose = per_day.and_then(|d| AnyDoseRate::new(s.unit, d).ok());
+                Some(FlexDoseStep {
+                    day: s.day,
+                    start: iso_start(start?),
+                    daily_dose: daily_dose?,
+                })
+            })
+            .collect();
+        FlexProgramme {
+            cycle: flex.cycle,
+            steps,
+        }
+    });
+    let periodic = periodic
+        .iter()
+        .enumerate()
+        .filter_map(|(i, p)| {
+            let what = format!("periodic bolus {}", i + 1);
+            let volume = number(errors, f, &format!("{what} volume"), &p.volume);
+            let duration = number(errors, f, &format!("{what} duration"), &p.duration_minutes);
+            let interval = number(errors, f, &format!("{what} interval"), &p.interval_hours);
+            let first = when(errors, f, &format!("{what} first"), &p.first_date, &p.first_time);
+            Some(PeriodicBolus {
+                volume: ml(errors, &what, volume)?,
+                duration: hours(errors, &what, duration.map(|m| m / 60.0))?,
+                interval: hours(errors, &what, interval)?,
+                first: first?,
+            })
+        })
+        .collect();
+    let single = single
+        .iter()
+        .enumerate()
+        .filter_map(|(i, b)| {
+            let what = format!("single bolus {}", i + 1);
+            let volume = number(errors, f, &format!("{what} volume"), &b.volume);
+            let duration = number(errors, f, &format!("{what} duration"), &b.duration_minutes);
+            let at = when(errors, f, &what, &b.date, &b.time);
+            Some(SingleBolus {
+                volume: ml(errors, &what, volume)?,
+                duration: hours(errors, &what, duration.map(|m| m / 60.0))?,
+                at: at?,
+            })
+        })
+        .collect();
+    let (patient_bolus, typical) = if patient.enabled {
+        let volume = number(errors, f, "patient bolus volume", &patient.volume);
+        let duration = number(errors, f, "patient bolus duration", &patient.duration_minutes);
+        let lockout = number(errors, f, "patient bolus lockout", &patient.lockout_hours);
+        let max = count(errors, "patient bolus maximum per 24 h", &patient.max_per_day);
+        let typical = if patient.typical_per_day.trim().is_empty() {
+            None
+        } else {
+            count(errors, "typical patient boluses per day", &patient.typical_per_day)
+        };
+        let bolus = (|| {
+            Some(PatientBolus {
+                volume: ml(errors, "patient bolus", volume)?,
+                duration: hours(errors, "patient bolus", duration.map(|m| m / 60.0))?,
+                lockout: hours(errors, "patient bolus", lockout)?,
+                max_per_day: max?,
+            })
+        })();
+        (bolus, typical)
+    } else {
+        (None, None)
+    };
+    let end = if end_of_service.trim().is_empty() {
+        None
+    } else {
+        parse_date(Field::Pump, end_of_service)
+            .map_err(|e| errors.push(Error::invalid(Field::Pump, format!("end of service: {}", e.problem))))
+            .ok()
+            .map(|d| d.to_datetime(jiff::civil::Time::midnight()))
+    };
+    let visit = if visit.withdrawn.trim().is_empty() {
+        None
+    } else {
+        let v = Field::Visit;
+        let withdrawn = number(errors, v, "withdrawn volume", &visit.withdrawn);
+        let new_fill = if visit.new_fill.trim().is_empty() {
+            None
+        } else {
+            number(errors, v, "new fill volume", &visit.new_fill)
+        };
+        let at = when(errors, v, "visit", &visit.date, &visit.time);
+        (|| {
+            Some(Visit {
+                at: at?,
+                withdrawn: Millilitres::new(withdrawn?).ok()?,
+                new_fill: match new_fill {
+                    Some(n) => Some(Millilitres::new(n).ok()?),
+                    None => None,
+                },
+            })
+        })()
+    };
+    ScheduleParts {
+        flex,
+        boluses: Boluses {
+            periodic,
+            single,
+            patient: patient_bolus,
+            typical_per_day: typical,
+        },
+        end_of_service: end,
+        visit,
+    }
+}
+
+fn count(errors: &mut Vec<Error>, what: &str, text: &str) -> Option<u32> {
+    let trimmed = text.trim();
+    match trimmed.parse::<u32>() {
+        Ok(n) => Some(n),
+        Err(_) if trimmed.is_empty() => {
+            errors.push(Error::new(
+                Field::Schedule,
+                Problem::Invalid {
+                    detail: format!("{what}: enter a whole number"),
+                },
+            ));
+            None
+        }
+        Err(_) => {
+            errors.push(Error::invalid(
+                Field::Schedule,
+                format!("{what}: \u{201c}{trimmed}\u{201d} is not a whole number"),
+            ));
+            None
+        }
+    }
+}
+
+fn iso_start(t: jiff::civil::Time) -> String {
+    format!("{:02}:{:02}", t.hour(), t.minute())
+}
+
+/// The form parts that show `plan` (for import).
+pub fn parts_from_plan(
+    plan: &Plan,
+) -> (
+    FlexForm,
+    Vec<PeriodicForm>,
+    Vec<SingleForm>,
+    PatientForm,
+    String,
+    Vec<LoggedVisit>,
+) {
+    let text = |v: f64| format_number(v).replace(',', "");
+    let flex = plan.flex.as_ref().map_or_else(FlexForm::default, |f| FlexForm {
+        enabled: true,
+        cycle: f.cycle,
+        steps: f
+            .steps
+            .iter()
+            .map(|s| FlexStepForm {
+                day: s.day,
+                start: s.start.clone(),
+                dose: text(s.daily_dose.value()),
+                unit: s.daily_dose.family(),
+                per: Per::Day,
+            })
+            .collect(),
+    });
+    let periodic = plan
+        .boluses
+        .periodic
+        .iter()
+        .map(|p| PeriodicForm {
+            volume: text(p.volume.value()),
+            duration_minutes: text(p.duration.value() * 60.0),
+            interval_hours: text(p.interval.value()),
+            first_date: iso_date(p.first),
+            first_time: iso_time(p.first),
+        })
+        .collect();
+    let single = plan
+        .boluses
+        .single
+        .iter()
+        .map(|b| SingleForm {
+            volume: text(b.volume.value()),
+            duration_minutes: text(b.duration.value() * 60.0),
+            date: iso_date(b.at),
+            time: iso_time(b.at),
+        })
+        .collect();
+    let patient = plan
+        .boluses
+        .patient
+        .as_ref()
+        .map_or_else(PatientForm::default, |p| PatientForm {
+            enabled: true,
+            volume: text(p.volume.value()),
+            duration_minutes: text(p.duration.value() * 60.0),
+            lockout_hours: text(p.lockout.value()),
+            max_per_day: p.max_per_day.to_string(),
+            typical_per_day: plan.boluses.typical_per_day.map(|n| n.to_string()).unwrap_or_default(),
+        });
+    let end = plan.pump.end_of_service.map(iso_date).unwrap_or_default();
+    (flex, periodic, single, patient, end, plan.visits.clone())
+}
