@@ -101,3 +101,27 @@ fn the_binary_runs_the_same_command() -> Result<(), Box<dyn std::error::Error>> 
     assert_eq!(failing.status.code(), Some(2));
     Ok(())
 }
+
+/// `docs/example-schedule-plan.json`: Prometra II with patient boluses and a refill visit.
+/// Basal 2.5 mg/day ÷ 5 mg/mL = 0.5 mL/day; 4 boluses of 0.1 mL allowed a day (lockout 4 h,
+/// at most 4): 0.4 mL = 2 mg; maximum 4.5 mg/day. Refill by the Prometra rule (3 mL, every allowed
+/// bolus): Mon 14 Dec 2026 06:06 (worked in tests/engine_refill.rs).
+#[test]
+fn report_includes_schedule_totals_scenarios_and_refill_by() {
+    let (code, out, _) = run(&args(&["report", "docs/example-schedule-plan.json", "--text"]), read);
+    assert_eq!(code, 0);
+    for expected in [
+        "morphine patient boluses per 24 h at their maximum  2 mg/day",
+        "morphine maximum possible per 24 h                  4.5 mg/day",
+        "All allowed patient boluses: low-reservoir alarm: Mon 14 Dec 2026, 06:06",
+        "Typical: 1 patient bolus a day: empty: Mon 28 Dec 2026, 18:36",
+        "Refill by                                           Mon 14 Dec 2026, 06:06 (refill-date volume 3 mL (pump rule) with every allowed patient bolus)",
+        "Refill visit Thu 10 Dec 2026, 09:00: withdrawn 5.5 mL, expected 11 mL, discrepancy -5.5 mL (threshold 2 mL): FLAGGED",
+    ] {
+        assert!(out.contains(expected), "{expected}\n---\n{out}");
+    }
+    let (_, json, _) = run(&args(&["report", "docs/example-schedule-plan.json"]), read);
+    let json: serde_json::Value = serde_json::from_str(&json).unwrap_or_default();
+    assert_eq!(json.pointer("/scenarios/2/scenario/scenario").and_then(|v| v.as_str()), Some("all_allowed"));
+    assert_eq!(json.pointer("/refill_by/binding/at").and_then(|v| v.as_str()), Some("2026-12-14T06:06:00"));
+}
