@@ -122,6 +122,12 @@ fn report_includes_schedule_totals_scenarios_and_refill_by() {
     }
     let (_, json, _) = run(&args(&["report", "docs/example-schedule-plan.json"]), read);
     let json: serde_json::Value = serde_json::from_str(&json).unwrap_or_default();
-    assert_eq!(json.pointer("/scenarios/2/scenario/scenario").and_then(|v| v.as_str()), Some("all_allowed"));
-    assert_eq!(json.pointer("/refill_by/binding/at").and_then(|v| v.as_str()), Some("2026-12-14T06:06:00"));
+    assert_eq!(
+        json.pointer("/scenarios/2/scenario/scenario").and_then(|v| v.as_str()),
+        Some("all_allowed")
+    );
+    assert_eq!(
+        json.pointer("/refill_by/binding/at").and_then(|v| v.as_str()),
+        Some("2026-12-14T06:06:00")
+    );
 }
