@@ -16,6 +16,7 @@ mod form_schedule;
 pub mod format;
 mod input;
 mod library;
+mod pk;
 mod plan;
 mod pump;
 mod refill;
@@ -37,6 +38,7 @@ pub use library::{
     Bound, DrugEntry, DrugLibrary, LIBRARY_FORMAT, LIBRARY_VERSION, LibraryError, Limit, LimitQuantity, PkDefaults,
     PkValue, Severity, Stability, StartRange,
 };
+pub use pk::{PkModel, TipInput, min_max_per_column, simulate};
 pub use plan::{
     Boluses, CurrentTotal, DrugLine, DrugReport, Figure, Fill, FlexDoseStep, FlexProgramme, JUMP_FACTOR, MAX_DRUGS,
     PLAN_FORMAT, PLAN_VERSION, Plan, Programme, PumpChoice, Report, evaluate,
@@ -52,5 +54,5 @@ pub use schedule::{
 };
 pub use units::{
     Concentration, Days, DoseRate, Hours, Mass, MassFamily, MassUnit, Mcg, McgPerDay, McgPerMl, Mg, MgPerDay, MgPerMl,
-    Micrograms, Milligrams, Millilitres, MlPerDay, QuantityError,
+    Micrograms, Milligrams, Millilitres, MlPerDay, PerHour, QuantityError, VolumeChange,
 };

@@ -54,11 +54,13 @@ pub enum Field {
     Schedule,
     /// A refill visit.
     Visit,
+    /// A pharmacokinetic parameter or input.
+    Pk,
 }
 
 impl Field {
     /// Every field, in form order.
-    pub const ALL: [Field; 21] = [
+    pub const ALL: [Field; 22] = [
         Field::PumpCapacity,
         Field::PumpMinimumRate,
         Field::FillVolume,
@@ -80,6 +82,7 @@ impl Field {
         Field::PlanFile,
         Field::Schedule,
         Field::Visit,
+        Field::Pk,
     ];
 
     /// A stable key, used for element ids and in saved files.
@@ -106,6 +109,7 @@ impl Field {
             Field::PlanFile => "plan_file",
             Field::Schedule => "schedule",
             Field::Visit => "visit",
+            Field::Pk => "pk",
         }
     }
 
@@ -133,6 +137,7 @@ impl Field {
             Field::PlanFile => "Plan file",
             Field::Schedule => "Schedule",
             Field::Visit => "Refill visit",
+            Field::Pk => "CSF model",
         }
     }
 }

@@ -247,6 +247,11 @@ quantity!(
     Hours,
     "h"
 );
+quantity!(
+    /// A first-order rate constant, per hour.
+    PerHour,
+    "/h"
+);
 
 drug_quantity!(
     /// An amount of drug, in mg or mcg.
