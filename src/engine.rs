@@ -21,6 +21,7 @@ mod plan;
 mod pump;
 mod refill;
 mod schedule;
+mod transit;
 mod units;
 
 pub use compounding::{CompoundingLine, Worksheet, WorksheetLine, worksheet};
@@ -51,6 +52,9 @@ pub use refill::{
 pub use schedule::{
     Basal, Cycle, DailyVolumes, FlexStep, PatientBolus, PatientUse, PeriodicBolus, Polyline, ScenarioProjection,
     Schedule, SingleBolus,
+};
+pub use transit::{
+    BridgeBolus, DeadVolume, PrimingBolus, bridge_bolus, mixed_concentration, priming_bolus, tip_arrival,
 };
 pub use units::{
     Concentration, Days, DoseRate, Hours, Mass, MassFamily, MassUnit, Mcg, McgPerDay, McgPerMl, Mg, MgPerDay, MgPerMl,
