@@ -12,17 +12,45 @@ use std::fmt::Write as _;
 
 use crate::engine::{Catalogue, DrugLibrary, Plan, Report, Severity, evaluate};
 
-const USAGE: &str = "usage: itdose report PLAN.json [--text] [--library LIBRARY.json]\n";
+const USAGE: &str = "usage: itdose report PLAN.json [--text] [--library LIBRARY.json]\n       itdose concentration PLAN.json [--days N] [--step 1m|5m|1h|...] [--library LIBRARY.json]\n";
+
+/// "1m", "90s"? No: minutes or hours, e.g. "1m", "15m", "1h", "0.5h".
+fn parse_step(text: &str) -> Option<crate::engine::Hours> {
+    let (number, unit) = text.split_at(text.len().checked_sub(1)?);
+    let value: f64 = number.parse().ok()?;
+    let hours = match unit {
+        "m" => value / 60.0,
+        "h" => value,
+        _ => return None,
+    };
+    crate::engine::Hours::new(hours).ok().filter(|h| h.value() > 0.0)
+}
 
 /// Runs the command. Returns (exit code, standard output, standard error).
 pub fn run(args: &[String], read: impl Fn(&str) -> Result<String, String>) -> (u8, String, String) {
     let mut text = false;
+    let mut days = 30.0;
+    let mut step = "1m".to_owned();
     let mut library_path = None;
     let mut positional = Vec::new();
     let mut iter = args.iter();
     while let Some(arg) = iter.next() {
         match arg.as_str() {
             "--text" => text = true,
+            "--days" => match iter.next().and_then(|d| d.parse::<f64>().ok()) {
+                Some(d) if d > 0.0 && d.is_finite() => days = d,
+                _ => return (2, String::new(), format!("--days needs a positive number\n{USAGE}")),
+            },
+            "--step" => match iter.next() {
+                Some(s) => step = s.clone(),
+                None => {
+                    return (
+                        2,
+                        String::new(),
+                        format!("--step needs a value such as 1m or 1h\n{USAGE}"),
+                    );
+                }
+            },
             "--library" => match iter.next() {
                 Some(path) => library_path = Some(path.clone()),
                 None => return (2, String::new(), format!("--library needs a file\n{USAGE}")),
@@ -37,9 +65,16 @@ pub fn run(args: &[String], read: impl Fn(&str) -> Result<String, String>) -> (u
     let [command, plan_path] = positional.as_slice() else {
         return (2, String::new(), USAGE.to_owned());
     };
-    if command != "report" {
+    if command != "report" && command != "concentration" {
         return (2, String::new(), format!("unknown command {command}\n{USAGE}"));
     }
+    let Some(step_hours) = parse_step(&step) else {
+        return (
+            2,
+            String::new(),
+            format!("--step {step}: use minutes or hours, e.g. 1m, 15m, 1h\n{USAGE}"),
+        );
+    };
     let plan_text = match read(plan_path) {
         Ok(t) => t,
         Err(e) => return (2, String::new(), format!("{plan_path}: {e}\n")),
@@ -66,6 +101,20 @@ pub fn run(args: &[String], read: impl Fn(&str) -> Result<String, String>) -> (u
         Err(e) => return (1, String::new(), format!("{plan_path}: {e}\n")),
     };
     match evaluate(&plan, &catalogue, &library) {
+        Ok(report) if command == "concentration" => {
+            let window = crate::engine::Days::new(days).unwrap_or(crate::engine::Days::ZERO);
+            match crate::engine::concentration_series(&plan, &report, &library, window, step_hours) {
+                Ok(csf) => {
+                    let mut err = String::new();
+                    for m in &csf.missing {
+                        let _ = writeln!(err, "not modelled: {m}");
+                    }
+                    let _ = writeln!(err, "{}", csf.caption);
+                    (0, crate::engine::to_csv(&csf), err)
+                }
+                Err(e) => (1, String::new(), format!("{plan_path}: {e}\n")),
+            }
+        }
         Ok(report) => {
             let out = if text {
                 text_report(&report, plan_path)

@@ -8,6 +8,7 @@
 mod civil_serde;
 mod compounding;
 mod continuous;
+mod csf;
 mod dose;
 mod error;
 mod findings;
@@ -29,6 +30,7 @@ pub use continuous::{
     Caution, ContinuousInput, ContinuousPlan, daily_dose_for_rate, flow_rate_for_dose, plan_continuous,
 };
 pub use continuous::{ReservoirProjection, project_reservoir};
+pub use csf::{CsfReport, CsfSeries, MODEL_CAPTION, concentration_series, to_csv};
 pub use dose::{AnyConcentration, AnyDoseRate, AnyMass, FamilyMismatch};
 pub use error::{Error, Field, Problem, element_id};
 pub use findings::{Acknowledgement, Finding, PlanStatus, settle};
@@ -41,8 +43,9 @@ pub use library::{
 };
 pub use pk::{PkModel, TipInput, min_max_per_column, simulate};
 pub use plan::{
-    Boluses, CurrentTotal, DrugLine, DrugReport, Figure, Fill, FlexDoseStep, FlexProgramme, JUMP_FACTOR, MAX_DRUGS,
-    PLAN_FORMAT, PLAN_VERSION, Plan, Programme, PumpChoice, Report, evaluate,
+    Boluses, CsfSettings, CurrentTotal, DrugLine, DrugModel, DrugReport, Figure, Fill, FlexDoseStep, FlexProgramme,
+    JUMP_FACTOR, MAX_DRUGS, MriReport, MriScan, PLAN_FORMAT, PLAN_VERSION, Plan, PreviousDrug, Programme, PumpChoice,
+    Report, evaluate,
 };
 pub use pump::{Catalogue, CatalogueError, Mark, PumpKind, PumpModel, PumpSpec, Sourced, SourcedRow};
 pub use refill::{

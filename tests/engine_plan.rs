@@ -69,6 +69,7 @@ fn admixture(morphine_dose: f64) -> Plan {
         current_programme: vec![],
         visit: None,
         visits: vec![],
+        csf: Default::default(),
     }
 }
 

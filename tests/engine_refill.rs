@@ -57,6 +57,7 @@ fn plan(pump: &str, fill: f64, drug: &str, family: MassFamily, concentration: f6
         current_programme: vec![],
         visit: None,
         visits: vec![],
+        csf: Default::default(),
     }
 }
 

@@ -45,6 +45,7 @@ fn flex(steps: &[(u8, u8, f64)]) -> Schedule {
         periodic: vec![],
         single: vec![],
         patient: None,
+        pauses: vec![],
     }
 }
 
@@ -297,6 +298,7 @@ fn generated_schedule() -> impl Strategy<Value = (Schedule, u32)> {
                     lockout: hours(d.max(1.0)),
                     max_per_day: max,
                 }),
+                pauses: vec![],
             };
             (schedule, typical)
         })

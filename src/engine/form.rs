@@ -10,7 +10,10 @@ use serde::{Deserialize, Serialize};
 use super::dose::{AnyConcentration, AnyDoseRate};
 use super::error::{Error, Field, Problem};
 use super::findings::Acknowledgement;
-use super::form_schedule::{FlexForm, PatientForm, PeriodicForm, SingleForm, VisitForm, parse_parts, parts_from_plan};
+use super::form_schedule::{
+    CsfForm, DrugCsfForm, FlexForm, PatientForm, PeriodicForm, SingleForm, VisitForm, parse_csf, parse_parts,
+    parts_from_plan,
+};
 use super::format::{format_number, iso_date, iso_time};
 use super::input::{parse_date, parse_number, parse_time};
 use super::library::DrugLibrary;
@@ -51,6 +54,8 @@ pub struct DrugForm {
     pub stock: String,
     /// The unit the stock strength was entered in.
     pub stock_unit: MassFamily,
+    /// CSF-model inputs of this drug.
+    pub csf: DrugCsfForm,
 }
 
 impl Default for DrugForm {
@@ -70,6 +75,7 @@ impl DrugForm {
             dose_unit: family,
             stock: String::new(),
             stock_unit: family,
+            csf: DrugCsfForm::default(),
         }
     }
 }
@@ -122,6 +128,8 @@ pub struct PlanForm {
     pub visit: VisitForm,
     /// The visit log.
     pub visits: Vec<LoggedVisit>,
+    /// CSF-model settings.
+    pub csf: CsfForm,
 }
 
 impl Default for PlanForm {
@@ -150,6 +158,7 @@ impl Default for PlanForm {
             current_programme: Vec::new(),
             visit: VisitForm::default(),
             visits: Vec::new(),
+            csf: CsfForm::default(),
         }
     }
 }
@@ -166,6 +175,29 @@ fn optional_number(field: Field, text: &str, errors: &mut Vec<Error>, drug: Opti
             None
         }
     }
+}
+
+/// The CSF inputs of one drug line, from a plan.
+fn drug_csf_form(plan: &Plan, drug: &str) -> DrugCsfForm {
+    use super::pk::PkModel;
+    let mut form = DrugCsfForm::default();
+    if let Some(p) = plan.csf.previous.iter().find(|p| p.drug == drug) {
+        form.previous = number_text(p.concentration.value());
+    }
+    match plan.csf.models.iter().find(|m| m.drug == drug).map(|m| m.model) {
+        Some(PkModel::OneCompartment { half_life, volume }) => {
+            form.half_life_hours = number_text(half_life.value());
+            form.volume_ml = number_text(volume.value());
+        }
+        Some(PkModel::TwoCompartment { volume, k10, k12, k21 }) => {
+            form.half_life_hours = number_text(std::f64::consts::LN_2 / k10.value());
+            form.volume_ml = number_text(volume.value());
+            form.k12 = number_text(k12.value());
+            form.k21 = number_text(k21.value());
+        }
+        None => {}
+    }
+    form
 }
 
 fn number_text(value: f64) -> String {
@@ -303,6 +335,12 @@ impl PlanForm {
             &self.visit,
             &mut errors,
         );
+        let csf_drugs: Vec<_> = self
+            .drugs
+            .iter()
+            .map(|d| (d.drug_id.clone(), d.concentration_unit, d.csf.clone()))
+            .collect();
+        let csf = parse_csf(&self.csf, &csf_drugs, &mut errors);
         match (fill, alarm, date, time, programme) {
             (Some(volume), Some(low_reservoir_alarm), Some(d), Some(t), Some(programme)) if errors.is_empty() => {
                 Ok(Plan {
@@ -329,6 +367,7 @@ impl PlanForm {
                     current_programme: self.current_programme.clone(),
                     visit: parts.visit,
                     visits: self.visits.clone(),
+                    csf,
                 })
             }
             _ => Err(errors),
@@ -358,6 +397,7 @@ impl PlanForm {
                     dose_unit: line.daily_dose.map_or(family, AnyDoseRate::family),
                     stock: text(line.stock.map(AnyConcentration::value)),
                     stock_unit: line.stock.map_or(family, AnyConcentration::family),
+                    csf: drug_csf_form(plan, &line.drug),
                 }
             })
             .collect();
@@ -375,6 +415,21 @@ impl PlanForm {
             drugs,
             extra_volume: text(plan.extra_volume.map(Millilitres::value)),
             acknowledgements: plan.acknowledgements.clone(),
+            csf: CsfForm {
+                pump_tubing: text(plan.csf.pump_tubing.map(Millilitres::value)),
+                catheter_length_cm: text(plan.csf.catheter_length_cm),
+                catheter_ml_per_cm: text(plan.csf.catheter_ml_per_cm),
+                residual: text(plan.csf.residual.map(Millilitres::value)),
+                weight_kg: text(plan.csf.weight_kg),
+                mri_date: plan.csf.mri.as_ref().map(|m| iso_date(m.at)).unwrap_or_default(),
+                mri_time: plan.csf.mri.as_ref().map(|m| iso_time(m.at)).unwrap_or_default(),
+                mri_minutes: plan
+                    .csf
+                    .mri
+                    .as_ref()
+                    .map(|m| number_text(m.duration.value() * 60.0))
+                    .unwrap_or_default(),
+            },
             new_pump: plan.fill.new_pump,
             end_of_service,
             flex,

@@ -410,3 +410,127 @@ pub fn parts_from_plan(
     let end = plan.pump.end_of_service.map(iso_date).unwrap_or_default();
     (flex, periodic, single, patient, end, plan.visits.clone())
 }
+
+/// CSF-model settings as typed.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(default)]
+pub struct CsfForm {
+    /// Pump tubing volume, mL.
+    pub pump_tubing: String,
+    /// Catheter length, cm.
+    pub catheter_length_cm: String,
+    /// Catheter volume per cm, mL/cm.
+    pub catheter_ml_per_cm: String,
+    /// Residual after aspiration, mL.
+    pub residual: String,
+    /// Patient weight, kg.
+    pub weight_kg: String,
+    /// MRI date.
+    pub mri_date: String,
+    /// MRI time.
+    pub mri_time: String,
+    /// MRI duration, minutes.
+    pub mri_minutes: String,
+}
+
+/// Per-drug CSF-model inputs as typed (kept on the drug line).
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(default)]
+pub struct DrugCsfForm {
+    /// Concentration in the solution being replaced (same unit as the line's concentration).
+    pub previous: String,
+    /// Half-life override, h.
+    pub half_life_hours: String,
+    /// Volume override, mL.
+    pub volume_ml: String,
+    /// Two-compartment k12, per h (with k21: two compartments).
+    pub k12: String,
+    /// Two-compartment k21, per h.
+    pub k21: String,
+}
+
+fn optional(errors: &mut Vec<Error>, what: &str, text: &str) -> Option<f64> {
+    if text.trim().is_empty() {
+        None
+    } else {
+        number(errors, Field::Pk, what, text)
+    }
+}
+
+/// Parses the CSF settings; `drugs` are (drug id, unit family of its concentration, its CSF inputs).
+pub fn parse_csf(
+    csf: &CsfForm,
+    drugs: &[(String, MassFamily, DrugCsfForm)],
+    errors: &mut Vec<Error>,
+) -> super::plan::CsfSettings {
+    use super::pk::PkModel;
+    use super::plan::{CsfSettings, DrugModel, MriScan, PreviousDrug};
+    use super::units::PerHour;
+    let ml = |errors: &mut Vec<Error>, what: &str, text: &str| {
+        optional(errors, what, text).and_then(|v| {
+            Millilitres::new(v)
+                .map_err(|e| errors.push(Error::invalid(Field::Pk, format!("{what}: {e}"))))
+                .ok()
+        })
+    };
+    let mut out = CsfSettings {
+        pump_tubing: ml(errors, "pump tubing volume", &csf.pump_tubing),
+        catheter_length_cm: optional(errors, "catheter length", &csf.catheter_length_cm),
+        catheter_ml_per_cm: optional(errors, "catheter volume per cm", &csf.catheter_ml_per_cm),
+        residual: ml(errors, "residual volume", &csf.residual),
+        weight_kg: optional(errors, "weight", &csf.weight_kg),
+        ..CsfSettings::default()
+    };
+    for (drug, family, form) in drugs {
+        if let Some(v) = optional(errors, &format!("{drug}: concentration being replaced"), &form.previous)
+            && let Ok(concentration) = super::dose::AnyConcentration::new(*family, v)
+        {
+            out.previous.push(PreviousDrug {
+                drug: drug.clone(),
+                concentration,
+            });
+        }
+        let half = optional(errors, &format!("{drug}: half-life"), &form.half_life_hours);
+        let volume = optional(errors, &format!("{drug}: volume"), &form.volume_ml);
+        let k12 = optional(errors, &format!("{drug}: k12"), &form.k12);
+        let k21 = optional(errors, &format!("{drug}: k21"), &form.k21);
+        if let (Some(h), Some(v)) = (half, volume) {
+            let (Ok(h), Ok(v)) = (Hours::new(h), Millilitres::new(v)) else {
+                continue;
+            };
+            let model = match (k12, k21) {
+                (Some(a), Some(b)) => match (
+                    PerHour::new(std::f64::consts::LN_2 / h.value()),
+                    PerHour::new(a),
+                    PerHour::new(b),
+                ) {
+                    (Ok(k10), Ok(k12), Ok(k21)) => PkModel::TwoCompartment {
+                        volume: v,
+                        k10,
+                        k12,
+                        k21,
+                    },
+                    _ => continue,
+                },
+                _ => PkModel::OneCompartment {
+                    half_life: h,
+                    volume: v,
+                },
+            };
+            out.models.push(DrugModel {
+                drug: drug.clone(),
+                model,
+            });
+        }
+    }
+    if !csf.mri_date.trim().is_empty() {
+        let at = when(errors, Field::Pk, "MRI", &csf.mri_date, &csf.mri_time);
+        let minutes = number(errors, Field::Pk, "MRI duration", &csf.mri_minutes);
+        if let (Some(at), Some(m)) = (at, minutes)
+            && let Ok(duration) = Hours::new(m / 60.0)
+        {
+            out.mri = Some(MriScan { at, duration });
+        }
+    }
+    out
+}

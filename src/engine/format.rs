@@ -86,6 +86,11 @@ impl Display for MlPerDay {
         with_unit(self.value(), Self::SYMBOL)
     }
 }
+impl Display for super::units::PerHour {
+    fn ismp(&self) -> String {
+        with_unit(self.value(), "/h")
+    }
+}
 impl Display for Hours {
     fn ismp(&self) -> String {
         with_unit(self.value(), Self::SYMBOL)

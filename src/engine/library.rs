@@ -150,6 +150,9 @@ pub struct PkDefaults {
     /// CSF clearance, mL/min.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub csf_clearance_ml_per_min: Option<PkValue>,
+    /// CSF volume of distribution per kg of body weight, mL/kg.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub csf_volume_ml_per_kg: Option<PkValue>,
 }
 
 /// One drug in the library.

@@ -13,13 +13,13 @@ use super::error::{Error, Field, Problem};
 use super::findings::{Acknowledgement, Finding, PlanStatus, settle};
 use super::format::{Display as _, format_date, format_date_time, format_number, with_unit};
 use super::library::{Applies, Bound, DrugEntry, DrugLibrary, LimitQuantity, Severity};
-use super::pump::{Catalogue, Mark, PumpSpec};
+use super::pump::{Catalogue, Mark, MriKind, PumpSpec};
 use super::refill::{
     LoggedVisit, Reconciliation, RefillBy, RefillCandidate, Visit, discrepancy_trend, reconcile, refill_by,
     stability_candidate,
 };
 use super::schedule::{
-    Basal, Cycle, DailyVolumes, FlexStep, PatientBolus, PatientUse, PeriodicBolus, ScenarioProjection, Schedule,
+    Basal, Cycle, DailyVolumes, FlexStep, PatientBolus, PatientUse, Pause, PeriodicBolus, ScenarioProjection, Schedule,
     SingleBolus,
 };
 use super::units::{Days, MassFamily, Millilitres, MlPerDay};
@@ -206,6 +206,73 @@ pub struct Plan {
     /// Recorded visits (the log).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub visits: Vec<LoggedVisit>,
+    /// CSF model settings: dead volume, the solution being replaced, PK parameters, MRI.
+    #[serde(default, skip_serializing_if = "CsfSettings::is_default")]
+    pub csf: CsfSettings,
+}
+
+/// What the CSF concentration model needs beyond the programme.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct CsfSettings {
+    /// Pump tubing ahead of the catheter (plug flow; value unverified, user-entered).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pump_tubing: Option<Millilitres>,
+    /// Implanted catheter length, cm.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub catheter_length_cm: Option<f64>,
+    /// Catheter volume per cm, mL/cm (Prometra 0.0026, V; Medtronic catheters: from the labelling).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub catheter_ml_per_cm: Option<f64>,
+    /// Residual left in the reservoir after aspiration, which mixes with the new fill.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub residual: Option<Millilitres>,
+    /// The solution being replaced (in the residual, the tubing and the catheter), per drug.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub previous: Vec<PreviousDrug>,
+    /// Patient weight, kg (for volumes given per kg, e.g. morphine CSF ≈ 1 mL/kg).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub weight_kg: Option<f64>,
+    /// Per-drug model parameters replacing the library defaults.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub models: Vec<DrugModel>,
+    /// An MRI scan.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub mri: Option<MriScan>,
+}
+
+impl CsfSettings {
+    /// Nothing set.
+    pub fn is_default(&self) -> bool {
+        *self == CsfSettings::default()
+    }
+}
+
+/// A drug in the solution being replaced.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PreviousDrug {
+    /// Drug library id.
+    pub drug: String,
+    /// Its concentration in the old solution.
+    pub concentration: AnyConcentration,
+}
+
+/// A drug's CSF model parameters.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct DrugModel {
+    /// Drug library id.
+    pub drug: String,
+    /// The model.
+    pub model: super::pk::PkModel,
+}
+
+/// An MRI scan.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct MriScan {
+    /// Start of the scan.
+    #[serde(with = "super::civil_serde")]
+    pub at: DateTime,
+    /// Length of the scan.
+    pub duration: super::units::Hours,
 }
 
 /// A figure as shown: its name, its value and unit, and its ISMP display.
@@ -315,6 +382,34 @@ pub struct Report {
     /// The compounding worksheet, when every drug has a stock strength.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub compounding: Option<Worksheet>,
+    /// What an MRI scan does, when one is planned.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub mri: Option<MriReport>,
+}
+
+/// An MRI scan's effect on the plan.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct MriReport {
+    /// Scan start.
+    #[serde(with = "super::civil_serde")]
+    pub from: DateTime,
+    /// Scan end (nominal restart for a pump that stalls).
+    #[serde(with = "super::civil_serde")]
+    pub to: DateTime,
+    /// Latest restart (scan end + 24 h) for a pump that stalls.
+    #[serde(default, skip_serializing_if = "Option::is_none", with = "optional_civil")]
+    pub restart_latest: Option<DateTime>,
+    /// Empty date if the restart is 24 h late.
+    #[serde(default, skip_serializing_if = "Option::is_none", with = "optional_civil")]
+    pub empty_if_late: Option<DateTime>,
+    /// Volume removed before the scan (a pump that must be emptied).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub removed: Option<Millilitres>,
+    /// Drug removed with it, per drug.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub removed_drug: Vec<String>,
+    /// What to do, from domain.md §2.
+    pub checklist: Vec<String>,
 }
 
 impl Report {
@@ -412,7 +507,10 @@ pub fn evaluate(plan: &Plan, catalogue: &Catalogue, library: &DrugLibrary) -> Re
         periodic: plan.boluses.periodic.clone(),
         single: plan.boluses.single.clone(),
         patient: plan.boluses.patient.clone(),
+        pauses: Vec::new(),
     };
+    let mri_kind = model.mri_kind;
+    let (schedule, mri_pause_latest) = with_mri_pause(schedule, plan.csf.mri.as_ref(), mri_kind);
     schedule.validate().map_err(one)?;
     let volumes = schedule.daily_volumes();
     let accuracy = model.flow_accuracy_percent.as_ref().map(|s| s.value);
@@ -469,7 +567,7 @@ pub fn evaluate(plan: &Plan, catalogue: &Catalogue, library: &DrugLibrary) -> Re
             reason: "device end of service".into(),
         });
     }
-    let refill = refill_by(candidates).ok_or_else(|| vec![Error::invalid(Field::Schedule, "no refill date")])?;
+    let mut refill = refill_by(candidates).ok_or_else(|| vec![Error::invalid(Field::Schedule, "no refill date")])?;
 
     let lead = match plan.programme {
         Programme::LeadDose { lead } => Some(lead),
@@ -652,6 +750,35 @@ pub fn evaluate(plan: &Plan, catalogue: &Catalogue, library: &DrugLibrary) -> Re
         Vec::new()
     };
     let visit_trend = discrepancy_trend(&plan.visits);
+    let mri = match plan.csf.mri.as_ref() {
+        Some(scan) => Some(
+            mri_report(
+                scan,
+                mri_kind,
+                mri_pause_latest.as_ref(),
+                &schedule,
+                fill,
+                &concentrations,
+                &entries,
+                nominal,
+                accuracy,
+                refill_volume,
+            )
+            .map_err(one)?,
+        ),
+        None => None,
+    };
+    if let (Some(m), Some(MriKind::EmptyBefore)) = (&mri, mri_kind) {
+        // The pump is emptied before the scan: it must be refilled then.
+        let mut candidates = refill.candidates.clone();
+        candidates.push(RefillCandidate {
+            at: m.from,
+            reason: "MRI: the pump is emptied before the scan and refilled after".into(),
+        });
+        if let Some(r) = refill_by(candidates) {
+            refill = r;
+        }
+    }
 
     Ok(Report {
         status,
@@ -672,7 +799,107 @@ pub fn evaluate(plan: &Plan, catalogue: &Catalogue, library: &DrugLibrary) -> Re
         compounding,
         scenarios,
         schedule,
+        mri,
     })
+}
+
+/// Adds the MRI pause to the schedule: the scan itself for a pump that stalls (restart at the
+/// scan's end; the 24-hour-late restart is returned separately for the band), nothing for a pump
+/// that is emptied (the report says so instead).
+fn with_mri_pause(mut schedule: Schedule, scan: Option<&MriScan>, kind: Option<MriKind>) -> (Schedule, Option<Pause>) {
+    let Some(scan) = scan else { return (schedule, None) };
+    let end = after(scan.at, Days::new(scan.duration.value() / 24.0).unwrap_or(Days::ZERO)).unwrap_or(scan.at);
+    match kind {
+        Some(MriKind::StallRestartDelay) => {
+            schedule.pauses.push(Pause { from: scan.at, to: end });
+            let latest = after(end, Days::new(1.0).unwrap_or(Days::ZERO)).unwrap_or(end);
+            (
+                schedule,
+                Some(Pause {
+                    from: scan.at,
+                    to: latest,
+                }),
+            )
+        }
+        _ => (schedule, None),
+    }
+}
+
+#[allow(clippy::too_many_arguments)]
+fn mri_report(
+    scan: &MriScan,
+    kind: Option<MriKind>,
+    latest: Option<&Pause>,
+    schedule: &Schedule,
+    fill: &Fill,
+    concentrations: &[AnyConcentration],
+    entries: &[&DrugEntry],
+    nominal: &ScenarioProjection,
+    accuracy: Option<f64>,
+    refill_volume: Millilitres,
+) -> Result<MriReport, Error> {
+    let end = after(
+        scan.at,
+        Days::new(scan.duration.value() / 24.0).map_err(|e| e.at(Field::Pk))?,
+    )?;
+    let mut report = MriReport {
+        from: scan.at,
+        to: end,
+        restart_latest: None,
+        empty_if_late: None,
+        removed: None,
+        removed_drug: Vec::new(),
+        checklist: Vec::new(),
+    };
+    match kind {
+        Some(MriKind::StallRestartDelay) => {
+            if let Some(latest) = latest {
+                let mut late = schedule.clone();
+                late.pauses = vec![latest.clone()];
+                let p = late.project(
+                    fill.volume,
+                    fill.filled_at,
+                    fill.low_reservoir_alarm,
+                    refill_volume,
+                    PatientUse::None,
+                    accuracy,
+                )?;
+                report.restart_latest = Some(latest.to);
+                report.empty_if_late = Some(p.empty_at);
+            }
+            report.checklist = vec![
+                "The MRI field stalls the pump's rotor: no drug is delivered during the scan.".into(),
+                "Do not program \u{201c}stopped pump\u{201d} before the scan (Medtronic).".into(),
+                "Interrogate the pump after the scan to confirm it has restarted; restart delays of 2 to 24 hours have been reported.".into(),
+                "Check the event log for the stall and recovery; they may appear only after a second interrogation.".into(),
+                "A pump that is alarming when the scan forces it into telemetry mode does not resume until it is interrogated.".into(),
+                "Watch for withdrawal during the interruption.".into(),
+            ];
+        }
+        Some(MriKind::EmptyBefore) => {
+            let days = fill.filled_at.duration_until(scan.at).as_secs_f64() / 86_400.0;
+            let removed = nominal.volume_at(days);
+            report.removed_drug = entries
+                .iter()
+                .zip(concentrations)
+                .map(|(e, c)| format!("{} {}", e.display_name, c.amount_in(removed).ismp()))
+                .collect();
+            report.removed = Some(removed);
+            report.checklist = vec![
+                format!(
+                    "Empty the pump before the scan: remove {} (the field can open both valves and dump the reservoir and catheter contents).",
+                    removed.ismp()
+                ),
+                "Prometra II: the flow-activated valve then blocks delivery until it is reset.".into(),
+                "Refill after the scan and confirm delivery has resumed.".into(),
+                "Plan for the interruption of therapy (withdrawal).".into(),
+            ];
+        }
+        None => {
+            report.checklist = vec!["The catalogue has no MRI behaviour for this pump: follow its labelling.".into()];
+        }
+    }
+    Ok(report)
 }
 
 /// Each line's library entry, with every unknown drug, repeated drug and wrong unit family.

@@ -117,6 +117,19 @@ pub struct PumpModel {
     /// What MRI does to the pump, in words.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub mri: Option<Sourced<String>>,
+    /// How MRI is modelled: the rotor stalls (SynchroMed) or the pump is emptied first (Prometra).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub mri_kind: Option<MriKind>,
+}
+
+/// How an MRI scan affects delivery.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum MriKind {
+    /// Delivery stops for the scan and restarts after a delay of 0 to 24 h (SynchroMed II).
+    StallRestartDelay,
+    /// The pump must be emptied before the scan and refilled after (Prometra).
+    EmptyBefore,
 }
 
 /// The pump catalogue.

@@ -144,6 +144,20 @@ pub struct Schedule {
     /// Patient-activated boluses.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub patient: Option<PatientBolus>,
+    /// Times with no delivery at all (an MRI scan and the pump's restart delay).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub pauses: Vec<Pause>,
+}
+
+/// A time with no delivery.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Pause {
+    /// Start.
+    #[serde(with = "super::civil_serde")]
+    pub from: DateTime,
+    /// End.
+    #[serde(with = "super::civil_serde")]
+    pub to: DateTime,
 }
 
 /// How many patient boluses a projection assumes.
@@ -257,6 +271,7 @@ impl Schedule {
             periodic: Vec::new(),
             single: Vec::new(),
             patient: None,
+            pauses: Vec::new(),
         }
     }
 
@@ -462,27 +477,9 @@ impl Schedule {
     /// by `flow_factor` (1 nominal; 1 ± accuracy for the band).
     ///
     /// Returns the vertices (minutes, mL) and the minutes at which `marks` volumes are reached.
-    fn walk(
-        &self,
-        fill: f64,
-        filled_at: DateTime,
-        scenario: PatientUse,
-        flow_factor: f64,
-        marks: &[f64],
-    ) -> Result<Walk, Error> {
-        let average = self.average_basal_per_minute() * flow_factor;
-        let cycle = self.steps().map_or(MINUTES_PER_DAY, |(c, _)| c);
-        let horizon = fill / average + 2.0 * cycle;
-        if !horizon.is_finite() || horizon > LONGEST_PROJECTION_DAYS * MINUTES_PER_DAY {
-            return Err(Error::new(
-                Field::Schedule,
-                Problem::OutOfRange {
-                    detail: "the reservoir would last more than 10 years; check the rates".into(),
-                },
-            ));
-        }
-        // Breakpoints: flex step changes, bolus starts and ends.
-        let mut times = vec![0.0, horizon];
+    /// The delivery as (start, end, mL per minute) segments from the fill (minutes) to `horizon`:
+    /// basal steps, bolus windows (swept, so many boluses stay cheap), and pauses (MRI) at zero.
+    pub(crate) fn segments(&self, filled_at: DateTime, scenario: PatientUse, horizon: f64) -> Vec<(f64, f64, f64)> {
         let steps = self.steps();
         let phase = match &self.basal {
             Basal::Flex { cycle: Cycle::Week, .. } => {
@@ -490,6 +487,8 @@ impl Schedule {
             }
             _ => minutes_of(filled_at.time()),
         };
+        // Breakpoints: flex step changes, bolus starts and ends, pause edges.
+        let mut times = vec![0.0, horizon];
         if let Some((cycle, steps)) = &steps {
             let mut k = 0.0;
             while k * cycle - phase < horizon {
@@ -503,14 +502,28 @@ impl Schedule {
             }
         }
         let windows = self.bolus_windows(filled_at, scenario, horizon);
-        for (start, end, _) in &windows {
+        // Bolus rate changes, swept in time order.
+        let mut changes: Vec<(f64, f64)> = Vec::with_capacity(windows.len() * 2);
+        for (start, end, rate) in &windows {
             times.push(*start);
             times.push(*end);
+            changes.push((*start, *rate));
+            changes.push((*end, -*rate));
+        }
+        changes.sort_by(|a, b| a.0.total_cmp(&b.0));
+        let since_fill = |at: DateTime| filled_at.duration_until(at).as_secs_f64() / 60.0;
+        let pauses: Vec<(f64, f64)> = self
+            .pauses
+            .iter()
+            .map(|p| (since_fill(p.from), since_fill(p.to)))
+            .collect();
+        for (from, to) in &pauses {
+            times.push(*from);
+            times.push(*to);
         }
         times.retain(|t| *t >= 0.0 && *t <= horizon);
         times.sort_by(f64::total_cmp);
         times.dedup();
-
         let basal_at = |t: f64| -> f64 {
             match (&self.basal, &steps) {
                 (Basal::Continuous { rate }, _) => rate.value() / MINUTES_PER_DAY,
@@ -518,18 +531,57 @@ impl Schedule {
                 _ => 0.0,
             }
         };
+        let mut out = Vec::with_capacity(times.len());
+        let mut bolus = 0.0;
+        let mut next_change = 0;
+        for pair in times.windows(2) {
+            let [t0, t1] = pair else { continue };
+            while let Some(&(at, delta)) = changes.get(next_change) {
+                if at > *t0 {
+                    break;
+                }
+                bolus += delta;
+                next_change += 1;
+            }
+            let mid = (t0 + t1) / 2.0;
+            let paused = pauses.iter().any(|(from, to)| *from <= mid && mid < *to);
+            let rate = if paused { 0.0 } else { basal_at(mid) + bolus.max(0.0) };
+            out.push((*t0, *t1, rate));
+        }
+        out
+    }
+
+    fn walk(
+        &self,
+        fill: f64,
+        filled_at: DateTime,
+        scenario: PatientUse,
+        flow_factor: f64,
+        marks: &[f64],
+    ) -> Result<Walk, Error> {
+        let average = self.average_basal_per_minute() * flow_factor;
+        let cycle = self.steps().map_or(MINUTES_PER_DAY, |(c, _)| c);
+        let paused: f64 = self
+            .pauses
+            .iter()
+            .map(|p| p.from.duration_until(p.to).as_secs_f64().max(0.0) / 60.0)
+            .sum();
+        let horizon = fill / average + 2.0 * cycle + paused;
+        if !horizon.is_finite() || horizon > LONGEST_PROJECTION_DAYS * MINUTES_PER_DAY {
+            return Err(Error::new(
+                Field::Schedule,
+                Problem::OutOfRange {
+                    detail: "the reservoir would last more than 10 years; check the rates".into(),
+                },
+            ));
+        }
+        let segments = self.segments(filled_at, scenario, horizon);
         let mut volume = fill;
         let mut vertices = vec![(0.0, fill)];
         let mut found: Vec<Option<f64>> = vec![None; marks.len()];
-        for pair in times.windows(2) {
-            let [t0, t1] = pair else { continue };
-            let mid = (t0 + t1) / 2.0;
-            let bolus: f64 = windows
-                .iter()
-                .filter(|(s, e, _)| *s <= mid && mid < *e)
-                .map(|w| w.2)
-                .sum();
-            let rate = (basal_at(mid) + bolus) * flow_factor;
+        for &(t0, t1, base_rate) in &segments {
+            let (t0, t1) = (&t0, &t1);
+            let rate = base_rate * flow_factor;
             let next = volume - rate * (t1 - t0);
             for (i, mark) in marks.iter().enumerate() {
                 if let Some(slot @ None) = found.get_mut(i)
