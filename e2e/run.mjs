@@ -320,6 +320,42 @@ await test('a refill visit that does not reconcile is flagged and logged', async
   await page.screenshot({ path: join(artifacts, 'refill-visit.png'), fullPage: true });
 });
 
+await test('CSF model: a refill with a new concentration shows the delayed change and the tip marker; an MRI shows on both charts', async page => {
+  await page.selectOption('#pump', 'synchromed-ii-20');
+  await page.fill('#fill_date', '2026-11-25');
+  await page.fill('#fill_time', '09:00');
+  await page.fill('#fill_volume', '20');
+  await page.selectOption('#drug-0-drug', 'ziconotide');
+  await page.fill('#drug-0-concentration', '25');
+  await page.fill('#drug-0-daily_dose', '2.4');
+  await page.click('#csf-inputs summary');
+  await page.fill('#csf-tubing', '0.14');
+  await page.fill('#csf-length', '89');
+  await page.click('#csf-prometra-catheter');
+  await page.fill('#csf-residual', '1.4');
+  await page.click('details.drug-csf summary');
+  await page.fill('#drug-0-previous', '10');
+  // 0.14 + 89 × 0.0026 = 0.3714 mL at 2.4 ÷ 25 = 0.096 mL/day → 3.869 days
+  assertEq(await figureIn(page, 'csf-figures', 'New solution reaches the catheter tip'), 'Sun 29 Nov 2026, 05:51 (3.869 days after the fill)', 'tip arrival');
+  assertEq(await figureIn(page, 'csf-figures', 'ziconotide in the reservoir after the fill (mixed with the residual)'), '24.02 mcg/mL', 'mixed');
+  assertTrue((await page.textContent('#csf-chart-0-text')).includes('not a measurement'), 'model caption');
+  await page.fill('#mri-date', '2026-12-03');
+  await page.fill('#mri-time', '09:00');
+  await page.fill('#mri-minutes', '120');
+  assertTrue((await page.textContent('#reservoir-chart-text')).includes('MRI from Thu 3 Dec 2026, 09:00'), 'MRI on the reservoir chart');
+  assertTrue((await page.textContent('#csf-chart-0-text')).includes('MRI interruption'), 'MRI on the concentration chart');
+  const csfPixels = await page.evaluate(() => {
+    const c = document.querySelector('#csf-chart-0');
+    const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
+    let n = 0;
+    for (let i = 0; i < d.length; i += 4) if (d[i + 3] > 0 && (d[i] < 200 || d[i + 1] < 200 || d[i + 2] < 200)) n++;
+    return n;
+  });
+  assertTrue(csfPixels > 2000, `concentration chart drawn (${csfPixels})`);
+  await page.locator('#csf-chart-0').scrollIntoViewIfNeeded();
+  await page.screenshot({ path: join(artifacts, 'csf-refill-mri.png'), fullPage: true });
+});
+
 await browser.close();
 server.kill();
 

@@ -4,6 +4,7 @@
 //! Every number on a chart goes through the engine's ISMP formatter: plotters' default labels
 //! print "2.0", which ISMP forbids.
 
+pub mod concentration;
 pub mod reservoir;
 
 use plotters::style::RGBColor;

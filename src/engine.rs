@@ -35,7 +35,9 @@ pub use dose::{AnyConcentration, AnyDoseRate, AnyMass, FamilyMismatch};
 pub use error::{Error, Field, Problem, element_id};
 pub use findings::{Acknowledgement, Finding, PlanStatus, settle};
 pub use form::{DEFAULT_PUMP_ID, DrugForm, FormMode, PlanForm};
-pub use form_schedule::{FlexForm, FlexStepForm, PatientForm, Per, PeriodicForm, SingleForm, VisitForm};
+pub use form_schedule::{
+    CsfForm, DrugCsfForm, FlexForm, FlexStepForm, PatientForm, Per, PeriodicForm, SingleForm, VisitForm,
+};
 pub use input::{parse_date, parse_number, parse_time};
 pub use library::{
     Bound, DrugEntry, DrugLibrary, LIBRARY_FORMAT, LIBRARY_VERSION, LibraryError, Limit, LimitQuantity, PkDefaults,

@@ -2,6 +2,7 @@
 //! call the engine, and show its results. No dosing maths here.
 
 mod compounding;
+mod csf;
 mod drugs;
 mod field;
 mod files;
@@ -218,7 +219,8 @@ pub fn App() -> impl IntoView {
                     </Show>
                 </Show>
                                 <drugs::DrugRows constant_flow=constant_flow />
-                <schedule::ScheduleEditor constant_flow=constant_flow />
+                                <schedule::ScheduleEditor constant_flow=constant_flow />
+                <csf::CsfInputs />
                 <ErrorList ids=vec!["drugs".into(), "programme".into(), "lead_drug".into(), "pump".into()] />
                 <NumberField id="extra_volume" label="Extra volume to prime the refill kit (compounding)" unit="mL" value=text(|f| &f.extra_volume)
                     on_input=set(|f, v| f.extra_volume = v) />
@@ -231,7 +233,8 @@ pub fn App() -> impl IntoView {
                 <findings::Findings />
                 <files::PlanFiles library_note=library_note />
                                 <reservoir_chart::ReservoirChartView />
-                <visit::VisitSection />
+                                <visit::VisitSection />
+                <csf::CsfCharts />
                 <compounding::Worksheet />
             </section>
         </main>

@@ -547,3 +547,70 @@ async fn reservoir_chart_names_scenarios_band_and_refill_by() {
     assert!(result(root, "Low-reservoir alarm, flow accuracy band").is_some_and(|b| b.ends_with("(±14.5 %)")));
     assert!(inked_pixels(root) > 4000);
 }
+
+/// Ziconotide 25 mcg/mL at 2.4 mcg/day (0.096 mL/day) refilled onto 1.4 mL of 10 mcg/mL, with
+/// 0.14 mL tubing + 89 cm × 0.0026 mL/cm catheter = 0.3714 mL ahead: the new solution reaches the
+/// tip 0.3714 ÷ 0.096 = 3.869 days after the fill (Sun 29 Nov 2026 05:51).
+async fn enter_ziconotide_refill(root: &Element) {
+    choose_pump(root, "synchromed-ii-20").await;
+    type_into(root, "fill_date", "2026-11-25").await;
+    type_into(root, "fill_time", "09:00").await;
+    type_into(root, "fill_volume", "20").await;
+    choose(root, "drug-0-drug", "ziconotide").await;
+    type_into(root, "drug-0-concentration", "25").await;
+    type_into(root, "drug-0-daily_dose", "2.4").await;
+    type_into(root, "csf-tubing", "0.14").await;
+    type_into(root, "csf-length", "89").await;
+    type_into(root, "csf-per-cm", "0.0026").await;
+    type_into(root, "csf-residual", "1.4").await;
+    type_into(root, "drug-0-previous", "10").await;
+    tick().await;
+}
+
+#[wasm_bindgen_test]
+async fn refill_with_a_new_concentration_shows_the_transit_delay() {
+    let app = mount(false);
+    let root: &Element = &app.root;
+    enter_ziconotide_refill(root).await;
+    assert_eq!(
+        figure(root, "csf-figures", "New solution reaches the catheter tip").as_deref(),
+        Some("Sun 29 Nov 2026, 05:51 (3.869 days after the fill)")
+    );
+    let text = text_of(root, "#csf-chart-0-text");
+    assert!(
+        text.contains("not a measurement") && text.contains("reaches the catheter tip 3.869 days after the fill"),
+        "{text}"
+    );
+    tick().await;
+    let canvas: HtmlCanvasElement = find(root, "#csf-chart-0").unchecked_into();
+    let ctx: CanvasRenderingContext2d = canvas.get_context("2d").ok().flatten().expect("2d").unchecked_into();
+    let data = ctx
+        .get_image_data(0.0, 0.0, f64::from(canvas.width()), f64::from(canvas.height()))
+        .expect("pixels")
+        .data();
+    let inked = data
+        .chunks(4)
+        .filter(|px| px.get(3).is_some_and(|&a| a > 0) && px.iter().take(3).any(|&c| c < 200))
+        .count();
+    assert!(inked > 2000, "concentration chart drawn: {inked}");
+}
+
+#[wasm_bindgen_test]
+async fn mri_shows_the_interruption_on_both_charts() {
+    let app = mount(false);
+    let root: &Element = &app.root;
+    enter_ziconotide_refill(root).await;
+    type_into(root, "mri-date", "2026-12-03").await;
+    type_into(root, "mri-time", "09:00").await;
+    type_into(root, "mri-minutes", "120").await;
+    tick().await;
+    let reservoir = text_of(root, "#reservoir-chart-text");
+    assert!(
+        reservoir.contains(
+            "MRI from Thu 3 Dec 2026, 09:00 to Thu 3 Dec 2026, 11:00, restart possibly as late as Fri 4 Dec 2026, 11:00"
+        ),
+        "{reservoir}"
+    );
+    assert!(text_of(root, "#csf-chart-0-text").contains("MRI interruption"));
+    assert!(text_of(root, "#mri-checklist").contains("Interrogate the pump after the scan"));
+}

@@ -39,6 +39,12 @@ fn new_concentration_reaches_the_csf_after_the_transit_delay() -> TestResult {
     assert!((at(216) - s.steady_state).abs() < 1e-7 * s.steady_state);
     assert!((s.steady_state - 0.004_115).abs() < 2e-6, "{}", s.steady_state);
     assert!(s.parameters.contains("Prialt label"), "{}", s.parameters);
+    // One compartment: 90 % of the change is done after ln 10 ÷ ln 2 = 3.322 half-lives
+    // = 3.322 × 4.6 h = 15.28 h (on a 1-hour grid here: the first whole hour after, 16 h,
+    // less the 0.869-day arrival's fraction of an hour).
+    let t90 = s.time_to_90_percent.ok_or("not reached")?.to_hours().value();
+    let exact = std::f64::consts::LN_10 / std::f64::consts::LN_2 * 4.6;
+    assert!(t90 >= exact && t90 < exact + 1.0, "{t90} vs {exact}");
     Ok(())
 }
 

@@ -51,6 +51,8 @@ pub struct ReservoirChart {
     pub markers: Vec<Marker>,
     /// Text alternative.
     pub description: String,
+    /// MRI window (start, scan end, latest restart), days after the fill.
+    pub mri: Option<(f64, f64, f64)>,
 }
 
 fn days_between(from: DateTime, to: DateTime) -> f64 {
@@ -110,6 +112,22 @@ impl ReservoirChart {
             format_date_time(report.refill_by.binding.at),
             report.refill_by.binding.reason
         ));
+        let mri = report.mri.as_ref().map(|m| {
+            let end = m.restart_latest.unwrap_or(m.to);
+            description.push_str(&format!(
+                " MRI from {} to {}{}: no delivery (shaded).",
+                format_date_time(m.from),
+                format_date_time(m.to),
+                m.restart_latest
+                    .map(|l| format!(", restart possibly as late as {}", format_date_time(l)))
+                    .unwrap_or_default()
+            ));
+            (
+                days_between(filled_at, m.from),
+                days_between(filled_at, m.to),
+                days_between(filled_at, end),
+            )
+        });
         Some(Self {
             filled_at,
             capacity_ml: report.capacity.value(),
@@ -118,6 +136,7 @@ impl ReservoirChart {
             band,
             markers,
             description,
+            mri,
         })
     }
 
@@ -203,6 +222,18 @@ pub fn draw<DB: DrawingBackend>(
         5,
         palette::ALARM.stroke_width(2),
     ))?;
+    if let Some((from, to, latest)) = chart.mri {
+        ctx.draw_series([Rectangle::new(
+            [(from, 0.0), (to.max(from + x_end / 400.0), y_end)],
+            palette::ALARM.mix(0.35).filled(),
+        )])?;
+        if latest > to {
+            ctx.draw_series([Rectangle::new(
+                [(to, 0.0), (latest, y_end)],
+                palette::ALARM.mix(0.15).filled(),
+            )])?;
+        }
+    }
     for line in chart.lines.iter().rev() {
         let colour = scenario_colour(line.scenario);
         ctx.draw_series(LineSeries::new(

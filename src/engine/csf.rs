@@ -15,7 +15,7 @@ use super::library::DrugLibrary;
 use super::pk::{PkModel, TipInput, simulate};
 use super::plan::{Plan, Report};
 use super::schedule::PatientUse;
-use super::transit::{DeadVolume, mixed_concentration};
+use super::transit::{BridgeBolus, DeadVolume, PrimingBolus, bridge_bolus, mixed_concentration, priming_bolus};
 use super::units::{Days, DoseRate, Hours, Mcg, Mg, Millilitres};
 
 /// One drug's modelled series.
@@ -43,6 +43,10 @@ pub struct CsfSeries {
     pub trough: f64,
     /// Concentration of this drug in the reservoir after the fill (mixed with the residual).
     pub reservoir_concentration: AnyConcentration,
+    /// Time from the last change (the new solution reaching the tip) to within 10 % of the new
+    /// steady state, when reached in the window.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub time_to_90_percent: Option<Days>,
 }
 
 /// The modelled series of every drug that has a model.
@@ -61,6 +65,16 @@ pub struct CsfReport {
     pub missing: Vec<String>,
     /// Always shown with the chart.
     pub caption: String,
+    /// The bridge bolus for the lead drug, when the solution being replaced is known.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub bridge: Option<BridgeBolus>,
+    /// The priming bolus that would fill the dead volume with the new solution (after implant or
+    /// catheter revision).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub priming: Option<PrimingBolus>,
+    /// MRI scan window (start, restart at scan end, latest restart), days after the fill.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub mri_days: Option<(f64, f64, f64)>,
 }
 
 /// The label every concentration display carries.
@@ -177,6 +191,7 @@ pub fn concentration_series(
         };
         let days_axis: Vec<f64> = (0..grid.len()).map(|i| i as f64 * step.value() / 24.0).collect();
         let steady_state = steady_state(&model.0, per_day(basal_ml_per_min, mixed.value()));
+        let (days_axis_copy, values_copy) = (days_axis.clone(), values.clone());
         let peak = values.iter().copied().fold(0.0, f64::max);
         let trough = values
             .iter()
@@ -196,8 +211,37 @@ pub fn concentration_series(
             peak,
             trough: if trough.is_finite() { trough } else { 0.0 },
             reservoir_concentration: mixed,
+            time_to_90_percent: time_to_90(&days_axis_copy, &values_copy, tip_minutes / 1440.0, steady_state),
         });
     }
+    // Bridge: the old solution ahead of the new one, at the rate that keeps the lead drug's dose
+    // (lead dose ÷ old concentration). Priming: the new solution filling the dead volume.
+    let lead = report.drugs.iter().find(|d| d.lead).or(report.drugs.first());
+    let bridge = lead.and_then(|d| {
+        let old = csf.previous.iter().find(|p| p.drug == d.drug)?.concentration;
+        let rate = super::units::MlPerDay::new(d.daily_dose.value() / old.value()).ok()?;
+        if dead.value() > 0.0 {
+            bridge_bolus(dead, old, rate).ok()
+        } else {
+            None
+        }
+    });
+    let tubing = csf.pump_tubing.unwrap_or(Millilitres::ZERO);
+    let priming = lead.filter(|_| dead.value() > 0.0).map(|d| {
+        let catheter = Millilitres::new(dead.value() - tubing.value()).unwrap_or(Millilitres::ZERO);
+        priming_bolus(
+            &DeadVolume {
+                pump_tubing: tubing,
+                catheter,
+            },
+            d.concentration,
+        )
+    });
+    let since = |at: DateTime| report.filled_at.duration_until(at).as_secs_f64() / 86_400.0;
+    let mri_days = report
+        .mri
+        .as_ref()
+        .map(|m| (since(m.from), since(m.to), m.restart_latest.map_or(since(m.to), since)));
     Ok(CsfReport {
         dead_volume: dead,
         tip_arrival,
@@ -205,6 +249,9 @@ pub fn concentration_series(
         series,
         missing,
         caption: MODEL_CAPTION.to_owned(),
+        bridge,
+        priming,
+        mri_days,
     })
 }
 
@@ -224,6 +271,30 @@ fn run<U: super::units::MassUnit>(
         })
         .collect();
     Ok(simulate(model, &typed, grid)?.into_iter().map(|c| c.value()).collect())
+}
+
+/// Days from `change` until the series stays within 10 % of the way from its value at the change
+/// to `target` (i.e. 90 % of the change is done).
+fn time_to_90(days: &[f64], values: &[f64], change: f64, target: f64) -> Option<Days> {
+    let start = days.iter().position(|d| *d >= change)?;
+    let from = *values.get(start)?;
+    let band = 0.1 * (target - from).abs();
+    if band == 0.0 {
+        return Days::new(0.0).ok();
+    }
+    let last_outside = values
+        .iter()
+        .enumerate()
+        .skip(start)
+        .rev()
+        .find(|(_, v)| (**v - target).abs() > band)
+        .map(|(i, _)| i);
+    let reached = match last_outside {
+        None => start,
+        Some(i) if i + 1 < values.len() => i + 1,
+        Some(_) => return None,
+    };
+    Days::new(days.get(reached)? - change).ok()
 }
 
 fn warmup(model: &PkModel) -> f64 {
@@ -290,9 +361,32 @@ fn model_for(plan: &Plan, entry: &super::library::DrugEntry, missing: &mut Vec<S
         missing.push(format!("{}: no CSF volume; {hint} to model it", entry.display_name));
         return None;
     };
+    let half_life = Hours::new(half.value).ok()?;
+    let volume_ml = Millilitres::new(volume).ok()?;
+    if let (Some(k12), Some(k21)) = (&pk.k12_per_hour, &pk.k21_per_hour) {
+        let model = PkModel::TwoCompartment {
+            volume: volume_ml,
+            k10: super::units::PerHour::new(std::f64::consts::LN_2 / half_life.value()).ok()?,
+            k12: super::units::PerHour::new(k12.value).ok()?,
+            k21: super::units::PerHour::new(k21.value).ok()?,
+        };
+        return Some((
+            model,
+            format!(
+                "two compartments: central half-life {} [{}] {}; {volume_text}; k12 {} /h [{}]; k21 {} /h [{}]",
+                half_life.ismp(),
+                half.mark.letter(),
+                half.source,
+                format_number(k12.value),
+                k12.mark.letter(),
+                format_number(k21.value),
+                k21.mark.letter()
+            ),
+        ));
+    }
     let model = PkModel::OneCompartment {
-        half_life: Hours::new(half.value).ok()?,
-        volume: Millilitres::new(volume).ok()?,
+        half_life,
+        volume: volume_ml,
     };
     Some((
         model,

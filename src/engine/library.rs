@@ -153,6 +153,12 @@ pub struct PkDefaults {
     /// CSF volume of distribution per kg of body weight, mL/kg.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub csf_volume_ml_per_kg: Option<PkValue>,
+    /// Two-compartment rate central → peripheral, per hour (none shipped: no source found).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub k12_per_hour: Option<PkValue>,
+    /// Two-compartment rate peripheral → central, per hour (none shipped: no source found).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub k21_per_hour: Option<PkValue>,
 }
 
 /// One drug in the library.

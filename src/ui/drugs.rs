@@ -170,6 +170,25 @@ fn DrugRow(
             <DrugNumber index=index field=Field::StockStrength label="Stock strength (compounding)" suffix="/mL"
                 get=|d| &d.stock set=|d, v| d.stock = v
                 get_unit=|d| d.stock_unit set_unit=|d, u| d.stock_unit = u />
+                        <details class="drug-csf">
+                <summary>"CSF model and the solution being replaced"</summary>
+                <super::schedule::FormInput id=format!("drug-{index}-previous") label="Concentration in the solution being replaced (same unit as above)"
+                    get=move |f| f.drugs.get(index).map(|d| d.csf.previous.clone()).unwrap_or_default()
+                    set=move |f, v| if let Some(d) = f.drugs.get_mut(index) { d.csf.previous = v } />
+                <super::schedule::FormInput id=format!("drug-{index}-half-life") label="CSF half-life (h; empty: library)"
+                    get=move |f| f.drugs.get(index).map(|d| d.csf.half_life_hours.clone()).unwrap_or_default()
+                    set=move |f, v| if let Some(d) = f.drugs.get_mut(index) { d.csf.half_life_hours = v } />
+                <super::schedule::FormInput id=format!("drug-{index}-volume") label="CSF volume (mL; empty: library)"
+                    get=move |f| f.drugs.get(index).map(|d| d.csf.volume_ml.clone()).unwrap_or_default()
+                    set=move |f, v| if let Some(d) = f.drugs.get_mut(index) { d.csf.volume_ml = v } />
+                <super::schedule::FormInput id=format!("drug-{index}-k12") label="Two compartments: k12 (/h)"
+                    get=move |f| f.drugs.get(index).map(|d| d.csf.k12.clone()).unwrap_or_default()
+                    set=move |f, v| if let Some(d) = f.drugs.get_mut(index) { d.csf.k12 = v } />
+                <super::schedule::FormInput id=format!("drug-{index}-k21") label="k21 (/h)"
+                    get=move |f| f.drugs.get(index).map(|d| d.csf.k21.clone()).unwrap_or_default()
+                    set=move |f, v| if let Some(d) = f.drugs.get_mut(index) { d.csf.k21 = v } />
+                <p class="hint">"Half-life and volume together replace the library's values for this plan; with k12 and k21 the model has two compartments (the half-life is then the central elimination half-life)."</p>
+            </details>
             <Show when=move || form.with(|f| f.drugs.len() > 1)>
                 <button type="button" class="secondary" id=format!("drug-{index}-remove") on:click=remove>
                     {move || format!("Remove drug {}", index + 1)}
