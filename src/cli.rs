@@ -12,7 +12,7 @@ use std::fmt::Write as _;
 
 use crate::engine::{Catalogue, DrugLibrary, Plan, Report, Severity, evaluate};
 
-const USAGE: &str = "usage: itdose report PLAN.json [--text] [--library LIBRARY.json]\n       itdose concentration PLAN.json [--days N] [--step 1m|5m|1h|...] [--library LIBRARY.json]\n";
+const USAGE: &str = "usage: itdose report PLAN.json [--text] [--library LIBRARY.json]\n       itdose concentration PLAN.json [--days N] [--step 1m|5m|1h|...] [--scenario none|typical|all] [--library LIBRARY.json]\n";
 
 /// "1m", "90s"? No: minutes or hours, e.g. "1m", "15m", "1h", "0.5h".
 fn parse_step(text: &str) -> Option<crate::engine::Hours> {
@@ -31,6 +31,7 @@ pub fn run(args: &[String], read: impl Fn(&str) -> Result<String, String>) -> (u
     let mut text = false;
     let mut days = 30.0;
     let mut step = "1m".to_owned();
+    let mut scenario = None;
     let mut library_path = None;
     let mut positional = Vec::new();
     let mut iter = args.iter();
@@ -40,6 +41,18 @@ pub fn run(args: &[String], read: impl Fn(&str) -> Result<String, String>) -> (u
             "--days" => match iter.next().and_then(|d| d.parse::<f64>().ok()) {
                 Some(d) if d > 0.0 && d.is_finite() => days = d,
                 _ => return (2, String::new(), format!("--days needs a positive number\n{USAGE}")),
+            },
+            "--scenario" => match iter.next().map(String::as_str) {
+                Some("none") => scenario = Some(crate::engine::PatientUse::None),
+                Some("all") => scenario = Some(crate::engine::PatientUse::AllAllowed),
+                Some("typical") => scenario = None,
+                _ => {
+                    return (
+                        2,
+                        String::new(),
+                        format!("--scenario needs none, typical or all\n{USAGE}"),
+                    );
+                }
             },
             "--step" => match iter.next() {
                 Some(s) => step = s.clone(),
@@ -103,7 +116,7 @@ pub fn run(args: &[String], read: impl Fn(&str) -> Result<String, String>) -> (u
     match evaluate(&plan, &catalogue, &library) {
         Ok(report) if command == "concentration" => {
             let window = crate::engine::Days::new(days).unwrap_or(crate::engine::Days::ZERO);
-            match crate::engine::concentration_series(&plan, &report, &library, window, step_hours) {
+            match crate::engine::concentration_series_for(&plan, &report, &library, window, step_hours, scenario) {
                 Ok(csf) => {
                     let mut err = String::new();
                     for m in &csf.missing {

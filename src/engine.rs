@@ -30,7 +30,7 @@ pub use continuous::{
     Caution, ContinuousInput, ContinuousPlan, daily_dose_for_rate, flow_rate_for_dose, plan_continuous,
 };
 pub use continuous::{ReservoirProjection, project_reservoir};
-pub use csf::{CsfReport, CsfSeries, MODEL_CAPTION, concentration_series, to_csv};
+pub use csf::{CsfReport, CsfSeries, MODEL_CAPTION, concentration_series, concentration_series_for, to_csv};
 pub use dose::{AnyConcentration, AnyDoseRate, AnyMass, FamilyMismatch};
 pub use error::{Error, Field, Problem, element_id};
 pub use findings::{Acknowledgement, Finding, PlanStatus, settle};

@@ -118,3 +118,48 @@ fn concentration_command_prints_csv() {
         .collect();
     assert_eq!(itdose::cli::run(&bad, read).0, 2);
 }
+
+/// Patient boluses per scenario: more boluses never lower the modelled peak.
+#[test]
+fn patient_bolus_scenarios_raise_the_peak() -> TestResult {
+    let mut plan = example()?;
+    plan.boluses.patient = Some(itdose::engine::PatientBolus {
+        volume: itdose::engine::Millilitres::new(0.02)?,
+        duration: Hours::new(0.25)?,
+        lockout: Hours::new(6.0)?,
+        max_per_day: 4,
+    });
+    plan.boluses.typical_per_day = Some(1);
+    let catalogue = Catalogue::builtin()?;
+    let library = DrugLibrary::builtin()?;
+    let report = evaluate(&plan, &catalogue, &library).map_err(|e| format!("{e:?}"))?;
+    let peak = |s| -> Result<f64, Box<dyn std::error::Error>> {
+        let r = itdose::engine::concentration_series_for(
+            &plan,
+            &report,
+            &library,
+            Days::new(7.0)?,
+            Hours::new(1.0 / 60.0)?,
+            s,
+        )?;
+        Ok(r.series.first().map_or(0.0, |x| x.peak))
+    };
+    let none = peak(Some(itdose::engine::PatientUse::None))?;
+    let typical = peak(None)?;
+    let all = peak(Some(itdose::engine::PatientUse::AllAllowed))?;
+    assert!(none < typical && typical <= all, "{none} {typical} {all}");
+    let read = |path: &str| {
+        std::fs::read_to_string(std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(path)).map_err(|e| e.to_string())
+    };
+    let bad: Vec<String> = [
+        "concentration",
+        "docs/example-ziconotide-refill.json",
+        "--scenario",
+        "most",
+    ]
+    .iter()
+    .map(|s| (*s).to_owned())
+    .collect();
+    assert_eq!(itdose::cli::run(&bad, read).0, 2);
+    Ok(())
+}

@@ -65,6 +65,8 @@ pub struct CsfReport {
     pub missing: Vec<String>,
     /// Always shown with the chart.
     pub caption: String,
+    /// The patient-bolus scenario modelled.
+    pub scenario: PatientUse,
     /// The bridge bolus for the lead drug, when the solution being replaced is known.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub bridge: Option<BridgeBolus>,
@@ -92,6 +94,22 @@ pub fn concentration_series(
     days: Days,
     step: Hours,
 ) -> Result<CsfReport, Error> {
+    concentration_series_for(plan, report, library, days, step, None)
+}
+
+/// [`concentration_series`] under a chosen patient-bolus scenario (default: typical when the
+/// programme has patient boluses, else none).
+///
+/// # Errors
+/// As [`concentration_series`].
+pub fn concentration_series_for(
+    plan: &Plan,
+    report: &Report,
+    library: &DrugLibrary,
+    days: Days,
+    step: Hours,
+    scenario: Option<PatientUse>,
+) -> Result<CsfReport, Error> {
     if days.value() <= 0.0 || step.value() <= 0.0 {
         return Err(Error::invalid(
             Field::Pk,
@@ -112,10 +130,10 @@ pub fn concentration_series(
         csf.catheter_ml_per_cm.unwrap_or(0.0),
     )?
     .total();
-    let scenario = if report.schedule.patient.is_some() {
-        PatientUse::Typical(plan.boluses.typical_per_day.unwrap_or(0))
-    } else {
-        PatientUse::None
+    let scenario = match (scenario, report.schedule.patient.is_some()) {
+        (_, false) => PatientUse::None,
+        (Some(s), true) => s,
+        (None, true) => PatientUse::Typical(plan.boluses.typical_per_day.unwrap_or(0)),
     };
     let horizon_minutes = days.value() * 1440.0;
     let segments = report.schedule.segments(report.filled_at, scenario, horizon_minutes);
@@ -249,6 +267,7 @@ pub fn concentration_series(
         series,
         missing,
         caption: MODEL_CAPTION.to_owned(),
+        scenario,
         bridge,
         priming,
         mri_days,

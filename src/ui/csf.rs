@@ -11,7 +11,7 @@ use super::field::ErrorList;
 use super::schedule::FormInput;
 use crate::chart::concentration;
 use crate::engine::format::{Display as _, format_date_time};
-use crate::engine::{CsfReport, Days, Hours, concentration_series};
+use crate::engine::{CsfReport, Days, Hours, concentration_series_for};
 
 /// Catheter, residual, weight and MRI inputs.
 #[component]
@@ -79,6 +79,12 @@ fn chart_view(report: CsfReport, index: usize, filled_at: jiff::civil::DateTime)
 pub fn CsfCharts() -> impl IntoView {
     let state = expect_context::<AppState>();
     let window_days = RwSignal::new("14".to_owned());
+    let scenario = RwSignal::new("typical".to_owned());
+    let has_ptm = move || {
+        state
+            .last_valid
+            .with(|r| r.as_ref().is_some_and(|r| r.schedule.patient.is_some()))
+    };
     let csf = Memo::new(move |previous: Option<&Option<Result<CsfReport, String>>>| {
         let days = window_days
             .get()
@@ -92,7 +98,12 @@ pub fn CsfCharts() -> impl IntoView {
                 let (Ok(d), Ok(step)) = (Days::new(days), Hours::new(1.0 / 60.0)) else {
                     return None;
                 };
-                Some(concentration_series(plan, report, l, d, step).map_err(|e| e.to_string()))
+                let chosen = match scenario.get().as_str() {
+                    "none" => Some(crate::engine::PatientUse::None),
+                    "all" => Some(crate::engine::PatientUse::AllAllowed),
+                    _ => None,
+                };
+                Some(concentration_series_for(plan, report, l, d, step, chosen).map_err(|e| e.to_string()))
             }),
             _ => None,
         });
@@ -107,6 +118,16 @@ pub fn CsfCharts() -> impl IntoView {
                 <label for="csf-window">"Window (days)"</label>
                 <input id="csf-window" type="text" inputmode="decimal" prop:value=window_days on:input=move |ev| window_days.set(event_target_value(&ev)) />
             </div>
+            <Show when=has_ptm>
+                <div class="field compact no-print">
+                    <label for="csf-scenario">"Patient boluses in the model"</label>
+                    <select id="csf-scenario" on:change=move |ev| scenario.set(event_target_value(&ev))>
+                        <option value="typical" selected=move || scenario.get() == "typical">"typical"</option>
+                        <option value="none" selected=move || scenario.get() == "none">"none"</option>
+                        <option value="all" selected=move || scenario.get() == "all">"all allowed"</option>
+                    </select>
+                </div>
+            </Show>
             {move || match (csf.get(), filled_at()) {
                 (Some(Ok(report)), Some(filled_at)) => {
                     let mut rows: Vec<(String, String)> = vec![
