@@ -276,6 +276,7 @@ await test('a flex step entered per hour shows the 24-hour total and the jump ag
   const findings = await page.textContent('#findings');
   assertTrue(findings.includes('morphine maximum 24-hour total changes from 2 mg/day (current programme) to 25 mg/day (proposed): +1,150 %, 12.5 times the current.'), findings);
   assertTrue((await page.textContent('#plan-status')).startsWith('Not yet valid'), 'the jump needs an acknowledgement');
+  assertEq(await figureIn(page, 'comparison', 'morphine maximum per 24 h'), 'current 2 mg/day → proposed 25 mg/day (12.5 times)', 'current vs proposed');
   await page.screenshot({ path: join(artifacts, 'flex-per-hour.png'), fullPage: true });
 });
 

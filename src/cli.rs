@@ -163,6 +163,13 @@ pub fn text_report(report: &Report, title: &str) -> String {
     for f in &report.figures {
         let _ = writeln!(out, "  {:width$}  {}", f.name, f.display);
     }
+    if !report.comparison.is_empty() {
+        let _ = writeln!(out);
+        let _ = writeln!(out, "Current vs proposed");
+        for f in &report.comparison {
+            let _ = writeln!(out, "  {}: {}", f.name, f.display);
+        }
+    }
     if !report.scenario_figures.is_empty() {
         let _ = writeln!(out);
         let _ = writeln!(out, "Patient-bolus scenarios");

@@ -269,6 +269,13 @@ fn a_jump_against_the_current_programme_is_named() -> TestResult {
         .ok_or("no jump finding")?;
     assert_eq!(jump.severity, Severity::Soft);
     assert_eq!(
+        report.comparison.first().map(|f| (f.name.as_str(), f.display.as_str())),
+        Some((
+            "morphine maximum per 24 h",
+            "current 2 mg/day \u{2192} proposed 24.5 mg/day (12.25 times)"
+        ))
+    );
+    assert_eq!(
         jump.message,
         "morphine maximum 24-hour total changes from 2 mg/day (current programme) to 24.5 mg/day (proposed): +1,125 %, 12.25 times the current."
     );

@@ -372,6 +372,10 @@ pub struct Report {
     pub visit_trend: Option<String>,
     /// Overall figures as shown.
     pub figures: Vec<Figure>,
+    /// Current vs proposed maximum 24-hour totals (when a current programme is set), as the
+    /// programmer's closing review shows them.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub comparison: Vec<Figure>,
     /// Scenario figures as shown (when the programme has patient boluses).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub scenario_figures: Vec<Figure>,
@@ -575,6 +579,7 @@ pub fn evaluate(plan: &Plan, catalogue: &Catalogue, library: &DrugLibrary) -> Re
     };
     let has_boluses = volumes.scheduled_boluses.value() > 0.0 || volumes.patient_boluses.value() > 0.0;
     let mut findings = Vec::new();
+    let mut comparison = Vec::new();
     let mut drugs = Vec::with_capacity(entries.len());
     for (i, (entry, concentration)) in entries.iter().zip(&concentrations).enumerate() {
         let per_day = |v: Millilitres| concentration.dose_at(MlPerDay::new(v.value()).unwrap_or(MlPerDay::ZERO));
@@ -605,6 +610,23 @@ pub fn evaluate(plan: &Plan, catalogue: &Catalogue, library: &DrugLibrary) -> Re
         );
         if let Some(current) = plan.current_programme.iter().find(|c| c.drug == entry.id) {
             jump_finding(&mut findings, i, entry, current.daily_maximum, daily_maximum);
+            let ratio =
+                if current.daily_maximum.value() > 0.0 && current.daily_maximum.family() == daily_maximum.family() {
+                    format!(
+                        " ({} times)",
+                        format_number(daily_maximum.value() / current.daily_maximum.value())
+                    )
+                } else {
+                    String::new()
+                };
+            comparison.push(Figure::text(
+                &format!("{} maximum per 24 h", entry.display_name),
+                format!(
+                    "current {} \u{2192} proposed {}{ratio}",
+                    current.daily_maximum.ismp(),
+                    daily_maximum.ismp()
+                ),
+            ));
         }
         let name = &entry.display_name;
         let unit = daily_dose.symbol();
@@ -793,6 +815,7 @@ pub fn evaluate(plan: &Plan, catalogue: &Catalogue, library: &DrugLibrary) -> Re
         visits: plan.visits.clone(),
         visit_trend,
         scenario_figures,
+        comparison,
         figures,
         drugs,
         findings,

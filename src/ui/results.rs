@@ -41,6 +41,10 @@ pub fn Results() -> impl IntoView {
                 <p class=status_class id="plan-status" role="status">{status_text}</p>
                 <p class="plan-pump" id="plan-pump">"Pump: "{report.pump.clone()}</p>
                 {figure_list("results".into(), "Overall".into(), report.figures, stale)}
+                {(!report.comparison.is_empty()).then(|| view! {
+                    <h3>"Current vs proposed"</h3>
+                    {figure_list("comparison".into(), "Current vs proposed".into(), report.comparison.clone(), stale)}
+                })}
                 {(!report.scenario_figures.is_empty()).then(|| view! {
                     <h3>"Patient-bolus scenarios"</h3>
                     {figure_list("scenarios".into(), "Patient-bolus scenarios".into(), report.scenario_figures.clone(), stale)}
