@@ -66,14 +66,14 @@ const result = (page, name) => page.evaluate(n => {
   return dt ? dt.nextElementSibling.textContent : null;
 }, name);
 
-/** Opaque non-white pixels on the chart canvas. */
-const inked = page => page.evaluate(() => {
-  const c = document.querySelector('#reservoir-chart');
+/** Opaque non-white pixels on a chart canvas (the reservoir chart unless another is named). */
+const inked = (page, selector = '#reservoir-chart') => page.evaluate(sel => {
+  const c = document.querySelector(sel);
   const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
   let n = 0;
   for (let i = 0; i < d.length; i += 4) if (d[i + 3] > 0 && (d[i] < 200 || d[i + 1] < 200 || d[i + 2] < 200)) n++;
   return n;
-});
+}, selector);
 
 async function enterExample(page) {
   await page.selectOption('#pump', 'synchromed-ii-40');
@@ -345,13 +345,7 @@ await test('CSF model: a refill with a new concentration shows the delayed chang
   await page.fill('#mri-minutes', '120');
   assertTrue((await page.textContent('#reservoir-chart-text')).includes('MRI from Thu 3 Dec 2026, 09:00'), 'MRI on the reservoir chart');
   assertTrue((await page.textContent('#csf-chart-0-text')).includes('MRI interruption'), 'MRI on the concentration chart');
-  const csfPixels = await page.evaluate(() => {
-    const c = document.querySelector('#csf-chart-0');
-    const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
-    let n = 0;
-    for (let i = 0; i < d.length; i += 4) if (d[i + 3] > 0 && (d[i] < 200 || d[i + 1] < 200 || d[i + 2] < 200)) n++;
-    return n;
-  });
+  const csfPixels = await inked(page, '#csf-chart-0');
   assertTrue(csfPixels > 2000, `concentration chart drawn (${csfPixels})`);
   await page.locator('#csf-chart-0').scrollIntoViewIfNeeded();
   await page.screenshot({ path: join(artifacts, 'csf-refill-mri.png'), fullPage: true });

@@ -110,7 +110,12 @@ fn text_of(root: &Element, selector: &str) -> String {
 /// Opaque pixels on the canvas that are not white: proof that something was drawn. (A fresh
 /// canvas is transparent black, so alpha must be checked too.)
 fn inked_pixels(root: &Element) -> usize {
-    let canvas: HtmlCanvasElement = find(root, "#reservoir-chart").unchecked_into();
+    inked_in(root, "#reservoir-chart")
+}
+
+/// Opaque non-white pixels on the canvas `selector`.
+fn inked_in(root: &Element, selector: &str) -> usize {
+    let canvas: HtmlCanvasElement = find(root, selector).unchecked_into();
     let ctx: CanvasRenderingContext2d = canvas
         .get_context("2d")
         .ok()
@@ -582,16 +587,7 @@ async fn refill_with_a_new_concentration_shows_the_transit_delay() {
         "{text}"
     );
     tick().await;
-    let canvas: HtmlCanvasElement = find(root, "#csf-chart-0").unchecked_into();
-    let ctx: CanvasRenderingContext2d = canvas.get_context("2d").ok().flatten().expect("2d").unchecked_into();
-    let data = ctx
-        .get_image_data(0.0, 0.0, f64::from(canvas.width()), f64::from(canvas.height()))
-        .expect("pixels")
-        .data();
-    let inked = data
-        .chunks(4)
-        .filter(|px| px.get(3).is_some_and(|&a| a > 0) && px.iter().take(3).any(|&c| c < 200))
-        .count();
+    let inked = inked_in(root, "#csf-chart-0");
     assert!(inked > 2000, "concentration chart drawn: {inked}");
 }
 
