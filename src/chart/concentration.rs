@@ -30,6 +30,9 @@ pub fn draw<DB: DrawingBackend>(
         .y_label_area_size(90)
         .build_cartesian_2d(0.0..x_end, 0.0..top)?;
     let date_label = |day: &f64| {
+        if !(day.is_finite() && day.abs() < 36_525.0) {
+            return String::new();
+        }
         filled_at
             .checked_add(jiff::SignedDuration::from_mins((day * 1440.0).round() as i64))
             .map(format_date)

@@ -340,6 +340,15 @@ fn days_for(volume: Millilitres, rate: MlPerDay) -> Result<Days, Error> {
 
 /// `start` plus `days`, rounded down to the minute.
 pub(crate) fn after(start: DateTime, days: Days) -> Result<DateTime, Error> {
+    // Bound first: beyond this the minute count could overflow (and no clinical date lies there).
+    if days.value() > LONGEST_INTERVAL_DAYS {
+        return Err(Error::new(
+            Field::FillDate,
+            Problem::OutOfRange {
+                detail: "the date would be more than 100 years away".into(),
+            },
+        ));
+    }
     // Rounding down must not turn float noise into a lost minute: 38 mL ÷ 0.2 mL/day is
     // 189.99999999999997 in binary floating point, which is 190 days, not 189 days 23:59. A relative
     // nudge of 1e-9 (under 0.02 s per 100 days) absorbs that noise and nothing clinical.

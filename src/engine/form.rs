@@ -14,7 +14,7 @@ use super::form_schedule::{
     CsfForm, DrugCsfForm, FlexForm, PatientForm, PeriodicForm, SingleForm, VisitForm, parse_csf, parse_parts,
     parts_from_plan,
 };
-use super::format::{format_number, iso_date, iso_time};
+use super::format::{iso_date, iso_time};
 use super::input::{parse_date, parse_number, parse_time};
 use super::library::DrugLibrary;
 use super::plan::{CurrentTotal, DrugLine, Fill, PLAN_FORMAT, PLAN_VERSION, Plan, Programme, PumpChoice};
@@ -201,8 +201,9 @@ fn drug_csf_form(plan: &Plan, drug: &str) -> DrugCsfForm {
 }
 
 fn number_text(value: f64) -> String {
-    // Plain digits for an input box: the ISMP form minus thousands separators, which the parser refuses.
-    format_number(value).replace(',', "")
+    // The shortest text that reads back as exactly this number (Rust never uses an exponent
+    // here), so an imported plan is not rounded to the display's four significant figures.
+    format!("{}", value + 0.0)
 }
 
 impl PlanForm {

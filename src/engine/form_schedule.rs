@@ -9,7 +9,7 @@ use serde::{Deserialize, Serialize};
 
 use super::dose::AnyDoseRate;
 use super::error::{Error, Field, Problem};
-use super::format::{format_number, iso_date, iso_time};
+use super::format::{iso_date, iso_time};
 use super::input::{parse_date, parse_number, parse_time};
 use super::plan::{Boluses, FlexDoseStep, FlexProgramme, Plan};
 use super::refill::{LoggedVisit, Visit};
@@ -356,7 +356,8 @@ pub fn parts_from_plan(
     String,
     Vec<LoggedVisit>,
 ) {
-    let text = |v: f64| format_number(v).replace(',', "");
+    // Full precision (see form.rs): an import must not round the plan's numbers.
+    let text = |v: f64| format!("{}", v + 0.0);
     let flex = plan.flex.as_ref().map_or_else(FlexForm::default, |f| FlexForm {
         enabled: true,
         cycle: f.cycle,
@@ -494,6 +495,18 @@ pub fn parse_csf(
         let volume = optional(errors, &format!("{drug}: volume"), &form.volume_ml);
         let k12 = optional(errors, &format!("{drug}: k12"), &form.k12);
         let k21 = optional(errors, &format!("{drug}: k21"), &form.k21);
+        if half.is_some() != volume.is_some() {
+            errors.push(Error::invalid(
+                Field::Pk,
+                format!("{drug}: enter both the CSF half-life and the volume (or neither, for the library's values)"),
+            ));
+        }
+        if k12.is_some() != k21.is_some() {
+            errors.push(Error::invalid(
+                Field::Pk,
+                format!("{drug}: enter both k12 and k21 for two compartments (or neither)"),
+            ));
+        }
         if let (Some(h), Some(v)) = (half, volume) {
             let (Ok(h), Ok(v)) = (Hours::new(h), Millilitres::new(v)) else {
                 continue;

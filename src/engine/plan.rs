@@ -514,6 +514,18 @@ pub fn evaluate(plan: &Plan, catalogue: &Catalogue, library: &DrugLibrary) -> Re
         pauses: Vec::new(),
     };
     let mri_kind = model.mri_kind;
+    if let Some(scan) = &plan.csf.mri
+        && scan.at < plan.fill.filled_at
+    {
+        return Err(vec![Error::invalid(
+            Field::Pk,
+            format!(
+                "the MRI ({}) is before the fill ({})",
+                format_date_time(scan.at),
+                format_date_time(plan.fill.filled_at)
+            ),
+        )]);
+    }
     let (schedule, mri_pause_latest) = with_mri_pause(schedule, plan.csf.mri.as_ref(), mri_kind);
     schedule.validate().map_err(one)?;
     let volumes = schedule.daily_volumes();
@@ -970,6 +982,22 @@ fn library_entries<'a>(plan: &Plan, library: &'a DrugLibrary) -> Result<Vec<&'a 
         {
             errors.push(wrong_family(entry, i, Field::StockStrength, "/mL", st.family()));
         }
+        if let Some(p) = plan.csf.previous.iter().find(|p| p.drug == line.drug)
+            && p.concentration.family() != entry.family
+        {
+            errors.push(wrong_family(entry, i, Field::Pk, "/mL", p.concentration.family()));
+        }
+        if let Some(c) = plan.current_programme.iter().find(|c| c.drug == line.drug)
+            && c.daily_maximum.family() != entry.family
+        {
+            errors.push(wrong_family(
+                entry,
+                i,
+                Field::Schedule,
+                "/day",
+                c.daily_maximum.family(),
+            ));
+        }
         entries.push(entry);
     }
     if errors.is_empty() { Ok(entries) } else { Err(errors) }
@@ -1259,9 +1287,11 @@ fn limit_findings(
     name: &str,
 ) {
     for limit in entry.limits_on(quantity) {
+        // A relative tolerance of 1e-9: 18.5 mcg/mL × (19.2 ÷ 18.5) mL/day is 19.200000000000003 in
+        // floating point, which is the limit, not above it.
         let crossed = match limit.bound {
-            Bound::Max => value > limit.value,
-            Bound::Min => value < limit.value,
+            Bound::Max => value > limit.value * (1.0 + 1e-9),
+            Bound::Min => value < limit.value * (1.0 - 1e-9),
         };
         if !crossed {
             continue;

@@ -401,13 +401,23 @@ impl Schedule {
             Basal::Continuous { rate } => rate.value(),
             Basal::Flex { .. } => match self.steps() {
                 Some((cycle, steps)) => {
-                    let days = (cycle / MINUTES_PER_DAY) as usize;
-                    (0..days)
-                        .map(|d| {
-                            let start = d as f64 * MINUTES_PER_DAY;
-                            Self::cycle_integral(&steps, cycle, start, start + MINUTES_PER_DAY)
-                        })
-                        .fold(0.0, f64::max)
+                    // The most any 24 hours can hold, not just a calendar day: the integral over a
+                    // sliding window is piecewise linear in its start, so its maximum is at a window
+                    // that starts or ends on a step change.
+                    let day = MINUTES_PER_DAY.min(cycle);
+                    let window = |a: f64| -> f64 {
+                        let a = a.rem_euclid(cycle);
+                        if a + day <= cycle {
+                            Self::cycle_integral(&steps, cycle, a, a + day)
+                        } else {
+                            Self::cycle_integral(&steps, cycle, a, cycle)
+                                + Self::cycle_integral(&steps, cycle, 0.0, a + day - cycle)
+                        }
+                    };
+                    steps
+                        .iter()
+                        .flat_map(|(start, _)| [window(*start), window(*start - day)])
+                        .fold(window(0.0), f64::max)
                 }
                 None => 0.0,
             },
@@ -575,10 +585,28 @@ impl Schedule {
                 },
             ));
         }
+        // Every bolus becomes two breakpoints: refuse a schedule that would need millions of them
+        // (an interval or lockout of seconds is a typing error) instead of exhausting memory.
+        let per_minute: f64 = self
+            .periodic
+            .iter()
+            .map(|b| 1.0 / (b.interval.value() * 60.0))
+            .sum::<f64>()
+            + self
+                .patient
+                .as_ref()
+                .map_or(0.0, |p| f64::from(p.allowed_per_day()) / MINUTES_PER_DAY);
+        if per_minute * horizon > 1_000_000.0 {
+            return Err(Error::invalid(
+                Field::Schedule,
+                "over a million boluses before the reservoir empties: check the bolus interval and the lockout",
+            ));
+        }
         let segments = self.segments(filled_at, scenario, horizon);
         let mut volume = fill;
         let mut vertices = vec![(0.0, fill)];
-        let mut found: Vec<Option<f64>> = vec![None; marks.len()];
+        // A mark at or above the fill volume is reached at the fill itself.
+        let mut found: Vec<Option<f64>> = marks.iter().map(|m| (*m >= fill).then_some(0.0)).collect();
         for &(t0, t1, base_rate) in &segments {
             let (t0, t1) = (&t0, &t1);
             let rate = base_rate * flow_factor;

@@ -144,7 +144,7 @@ pub fn CsfCharts() -> impl IntoView {
                         ));
                     }
                     if let Some(b) = report.bridge {
-                        rows.push(("Bridge bolus".into(), format!("{} at {} for {} (old drug delivered meanwhile: {})", b.volume.ismp(), b.rate.ismp(), b.duration.ismp(), b.old_drug_delivered.ismp())));
+                        rows.push(("Bridge bolus (old solution at the rate that keeps the lead drug's dose as now programmed)".into(), format!("{} at {} for {} (old drug delivered meanwhile: {})", b.volume.ismp(), b.rate.ismp(), b.duration.ismp(), b.old_drug_delivered.ismp())));
                     }
                     if let Some(p) = report.priming {
                         rows.push(("Priming bolus (after implant or catheter revision)".into(), format!("{} ({} of drug fills the dead volume)", p.volume.ismp(), p.drug_in_dead_volume.ismp())));

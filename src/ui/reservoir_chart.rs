@@ -80,7 +80,10 @@ pub fn ReservoirChartView() -> impl IntoView {
         readout_day.update(|d| *d = Some((d.unwrap_or(0.0) + step).max(0.0)));
     };
     let readout = move || {
-        let day = readout_day.get()?;
+        // Bounded so the minute count can never overflow.
+        let day = readout_day
+            .get()
+            .filter(|d| d.is_finite() && *d >= 0.0 && *d < 36_525.0)?;
         state.last_valid.with(|r| {
             let r = r.as_ref()?;
             let at = crate::engine::format::format_date_time(
