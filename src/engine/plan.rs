@@ -328,7 +328,7 @@ pub struct DrugReport {
     pub lead: bool,
     /// Concentration in the reservoir.
     pub concentration: AnyConcentration,
-    /// Daily dose of the basal (heaviest calendar day of a flex cycle).
+    /// Daily dose of the basal (heaviest 24 hours of a flex cycle).
     pub daily_dose: AnyDoseRate,
     /// Maximum possible in 24 hours: basal + scheduled boluses + patient boluses at their maximum.
     pub daily_maximum: AnyDoseRate,
@@ -343,7 +343,7 @@ pub struct Report {
     pub status: PlanStatus,
     /// The pump's name.
     pub pump: String,
-    /// Basal volume per day (the rate, or the heaviest calendar day of a flex cycle).
+    /// Basal volume per day (the rate, or the heaviest 24 hours of a flex cycle).
     pub flow_rate: MlPerDay,
     /// The delivery schedule.
     pub schedule: Schedule,

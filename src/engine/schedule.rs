@@ -186,7 +186,7 @@ impl PatientUse {
 /// 24-hour volumes of a schedule (multiply by a drug's concentration for its doses).
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 pub struct DailyVolumes {
-    /// Basal volume in the heaviest calendar day of the cycle.
+    /// Basal volume in the heaviest 24 hours of the cycle (any start time).
     pub basal: Millilitres,
     /// Scheduled boluses (periodic), the most a 24-hour window holds.
     pub scheduled_boluses: Millilitres,
@@ -394,7 +394,7 @@ impl Schedule {
             .sum()
     }
 
-    /// 24-hour volumes: basal in the heaviest calendar day, periodic boluses, patient boluses at
+    /// 24-hour volumes: basal in the heaviest 24 hours, periodic boluses, patient boluses at
     /// their maximum, and the sum.
     pub fn daily_volumes(&self) -> DailyVolumes {
         let basal = match &self.basal {
