@@ -75,11 +75,16 @@ const inked = (page, selector = '#reservoir-chart') => page.evaluate(sel => {
   return n;
 }, selector);
 
-async function enterExample(page) {
-  await page.selectOption('#pump', 'synchromed-ii-40');
+/** Pump, fill on Wed 25 Nov 2026 at 09:00, and fill volume. */
+async function enterFill(page, pump, volume) {
+  await page.selectOption('#pump', pump);
   await page.fill('#fill_date', '2026-11-25');
   await page.fill('#fill_time', '09:00');
-  await page.fill('#fill_volume', '40');
+  await page.fill('#fill_volume', volume);
+}
+
+async function enterExample(page) {
+  await enterFill(page, 'synchromed-ii-40', '40');
   await page.fill('#drug-0-concentration', '10');
   await page.fill('#drug-0-daily_dose', '2');
   await page.fill('#low_reservoir_alarm', '2');
@@ -169,10 +174,7 @@ const figureIn = (page, list, name) => page.evaluate(([l, n]) => {
 }, [list, name]);
 
 await test('admixture: per-drug doses follow the lead drug', async page => {
-  await page.selectOption('#pump', 'synchromed-ii-20');
-  await page.fill('#fill_date', '2026-11-25');
-  await page.fill('#fill_time', '09:00');
-  await page.fill('#fill_volume', '20');
+  await enterFill(page, 'synchromed-ii-20', '20');
   await page.fill('#drug-0-concentration', '5');
   await page.fill('#drug-0-daily_dose', '1');
   await page.click('#add-drug');
@@ -322,10 +324,7 @@ await test('a refill visit that does not reconcile is flagged and logged', async
 });
 
 await test('CSF model: a refill with a new concentration shows the delayed change and the tip marker; an MRI shows on both charts', async page => {
-  await page.selectOption('#pump', 'synchromed-ii-20');
-  await page.fill('#fill_date', '2026-11-25');
-  await page.fill('#fill_time', '09:00');
-  await page.fill('#fill_volume', '20');
+  await enterFill(page, 'synchromed-ii-20', '20');
   await page.selectOption('#drug-0-drug', 'ziconotide');
   await page.fill('#drug-0-concentration', '25');
   await page.fill('#drug-0-daily_dose', '2.4');

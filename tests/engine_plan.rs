@@ -5,8 +5,8 @@
 #![allow(clippy::expect_used)]
 
 use itdose::engine::{
-    Acknowledgement, AnyConcentration, AnyDoseRate, Boluses, Catalogue, CompoundingLine, DrugLibrary, DrugLine, Error,
-    Field, Fill, MassFamily, Millilitres, MlPerDay, Plan, PlanStatus, Problem, Programme, PumpChoice, Report, Severity,
+    Acknowledgement, AnyConcentration, AnyDoseRate, Catalogue, CompoundingLine, DrugLibrary, DrugLine, Error, Field,
+    Fill, MassFamily, Millilitres, MlPerDay, Plan, PlanStatus, Problem, Programme, PumpChoice, Report, Severity,
     evaluate, format::Display, worksheet,
 };
 use jiff::civil::date;
@@ -41,36 +41,26 @@ fn line(drug: &str, concentration: Option<AnyConcentration>, daily_dose: Option<
 /// SynchroMed II 20 mL, 20 mL fill, alarm 2 mL; morphine 5 mg/mL (lead), bupivacaine 2.5 mg/mL,
 /// cloNIDine 100 mcg/mL.
 fn admixture(morphine_dose: f64) -> Plan {
-    Plan {
-        format: "itdose-plan".into(),
-        version: 1,
-        pump: PumpChoice {
+    Plan::new(
+        PumpChoice {
             model: "synchromed-ii-20".into(),
             capacity: None,
             fixed_rate: None,
             end_of_service: None,
         },
-        fill: Fill {
+        Fill {
             volume: ml(20.0),
             low_reservoir_alarm: ml(2.0),
             filled_at: date(2026, 11, 25).at(9, 0, 0, 0),
             new_pump: false,
         },
-        drugs: vec![
+        vec![
             line("morphine", Some(mg_ml(5.0)), mg_day(morphine_dose)),
             line("bupivacaine", Some(mg_ml(2.5)), None),
             line("clonidine", Some(mcg_ml(100.0)), None),
         ],
-        programme: Programme::LeadDose { lead: 0 },
-        acknowledgements: vec![],
-        extra_volume: None,
-        flex: None,
-        boluses: Boluses::default(),
-        current_programme: vec![],
-        visit: None,
-        visits: vec![],
-        csf: Default::default(),
-    }
+        Programme::LeadDose { lead: 0 },
+    )
 }
 
 fn libraries() -> Result<(Catalogue, DrugLibrary), Box<dyn std::error::Error>> {

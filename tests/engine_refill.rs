@@ -5,7 +5,7 @@
 #![allow(clippy::expect_used)]
 
 use itdose::engine::{
-    AnyConcentration, AnyDoseRate, Boluses, Catalogue, CurrentTotal, Cycle, DrugLibrary, DrugLine, Fill, FlexDoseStep,
+    AnyConcentration, AnyDoseRate, Catalogue, CurrentTotal, Cycle, DrugLibrary, DrugLine, Fill, FlexDoseStep,
     FlexProgramme, Hours, MassFamily, Millilitres, PatientBolus, Plan, PlanStatus, Programme, PumpChoice, Report,
     Severity, Visit, evaluate, format::Display, format::format_date_time,
 };
@@ -28,37 +28,27 @@ fn filled() -> DateTime {
 
 /// One drug, lead-dose programme.
 fn plan(pump: &str, fill: f64, drug: &str, family: MassFamily, concentration: f64, daily: f64) -> Plan {
-    Plan {
-        format: "itdose-plan".into(),
-        version: 1,
-        pump: PumpChoice {
+    Plan::new(
+        PumpChoice {
             model: pump.into(),
             capacity: None,
             fixed_rate: None,
             end_of_service: None,
         },
-        fill: Fill {
+        Fill {
             volume: ml(fill),
             low_reservoir_alarm: ml(2.0),
             filled_at: filled(),
             new_pump: false,
         },
-        drugs: vec![DrugLine {
+        vec![DrugLine {
             drug: drug.into(),
             concentration: Some(conc(family, concentration)),
             daily_dose: Some(dose(family, daily)),
             stock: None,
         }],
-        programme: Programme::LeadDose { lead: 0 },
-        acknowledgements: vec![],
-        extra_volume: None,
-        flex: None,
-        boluses: Boluses::default(),
-        current_programme: vec![],
-        visit: None,
-        visits: vec![],
-        csf: Default::default(),
-    }
+        Programme::LeadDose { lead: 0 },
+    )
 }
 
 fn run(plan: &Plan) -> Result<Report, Box<dyn std::error::Error>> {

@@ -424,6 +424,27 @@ impl Report {
 }
 
 impl Plan {
+    /// A plan of this format version with no schedule extras, acknowledgements, visits or CSF
+    /// settings; add them with struct update syntax.
+    pub fn new(pump: PumpChoice, fill: Fill, drugs: Vec<DrugLine>, programme: Programme) -> Self {
+        Plan {
+            format: PLAN_FORMAT.to_owned(),
+            version: PLAN_VERSION,
+            pump,
+            fill,
+            drugs,
+            programme,
+            acknowledgements: Vec::new(),
+            extra_volume: None,
+            flex: None,
+            boluses: Boluses::default(),
+            current_programme: Vec::new(),
+            visit: None,
+            visits: Vec::new(),
+            csf: CsfSettings::default(),
+        }
+    }
+
     /// Reads a plan file.
     ///
     /// # Errors
