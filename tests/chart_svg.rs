@@ -63,8 +63,10 @@ fn labels_are_ismp_formatted() -> TestResult {
     Ok(())
 }
 
-/// Alarm after 90 days (23 Feb 2027), empty after 100 days (5 Mar 2027); morphine's 90-day
-/// stability ties with the alarm, and the alarm (listed first) is named.
+/// Alarm after 90 days (23 Feb 2027), empty after 100 days (5 Mar 2027) at the programmed
+/// 0.2 mL/day. Refill-by is the alarm at the fast edge of the flow accuracy (±14.5 %):
+/// 18 mL ÷ (0.2 × 1.145 = 0.229 mL/day) = 78.60 days → Thu 11 Feb 2027, before morphine's
+/// 90-day stability; the marker is drawn there.
 #[test]
 fn markers_band_and_description() -> TestResult {
     let (svg, chart) = render(false)?;
@@ -72,7 +74,7 @@ fn markers_band_and_description() -> TestResult {
     for expected in [
         "Alarm 23 Feb 2027",
         "Empty 5 Mar 2027",
-        "Refill by 23 Feb 2027",
+        "Refill by 11 Feb 2027",
         "25 Nov 2026",
     ] {
         assert!(

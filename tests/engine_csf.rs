@@ -6,45 +6,65 @@ use itdose::engine::{Catalogue, Days, DrugLibrary, Hours, Plan, evaluate, format
 
 type TestResult = Result<(), Box<dyn std::error::Error>>;
 
-fn example() -> Result<Plan, Box<dyn std::error::Error>> {
-    let text = std::fs::read_to_string(concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/docs/example-ziconotide-refill.json"
-    ))?;
+fn load(name: &str) -> Result<Plan, Box<dyn std::error::Error>> {
+    let text = std::fs::read_to_string(std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("docs").join(name))?;
     Ok(Plan::from_json(&text).map_err(|e| e.to_string())?)
 }
 
-/// `docs/example-ziconotide-refill.json`: ziconotide 25 mcg/mL at 2.4 mcg/day (0.096 mL/day),
-/// refilled onto 1.4 mL of 10 mcg/mL; 0.14 mL tubing + 89 cm × 0.0026 mL/cm = 0.3714 mL ahead.
-///   reservoir: (10 × 1.4 + 25 × 20) ÷ 21.4 = 514 ÷ 21.4 = 24.02 mcg/mL
-///   tip: 0.3714 ÷ 0.096 = 3.869 days after the fill
-///   before: old 10 mcg/mL × 0.096 = 0.96 mcg/day → C = (0.96/24) ÷ (ln 2/4.6 × 155) = 0.001713 mcg/mL
-///   after: 24.02 × 0.096 = 2.306 mcg/day → C_ss = 0.004115 mcg/mL (label t½ 4.6 h, V 155 mL)
+fn example() -> Result<Plan, Box<dyn std::error::Error>> {
+    load("example-ziconotide-refill.json")
+}
+
+/// `docs/example-prometra-transit.json`: Prometra II, morphine 10 mg/mL at 1 mg/day (0.1 mL/day),
+/// replacing 5 mg/mL; the Prometra catheter, 89 cm × 0.0026 mL/cm = 0.2314 mL, ahead of it.
+///   tip: 0.2314 ÷ 0.1 = 2.314 days after the fill
+///   model: t½ 3 h (S), V = 1 mL/kg × 70 kg = 70 mL; k = ln 2 ÷ 3 = 0.2310 /h
+///   before: 5 mg/mL × 0.1 mL/day = 0.5 mg/day → C = (0.5/24) ÷ (0.2310 × 70) = 0.001288 mg/mL,
+///   exactly from the first point (the closed-form steady state, no warm-up)
+///   after: 10 × 0.1 = 1 mg/day → C_ss = 0.002576 mg/mL
 #[test]
 fn new_concentration_reaches_the_csf_after_the_transit_delay() -> TestResult {
-    let plan = example()?;
+    let plan = load("example-prometra-transit.json")?;
     let catalogue = Catalogue::builtin()?;
     let library = DrugLibrary::builtin()?;
     let report = evaluate(&plan, &catalogue, &library).map_err(|e| format!("{e:?}"))?;
     let csf = itdose::engine::concentration_series(&plan, &report, &library, Days::new(10.0)?, Hours::new(1.0)?)?;
-    assert_eq!(csf.dead_volume.ismp(), "0.3714 mL");
-    assert_eq!(csf.tip_days.ismp(), "3.869 days");
+    assert_eq!(csf.dead_volume.ismp(), "0.2314 mL");
+    assert_eq!(csf.tip_days.ismp(), "2.314 days");
     let s = csf.series.first().ok_or("no series")?;
-    assert_eq!(s.reservoir_concentration.ismp(), "24.02 mcg/mL");
+    assert_eq!(s.reservoir_concentration.ismp(), "10 mg/mL");
     let at = |hours: usize| s.values.get(hours).copied().unwrap_or(f64::NAN);
-    // Day 3 (72 h): still the old solution at its steady state.
-    assert!((at(72) - 0.001_713).abs() < 2e-6, "{}", at(72));
-    // Day 9 (216 h): the new solution, > 20 half-lives after arrival, at its steady state.
-    // 216 − 92.9 = 123 h = 26.8 half-lives after arrival: within 2^-26.8 ≈ 1e-8 of steady state.
-    assert!((at(216) - s.steady_state).abs() < 1e-7 * s.steady_state);
-    assert!((s.steady_state - 0.004_115).abs() < 2e-6, "{}", s.steady_state);
-    assert!(s.parameters.contains("Prialt label"), "{}", s.parameters);
+    let k = std::f64::consts::LN_2 / 3.0;
+    let old = 0.5 / 24.0 / (k * 70.0);
+    // Time 0 and day 2 (48 h): the old solution at its exact steady state.
+    assert!((at(0) - old).abs() < 1e-12 * old, "{} vs {old}", at(0));
+    assert!((at(48) - old).abs() < 1e-12 * old, "{} vs {old}", at(48));
+    assert!((old - 0.001_288).abs() < 1e-6);
+    // Day 9 (216 h): the new solution, 160 h = 53 half-lives after arrival, at its steady state.
+    assert!((at(216) - s.steady_state).abs() < 1e-9 * s.steady_state);
+    assert!((s.steady_state - 0.002_576).abs() < 1e-6, "{}", s.steady_state);
     // One compartment: 90 % of the change is done after ln 10 ÷ ln 2 = 3.322 half-lives
-    // = 3.322 × 4.6 h = 15.28 h (on a 1-hour grid here: the first whole hour after, 16 h,
-    // less the 0.869-day arrival's fraction of an hour).
+    // = 3.322 × 3 h = 9.966 h (on a 1-hour grid: at most one hour later).
     let t90 = s.time_to_90_percent.ok_or("not reached")?.to_hours().value();
-    let exact = std::f64::consts::LN_10 / std::f64::consts::LN_2 * 4.6;
+    let exact = std::f64::consts::LN_10 / std::f64::consts::LN_2 * 3.0;
     assert!(t90 >= exact && t90 < exact + 1.0, "{t90} vs {exact}");
+    Ok(())
+}
+
+/// `docs/example-ziconotide-refill.json`: SynchroMed II 20 mL, ziconotide 25 mcg/mL, 18.6 mL filled
+/// onto the 1.4 mL left of 10 mcg/mL (18.6 + 1.4 = 20 mL, the capacity); no catheter volume entered
+/// (Medtronic catheters' volume per cm is not in the catalogue), so no transit delay.
+///   reservoir: (10 × 1.4 + 25 × 18.6) ÷ 20 = (14 + 465) ÷ 20 = 23.95 mcg/mL
+#[test]
+fn a_refill_mixes_with_the_residual() -> TestResult {
+    let plan = example()?;
+    let library = DrugLibrary::builtin()?;
+    let report = evaluate(&plan, &Catalogue::builtin()?, &library).map_err(|e| format!("{e:?}"))?;
+    let csf = itdose::engine::concentration_series(&plan, &report, &library, Days::new(2.0)?, Hours::new(1.0)?)?;
+    assert_eq!(csf.tip_days.ismp(), "0 days");
+    let s = csf.series.first().ok_or("no series")?;
+    assert_eq!(s.reservoir_concentration.ismp(), "23.95 mcg/mL");
+    assert!(s.parameters.contains("Prialt label"), "{}", s.parameters);
     Ok(())
 }
 

@@ -91,7 +91,7 @@ prop_compose! {
 fn check(f: PlanForm) -> Result<(), TestCaseError> {
     let catalogue = Catalogue::builtin().map_err(|e| TestCaseError::fail(e.to_string()))?;
     let library = DrugLibrary::builtin().map_err(|e| TestCaseError::fail(e.to_string()))?;
-    if let Ok(plan) = f.to_plan(&catalogue)
+    if let Ok(plan) = f.to_plan(&catalogue, &library)
         && let Ok(report) = evaluate(&plan, &catalogue, &library)
     {
         // Every figure shown is finite text, never "NaN" or "inf".

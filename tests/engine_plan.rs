@@ -91,7 +91,23 @@ fn three_drug_admixture_titrated_by_morphine() -> TestResult {
         report.nominal().map(|p| p.alarm_at),
         Some(date(2027, 2, 23).at(9, 0, 0, 0))
     );
-    assert_eq!(report.status, PlanStatus::Valid);
+    // Admixtures and drugs other than morphine and ziconotide are off-label in a SynchroMed II
+    // (FDA 2018): soft findings to acknowledge, never a block.
+    assert_eq!(report.status, PlanStatus::NeedsAcknowledgement);
+    let soft: Vec<&str> = report
+        .findings
+        .iter()
+        .filter(|f| f.severity == Severity::Soft)
+        .map(|f| f.key.as_str())
+        .collect();
+    assert_eq!(
+        soft,
+        [
+            "off_label/synchromed-ii-20/bupivacaine",
+            "off_label/synchromed-ii-20/clonidine",
+            "off_label/admixture/morphine+bupivacaine+clonidine"
+        ]
+    );
     assert!(report.drugs.first().is_some_and(|d| d.lead));
 
     let report = run(&admixture(2.0))?;
@@ -180,7 +196,7 @@ fn hard_limit_blocks_and_cannot_be_acknowledged() -> TestResult {
     assert_eq!(hard.severity, Severity::Hard);
     assert_eq!(
         hard.message,
-        "ziconotide daily dose 25 mcg/day is above the hard limit of 19.2 mcg/day."
+        "ziconotide daily dose 25 mcg/day is above the hard limit of 19.2 mcg/day (US labelling)."
     );
     assert!(
         hard.acknowledged.is_none(),
@@ -194,6 +210,7 @@ fn hard_limit_blocks_and_cannot_be_acknowledged() -> TestResult {
 #[test]
 fn soft_limit_needs_a_recorded_acknowledgement() -> TestResult {
     let mut plan = admixture(16.0);
+    plan.drugs.truncate(1); // morphine alone: approved for the SynchroMed II, no off-label finding
     let report = run(&plan)?;
     assert_eq!(report.status, PlanStatus::NeedsAcknowledgement);
     let soft = report
@@ -235,6 +252,7 @@ fn soft_limit_needs_a_recorded_acknowledgement() -> TestResult {
 
     // 17 mg/day is a different value: the old acknowledgement does not carry over.
     let mut changed = admixture(17.0);
+    changed.drugs.truncate(1);
     changed.acknowledgements = plan.acknowledgements;
     assert_eq!(run(&changed)?.status, PlanStatus::NeedsAcknowledgement);
     Ok(())
@@ -246,8 +264,9 @@ fn info_finding_names_drugs_without_a_low_concentration_limit() -> TestResult {
     let info = report
         .findings
         .iter()
-        .find(|f| f.severity == Severity::Info)
+        .find(|f| f.key == "info/no-low-concentration-limit")
         .ok_or("no info")?;
+    assert_eq!(info.severity, Severity::Info);
     assert!(
         info.message.contains("morphine, bupivacaine, cloNIDine"),
         "{}",

@@ -5,9 +5,9 @@
 #![allow(clippy::expect_used)]
 
 use itdose::engine::{
-    AnyConcentration, AnyDoseRate, Catalogue, CurrentTotal, Cycle, DrugLibrary, DrugLine, Fill, FlexDoseStep,
-    FlexProgramme, Hours, MassFamily, Millilitres, PatientBolus, Plan, PlanStatus, Programme, PumpChoice, Report,
-    Severity, Visit, evaluate, format::Display, format::format_date_time,
+    AnyConcentration, AnyDoseRate, Catalogue, CurrentTotal, Cycle, DrugLibrary, DrugLine, ExpectedBasis, Fill,
+    FlexDoseStep, FlexProgramme, Hours, Mark, MassFamily, Millilitres, PatientBolus, Plan, PlanStatus, Programme,
+    PumpChoice, Report, Severity, Visit, evaluate, format::Display, format::format_date_time,
 };
 use jiff::civil::{DateTime, date};
 
@@ -62,10 +62,14 @@ fn binding(report: &Report) -> (String, String) {
     )
 }
 
-/// Morphine 5 mg/mL in 20 mL, alarm 2 mL; morphine stability 90 days (UW Health, S).
-///   0.8 mg/day ÷ 5 = 0.16 mL/day: alarm after 18 ÷ 0.16 = 112.5 days → stability (90 days) binds:
-///   25 Nov 2026 + 90 days = Tue 23 Feb 2027.
-///   2 mg/day ÷ 5 = 0.4 mL/day: alarm after 18 ÷ 0.4 = 45 days → Sat 9 Jan 2027 09:00 binds.
+/// Morphine 5 mg/mL in 20 mL, alarm 2 mL; morphine stability 90 days (UW Health, S). The pump's
+/// rule is taken at the fast edge of its flow accuracy (SynchroMed II ±14.5 %, S): the pump may
+/// deliver 1.145 times the programmed rate and reach the alarm volume first.
+///   0.8 mg/day ÷ 5 = 0.16 mL/day; fast 0.16 × 1.145 = 0.1832 mL/day: alarm after
+///   18 ÷ 0.1832 = 98.25 days → stability (90 days) binds: 25 Nov 2026 + 90 days = Tue 23 Feb 2027.
+///   2 mg/day ÷ 5 = 0.4 mL/day; fast 0.458 mL/day: 18 ÷ 0.458 = 39.301 days = 39 days 7 h 13.5 min
+///   → Sun 3 Jan 2027 16:13 (rounded down) binds; at the programmed rate 18 ÷ 0.4 = 45 days
+///   (Sat 9 Jan 2027 09:00) is shown as information.
 ///   An end of service 30 days after the fill (Fri 25 Dec 2026 00:00) binds over both.
 #[test]
 fn which_constraint_binds_the_refill_by_date() -> TestResult {
@@ -81,8 +85,18 @@ fn which_constraint_binds_the_refill_by_date() -> TestResult {
     let fast = run(&plan("synchromed-ii-20", 20.0, "morphine", MassFamily::Mg, 5.0, 2.0))?;
     assert_eq!(
         binding(&fast),
-        ("Sat 9 Jan 2027, 09:00".into(), "low-reservoir alarm 2 mL".into())
+        (
+            "Sun 3 Jan 2027, 16:13".into(),
+            "low-reservoir alarm 2 mL, if the pump delivers 14.5 % more than programmed (the fast edge of its flow accuracy)"
+                .into()
+        )
     );
+    let programmed = fast
+        .refill_by
+        .at_programmed_rate
+        .clone()
+        .ok_or("no programmed-rate date")?;
+    assert_eq!(format_date_time(programmed.at), "Sat 9 Jan 2027, 09:00");
     let mut ending = plan("synchromed-ii-20", 20.0, "morphine", MassFamily::Mg, 5.0, 2.0);
     ending.pump.end_of_service = Some(date(2026, 12, 25).at(0, 0, 0, 0));
     assert_eq!(
@@ -158,69 +172,236 @@ fn prometra_refill_rule_assumes_every_allowed_bolus() -> TestResult {
     Ok(())
 }
 
+fn visit(at: DateTime, withdrawn: f64) -> Visit {
+    Visit {
+        at,
+        withdrawn: ml(withdrawn),
+        new_fill: None,
+        pump_expected: None,
+        patient_boluses: None,
+        confirmed_after_refill: None,
+    }
+}
+
+/// (expected, threshold, discrepancy, flagged) of a visit, as shown.
+fn reconciled(p: &Plan) -> Result<(String, String, String, bool), Box<dyn std::error::Error>> {
+    let r = run(p)?.reconciliation.ok_or("no reconciliation")?;
+    Ok((r.expected.ismp(), r.threshold.ismp(), r.discrepancy.ismp(), r.flagged))
+}
+
+/// ASRA 2017: evaluate a discrepancy outside the device accuracy OR above 2 mL, so the threshold
+/// is min(2 mL, accuracy × infused).
 /// SynchroMed II 40 mL (±14.5 %, S), 40 mL at 0.2 mL/day (morphine 2 mg/day at 10 mg/mL).
-/// Visit 100 days after the fill: expected 40 − 0.2 × 100 = 20 mL; infused 20 mL;
-/// threshold max(2 mL, 0.145 × 20 = 2.9 mL) = 2.9 mL.
-///   withdrawn 18 mL: −2 mL, within 2.9 → not flagged
-///   withdrawn 16.5 mL: −3.5 mL, beyond 2.9 → flagged (a soft finding to acknowledge)
+/// Visit 100 days after the fill: expected 40 − 0.2 × 100 = 20 mL; infused 40 − 20 = 20 mL;
+/// threshold min(2 mL, 0.145 × 20 = 2.9 mL) = 2 mL.
+///   withdrawn 18 mL: 18 − 20 = −2 mL, exactly the threshold → not flagged
+///   withdrawn 17.9 mL: −2.1 mL → flagged, a shortfall: possible over-infusion
+///   withdrawn 22.5 mL: +2.5 mL → flagged, an excess: possible under-infusion
+/// (The old rule, max(2 mL, 2.9 mL) = 2.9 mL, let the −2.1 mL through.)
 #[test]
-fn reconciliation_flagged_and_not() -> TestResult {
+fn reconciliation_threshold_is_the_smaller_of_2_ml_and_the_accuracy() -> TestResult {
     let mut p = plan("synchromed-ii-40", 40.0, "morphine", MassFamily::Mg, 10.0, 2.0);
     let visit_at = date(2027, 3, 5).at(9, 0, 0, 0); // 25 Nov 2026 + 100 days
-    p.visit = Some(Visit {
-        at: visit_at,
-        withdrawn: ml(18.0),
-        new_fill: Some(ml(40.0)),
-    });
-    let report = run(&p)?;
-    let r = report.reconciliation.clone().ok_or("no reconciliation")?;
-    assert_eq!(
-        (r.expected.ismp(), r.threshold.ismp(), r.discrepancy.ismp(), r.flagged),
-        ("20 mL".into(), "2.9 mL".into(), "-2 mL".into(), false)
-    );
-    assert_eq!(report.status, PlanStatus::Valid);
+    p.visit = Some(visit(visit_at, 18.0));
+    assert_eq!(reconciled(&p)?, ("20 mL".into(), "2 mL".into(), "-2 mL".into(), false));
+    assert_eq!(run(&p)?.status, PlanStatus::Valid);
 
-    p.visit = Some(Visit {
-        at: visit_at,
-        withdrawn: ml(16.5),
-        new_fill: None,
-    });
+    p.visit = Some(visit(visit_at, 17.9));
+    assert_eq!(reconciled(&p)?, ("20 mL".into(), "2 mL".into(), "-2.1 mL".into(), true));
     let report = run(&p)?;
-    let r = report.reconciliation.clone().ok_or("no reconciliation")?;
-    assert_eq!((r.discrepancy.ismp(), r.flagged), ("-3.5 mL".into(), true));
     assert_eq!(report.status, PlanStatus::NeedsAcknowledgement);
-    assert!(report.findings.iter().any(|f| {
-        f.severity == Severity::Soft
-            && f.message
-                .contains("3.5 mL less than the expected 20 mL (threshold 2.9 mL)")
-    }));
+    let shortfall = report
+        .findings
+        .iter()
+        .find(|f| f.key.contains("/shortfall/"))
+        .ok_or("no shortfall finding")?;
+    assert!(
+        shortfall.message.starts_with(
+            "Withdrawn 17.9 mL is 2.1 mL less than the expected 20 mL (flag beyond 2 mL): possible over-infusion"
+        ),
+        "{}",
+        shortfall.message
+    );
+    assert_eq!(shortfall.mark, Some(Mark::Verified));
 
-    // A visit after the projected empty date (200 days) warns of lost opioid tolerance.
-    p.visit = Some(Visit {
-        at: date(2027, 7, 1).at(9, 0, 0, 0),
-        withdrawn: ml(0.5),
-        new_fill: None,
+    p.visit = Some(visit(visit_at, 22.5));
+    let report = run(&p)?;
+    let excess = report
+        .findings
+        .iter()
+        .find(|f| f.key.contains("/excess/"))
+        .ok_or("no excess finding")?;
+    assert!(excess.message.contains("possible under-infusion"), "{}", excess.message);
+
+    // Early in the fill the accuracy binds: 20 days, expected 40 − 0.2 × 20 = 36 mL, infused 4 mL,
+    // threshold min(2, 0.145 × 4 = 0.58) = 0.58 mL: −0.5 mL passes, −0.6 mL is flagged.
+    let early = date(2026, 12, 15).at(9, 0, 0, 0);
+    p.visit = Some(visit(early, 35.5));
+    assert_eq!(
+        reconciled(&p)?,
+        ("36 mL".into(), "0.58 mL".into(), "-0.5 mL".into(), false)
+    );
+    p.visit = Some(visit(early, 35.4));
+    assert!(reconciled(&p)?.3);
+    Ok(())
+}
+
+/// The audit's case: a 4.5 mL shortfall on a 40 mL pump after 175 days at 0.2 mL/day:
+/// expected 40 − 35 = 5 mL, infused 35 mL; old threshold max(2, 0.145 × 35 = 5.075) = 5.075 mL hid
+/// it; now min(2, 5.075) = 2 mL flags it. A Prometra (no labelled accuracy) uses 2 mL alone.
+#[test]
+fn a_large_shortfall_is_never_within_the_threshold() -> TestResult {
+    let mut p = plan("synchromed-ii-40", 40.0, "morphine", MassFamily::Mg, 10.0, 2.0);
+    p.visit = Some(visit(date(2027, 5, 19).at(9, 0, 0, 0), 0.5)); // + 175 days
+    assert_eq!(reconciled(&p)?, ("5 mL".into(), "2 mL".into(), "-4.5 mL".into(), true));
+
+    let mut p = plan("prometra-ii-20", 20.0, "morphine", MassFamily::Mg, 10.0, 2.0);
+    // 20 days at 0.2 mL/day: expected 16 mL; threshold 2 mL (no accuracy in the catalogue).
+    p.visit = Some(visit(date(2026, 12, 15).at(9, 0, 0, 0), 14.0));
+    assert_eq!(reconciled(&p)?, ("16 mL".into(), "2 mL".into(), "-2 mL".into(), false));
+    Ok(())
+}
+
+/// The expected residual's basis: the pump's own expected volume first; else the programme with
+/// the pump's logged patient-bolus count; else the programme (typical use: an assumption).
+/// Prometra II 20 mL, morphine 1 mg/day at 10 mg/mL = 0.1 mL/day, patient bolus 0.05 mL.
+/// Visit 30 days after the fill: programme alone 20 − 3 = 17 mL; with 40 logged boluses
+/// 17 − 40 × 0.05 = 15 mL; with the pump's 15.5 mL, 15.5 mL.
+#[test]
+fn the_expected_residual_says_where_it_comes_from() -> TestResult {
+    let mut p = plan("prometra-ii-20", 20.0, "morphine", MassFamily::Mg, 10.0, 1.0);
+    p.boluses.patient = Some(PatientBolus {
+        volume: ml(0.05),
+        duration: Hours::new(0.1)?,
+        lockout: Hours::new(4.0)?,
+        max_per_day: 4,
     });
+    let at = date(2026, 12, 25).at(9, 0, 0, 0);
+    let mut v = visit(at, 15.0);
+    v.patient_boluses = Some(40);
+    p.visit = Some(v.clone());
+    let r = run(&p)?.reconciliation.ok_or("no reconciliation")?;
+    assert_eq!(
+        (r.expected.ismp(), r.basis),
+        ("15 mL".into(), ExpectedBasis::PatientBolusCount { count: 40 })
+    );
+    v.pump_expected = Some(ml(15.5));
+    p.visit = Some(v.clone());
+    let r = run(&p)?.reconciliation.ok_or("no reconciliation")?;
+    assert_eq!((r.expected.ismp(), r.basis), ("15.5 mL".into(), ExpectedBasis::Pump));
+    v.pump_expected = None;
+    v.patient_boluses = None;
+    p.visit = Some(v);
+    let r = run(&p)?.reconciliation.ok_or("no reconciliation")?;
+    assert_eq!(r.basis, ExpectedBasis::TypicalScenario { per_day: 0 });
+    assert!(r.basis.describe().contains("an assumption"));
+    Ok(())
+}
+
+/// Maino 2017: after the refill, more than 1 mL (20 mL pump) or 2 mL (40 mL pump) between what
+/// should be in the reservoir (injected + residual left) and what is confirmed suggests a pocket fill.
+///   40 mL pump, 38 mL injected: confirmed 36 mL → −2 mL, not flagged; 35.9 mL → −2.1 mL, flagged.
+///   20 mL pump, 19 mL injected + 0.5 mL residual = 19.5 mL: confirmed 18.5 → −1 mL, not flagged;
+///   18.4 → −1.1 mL, flagged.
+#[test]
+fn after_the_refill_a_missing_volume_suggests_a_pocket_fill() -> TestResult {
+    let mut p = plan("synchromed-ii-40", 40.0, "morphine", MassFamily::Mg, 10.0, 2.0);
+    let at = date(2027, 3, 5).at(9, 0, 0, 0);
+    let mut v = visit(at, 20.0);
+    v.new_fill = Some(ml(38.0));
+    v.confirmed_after_refill = Some(ml(36.0));
+    p.visit = Some(v.clone());
+    let a = run(&p)?
+        .reconciliation
+        .and_then(|r| r.after_refill)
+        .ok_or("no after-refill check")?;
+    assert_eq!(
+        (a.expected.ismp(), a.threshold.ismp(), a.flagged),
+        ("38 mL".into(), "2 mL".into(), false)
+    );
+    v.confirmed_after_refill = Some(ml(35.9));
+    p.visit = Some(v);
     let report = run(&p)?;
     assert!(
         report
             .findings
             .iter()
-            .any(|f| f.message.contains("may have lost opioid tolerance"))
+            .any(|f| f.key.contains("/pocket_fill/") && f.message.contains("possible pocket fill")),
+        "{:?}",
+        report.findings
     );
 
-    // A new fill above the capacity is refused.
-    p.visit = Some(Visit {
-        at: visit_at,
-        withdrawn: ml(20.0),
-        new_fill: Some(ml(45.0)),
-    });
-    let errors = evaluate(&p, &Catalogue::builtin()?, &DrugLibrary::builtin()?)
-        .err()
-        .unwrap_or_default();
+    let mut p = plan("synchromed-ii-20", 20.0, "morphine", MassFamily::Mg, 10.0, 2.0);
+    p.csf.residual = Some(ml(0.5));
+    p.fill.volume = ml(19.5);
+    let mut v = visit(date(2027, 1, 14).at(9, 0, 0, 0), 9.5);
+    v.new_fill = Some(ml(19.0));
+    v.confirmed_after_refill = Some(ml(18.5));
+    p.visit = Some(v.clone());
+    let a = run(&p)?
+        .reconciliation
+        .and_then(|r| r.after_refill)
+        .ok_or("no after-refill check")?;
     assert_eq!(
-        errors.first().map(ToString::to_string).as_deref(),
-        Some("Refill visit: new fill 45 mL is above the pump capacity of 40 mL")
+        (a.expected.ismp(), a.threshold.ismp(), a.discrepancy.ismp(), a.flagged),
+        ("19.5 mL".into(), "1 mL".into(), "-1 mL".into(), false)
+    );
+    v.confirmed_after_refill = Some(ml(18.4));
+    p.visit = Some(v);
+    let a = run(&p)?
+        .reconciliation
+        .and_then(|r| r.after_refill)
+        .ok_or("no after-refill check")?;
+    assert!(a.flagged);
+    Ok(())
+}
+
+/// A visit after the projected empty date (200 days at 0.2 mL/day) warns that restarting at the
+/// previous dose may overdose; withdrawn or new-fill volumes the pump cannot hold are refused.
+#[test]
+fn impossible_visits_are_refused_and_a_dry_pump_warns() -> TestResult {
+    let mut p = plan("synchromed-ii-40", 40.0, "morphine", MassFamily::Mg, 10.0, 2.0);
+    p.visit = Some(visit(date(2027, 7, 1).at(9, 0, 0, 0), 0.5));
+    let report = run(&p)?;
+    let dry = report
+        .findings
+        .iter()
+        .find(|f| f.key.contains("/after_empty/"))
+        .ok_or("no empty-date finding")?;
+    assert!(
+        dry.message
+            .contains("Restarting at the previous dose may overdose an opioid-naive patient")
+    );
+
+    let errors_of = |p: &Plan| -> Result<Vec<String>, Box<dyn std::error::Error>> {
+        Ok(evaluate(p, &Catalogue::builtin()?, &DrugLibrary::builtin()?)
+            .err()
+            .unwrap_or_default()
+            .iter()
+            .map(ToString::to_string)
+            .collect())
+    };
+    let at = date(2027, 3, 5).at(9, 0, 0, 0);
+    p.visit = Some(visit(at, 45.0));
+    assert_eq!(
+        errors_of(&p)?,
+        ["Refill visit: withdrawn 45 mL is above the pump capacity of 40 mL"]
+    );
+    let mut v = visit(at, 20.0);
+    v.new_fill = Some(ml(45.0));
+    p.visit = Some(v.clone());
+    assert_eq!(
+        errors_of(&p)?,
+        ["Refill visit: new fill 45 mL is above the pump capacity of 40 mL"]
+    );
+    // With 1.4 mL left in the pump, 40 mL more does not fit: 40 + 1.4 = 41.4 mL.
+    v.new_fill = Some(ml(40.0));
+    p.visit = Some(v);
+    p.csf.residual = Some(ml(1.4));
+    p.fill.volume = ml(38.6);
+    assert_eq!(
+        errors_of(&p)?,
+        ["Refill visit: new fill 40 mL + residual 1.4 mL = 41.4 mL is above the pump capacity of 40 mL"]
     );
     Ok(())
 }

@@ -137,7 +137,8 @@ fn importing_a_plan_keeps_every_digit() -> TestResult {
         ("12.345", "2.4681")
     );
     assert_eq!(
-        form.to_plan(&Catalogue::builtin()?).map_err(|e| format!("{e:?}"))?,
+        form.to_plan(&Catalogue::builtin()?, &DrugLibrary::builtin()?)
+            .map_err(|e| format!("{e:?}"))?,
         plan
     );
     Ok(())
@@ -149,7 +150,10 @@ fn half_a_model_override_is_an_error_not_ignored() -> TestResult {
     if let Some(line) = form.drugs.first_mut() {
         line.csf.half_life_hours = "3".into();
     }
-    let errors = form.to_plan(&Catalogue::builtin()?).err().unwrap_or_default();
+    let errors = form
+        .to_plan(&Catalogue::builtin()?, &DrugLibrary::builtin()?)
+        .err()
+        .unwrap_or_default();
     assert!(
         errors
             .iter()

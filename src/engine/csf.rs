@@ -12,7 +12,7 @@ use super::dose::AnyConcentration;
 use super::error::{Error, Field};
 use super::format::{Display as _, format_number};
 use super::library::DrugLibrary;
-use super::pk::{PkModel, TipInput, simulate};
+use super::pk::{PkModel, TipInput, simulate_from};
 use super::plan::{Plan, Report};
 use super::schedule::PatientUse;
 use super::transit::{BridgeBolus, DeadVolume, PrimingBolus, bridge_bolus, mixed_concentration, priming_bolus};
@@ -77,6 +77,8 @@ pub struct CsfReport {
     /// MRI scan window (start, restart at scan end, latest restart), days after the fill.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub mri_days: Option<(f64, f64, f64)>,
+    /// The grid step.
+    pub step: Hours,
 }
 
 /// The label every concentration display carries.
@@ -186,26 +188,24 @@ pub fn concentration_series_for(
         )?
         .unwrap_or(drug.concentration);
         let old = previous.map_or(0.0, |c| c.value());
-        // Warm-up so the old solution starts at its steady state (10 half-lives of the slowest rate).
-        let warmup_hours = if old > 0.0 { warmup(&model.0) } else { 0.0 };
         let basal_ml_per_min = report.daily_volumes.basal.value() / 1440.0;
         let per_day = |ml_per_min: f64, conc: f64| ml_per_min * 1440.0 * conc;
+        // The old solution has been delivered at the basal rate for long before the fill: the model
+        // starts at its exact steady state (closed form), not after a warm-up run.
+        let before = per_day(basal_ml_per_min, old);
         let mut inputs_mg: Vec<(f64, f64, f64)> = Vec::new(); // (from h, to h, per day)
-        if warmup_hours > 0.0 {
-            inputs_mg.push((0.0, warmup_hours, per_day(basal_ml_per_min, old)));
-        }
         for &(t0, t1, rate, new) in &pieces {
             let conc = if new { mixed.value() } else { old };
             if rate > 0.0 && conc > 0.0 && t1 > t0 {
-                inputs_mg.push((warmup_hours + t0 / 60.0, warmup_hours + t1 / 60.0, per_day(rate, conc)));
+                inputs_mg.push((t0 / 60.0, t1 / 60.0, per_day(rate, conc)));
             }
         }
         let grid: Vec<Hours> = (0..=points as u64)
-            .map(|i| Hours::new(warmup_hours + i as f64 * step.value()).unwrap_or(Hours::ZERO))
+            .map(|i| Hours::new(i as f64 * step.value()).unwrap_or(Hours::ZERO))
             .collect();
         let values: Vec<f64> = match mixed {
-            AnyConcentration::Mg(_) => run::<Mg>(&model.0, &inputs_mg, &grid)?,
-            AnyConcentration::Mcg(_) => run::<Mcg>(&model.0, &inputs_mg, &grid)?,
+            AnyConcentration::Mg(_) => run::<Mg>(&model.0, before, &inputs_mg, &grid)?,
+            AnyConcentration::Mcg(_) => run::<Mcg>(&model.0, before, &inputs_mg, &grid)?,
         };
         let days_axis: Vec<f64> = (0..grid.len()).map(|i| i as f64 * step.value() / 24.0).collect();
         let steady_state = steady_state(&model.0, per_day(basal_ml_per_min, mixed.value()));
@@ -271,11 +271,13 @@ pub fn concentration_series_for(
         bridge,
         priming,
         mri_days,
+        step,
     })
 }
 
 fn run<U: super::units::MassUnit>(
     model: &PkModel,
+    before: f64,
     inputs: &[(f64, f64, f64)],
     grid: &[Hours],
 ) -> Result<Vec<f64>, Error> {
@@ -289,7 +291,11 @@ fn run<U: super::units::MassUnit>(
             })
         })
         .collect();
-    Ok(simulate(model, &typed, grid)?.into_iter().map(|c| c.value()).collect())
+    let before = DoseRate::new(before).map_err(|e| e.at(Field::Pk))?;
+    Ok(simulate_from(model, before, &typed, grid)?
+        .into_iter()
+        .map(|c| c.value())
+        .collect())
 }
 
 /// Days from `change` until the series stays within 10 % of the way from its value at the change
@@ -314,19 +320,6 @@ fn time_to_90(days: &[f64], values: &[f64], change: f64, target: f64) -> Option<
         Some(_) => return None,
     };
     Days::new(days.get(reached)? - change).ok()
-}
-
-fn warmup(model: &PkModel) -> f64 {
-    let slowest_half_life = match *model {
-        PkModel::OneCompartment { half_life, .. } => half_life.value(),
-        PkModel::TwoCompartment { k10, k12, k21, .. } => {
-            let (a, b, c) = (k10.value(), k12.value(), k21.value());
-            let tr = a + b + c;
-            let slow = (tr - (tr * tr - 4.0 * a * c).max(0.0).sqrt()) / 2.0;
-            std::f64::consts::LN_2 / slow.max(1e-9)
-        }
-    };
-    (10.0 * slowest_half_life).min(24.0 * 365.0)
 }
 
 /// Steady state of a constant input `per_day` (drug unit per day), drug unit per mL.
@@ -435,14 +428,16 @@ fn describe(model: &PkModel, origin: &str) -> String {
     }
 }
 
-/// The series as CSV: `time_h,drug,concentration,unit`.
+/// The series as CSV: `time_h,drug,concentration,unit`. Times are written exactly (the shortest
+/// decimal that reads back as the same number), never rounded for display: a 1-minute series has
+/// a distinct time on every row.
 pub fn to_csv(report: &CsfReport) -> String {
     let mut out = String::from("time_h,drug,concentration,unit\n");
     for s in &report.series {
-        for (d, v) in s.days.iter().zip(&s.values) {
+        for (i, v) in s.values.iter().enumerate() {
             out.push_str(&format!(
                 "{},{},{:e},{}\n",
-                format_number(d * 24.0).replace(',', ""),
+                i as f64 * report.step.value() + 0.0,
                 s.drug,
                 v,
                 s.unit

@@ -56,11 +56,13 @@ pub enum Field {
     Visit,
     /// A pharmacokinetic parameter or input.
     Pk,
+    /// Whether this is the first fill of a new pump.
+    NewPump,
 }
 
 impl Field {
     /// Every field, in form order.
-    pub const ALL: [Field; 22] = [
+    pub const ALL: [Field; 23] = [
         Field::PumpCapacity,
         Field::PumpMinimumRate,
         Field::FillVolume,
@@ -83,6 +85,7 @@ impl Field {
         Field::Schedule,
         Field::Visit,
         Field::Pk,
+        Field::NewPump,
     ];
 
     /// A stable key, used for element ids and in saved files.
@@ -110,6 +113,7 @@ impl Field {
             Field::Schedule => "schedule",
             Field::Visit => "visit",
             Field::Pk => "pk",
+            Field::NewPump => "new_pump",
         }
     }
 
@@ -138,6 +142,7 @@ impl Field {
             Field::Schedule => "Schedule",
             Field::Visit => "Refill visit",
             Field::Pk => "CSF model",
+            Field::NewPump => "First fill of a new pump",
         }
     }
 }

@@ -11,8 +11,8 @@ use super::dose::{AnyConcentration, AnyDoseRate};
 use super::error::{Error, Field, Problem};
 use super::findings::Acknowledgement;
 use super::form_schedule::{
-    CsfForm, DrugCsfForm, FlexForm, PatientForm, PeriodicForm, SingleForm, VisitForm, parse_csf, parse_parts,
-    parts_from_plan,
+    CsfForm, DrugCsfForm, FlexForm, PatientForm, PeriodicForm, ProcedureForm, SingleForm, TitrationForm, VisitForm,
+    parse_csf, parse_parts, parse_procedures, parse_titration, parts_from_plan,
 };
 use super::format::{iso_date, iso_time};
 use super::input::{parse_date, parse_number, parse_time};
@@ -110,8 +110,9 @@ pub struct PlanForm {
     pub extra_volume: String,
     /// Recorded acknowledgements of soft limits.
     pub acknowledgements: Vec<Acknowledgement>,
-    /// First fill of a new pump.
-    pub new_pump: bool,
+    /// First fill of a new pump: unanswered until the user says (a drug with new-pump rules,
+    /// ziconotide, needs the answer; nothing defaults silently).
+    pub new_pump: Option<bool>,
     /// Device end of service date, YYYY-MM-DD (optional).
     pub end_of_service: String,
     /// Flex dosing.
@@ -124,6 +125,12 @@ pub struct PlanForm {
     pub patient: PatientForm,
     /// The current programme's maximum 24-hour totals (set from a report).
     pub current_programme: Vec<CurrentTotal>,
+    /// When the current programme last changed.
+    pub titration: TitrationForm,
+    /// A programmed priming bolus.
+    pub priming: ProcedureForm,
+    /// A programmed bridge bolus.
+    pub bridge: ProcedureForm,
     /// The refill visit being reconciled.
     pub visit: VisitForm,
     /// The visit log.
@@ -149,13 +156,16 @@ impl Default for PlanForm {
             drugs: vec![DrugForm::default()],
             extra_volume: String::new(),
             acknowledgements: Vec::new(),
-            new_pump: false,
+            new_pump: None,
             end_of_service: String::new(),
             flex: FlexForm::default(),
             periodic: Vec::new(),
             single: Vec::new(),
             patient: PatientForm::default(),
             current_programme: Vec::new(),
+            titration: TitrationForm::default(),
+            priming: ProcedureForm::default(),
+            bridge: ProcedureForm::default(),
             visit: VisitForm::default(),
             visits: Vec::new(),
             csf: CsfForm::default(),
@@ -224,9 +234,32 @@ impl PlanForm {
     /// Converts the form into a plan.
     ///
     /// # Errors
-    /// Every field that does not parse, each at its field and drug line.
-    pub fn to_plan(&self, catalogue: &Catalogue) -> Result<Plan, Vec<Error>> {
+    /// Every field that does not parse, each at its field and drug line; an unanswered "first fill
+    /// of a new pump" when a drug in the reservoir has new-pump rules in `library`.
+    pub fn to_plan(&self, catalogue: &Catalogue, library: &DrugLibrary) -> Result<Plan, Vec<Error>> {
         let mut errors = Vec::new();
+        let new_pump = match self.new_pump {
+            Some(answer) => answer,
+            None => {
+                let asks: Vec<&str> = self
+                    .drugs
+                    .iter()
+                    .filter_map(|d| library.get(&d.drug_id))
+                    .filter(|e| e.new_pump.is_some())
+                    .map(|e| e.display_name.as_str())
+                    .collect();
+                if !asks.is_empty() {
+                    errors.push(Error::invalid(
+                        Field::NewPump,
+                        format!(
+                            "{} has rules for a new pump: answer whether this is the first fill of a new pump",
+                            asks.join(", ")
+                        ),
+                    ));
+                }
+                false
+            }
+        };
         let model = catalogue.get(&self.pump_id);
         let constant_flow = model.is_some_and(|m| m.is_constant_flow());
         let needs_capacity = model.is_some_and(|m| m.is_custom());
@@ -342,6 +375,11 @@ impl PlanForm {
             .map(|d| (d.drug_id.clone(), d.concentration_unit, d.csf.clone()))
             .collect();
         let csf = parse_csf(&self.csf, &csf_drugs, &mut errors);
+        let (priming, bridge) = parse_procedures(&self.priming, &self.bridge, &mut errors);
+        let titration = parse_titration(&self.titration, &mut errors);
+        let mut boluses = parts.boluses;
+        boluses.priming = priming;
+        boluses.bridge = bridge;
         match (fill, alarm, date, time, programme) {
             (Some(volume), Some(low_reservoir_alarm), Some(d), Some(t), Some(programme)) if errors.is_empty() => {
                 Ok(Plan {
@@ -357,15 +395,16 @@ impl PlanForm {
                         volume,
                         low_reservoir_alarm,
                         filled_at: d.to_datetime(t),
-                        new_pump: self.new_pump,
+                        new_pump,
                     },
                     drugs: lines,
                     programme,
                     acknowledgements: self.acknowledgements.clone(),
                     extra_volume: extra,
                     flex: parts.flex,
-                    boluses: parts.boluses,
+                    boluses,
                     current_programme: self.current_programme.clone(),
+                    titration,
                     visit: parts.visit,
                     visits: self.visits.clone(),
                     csf,
@@ -431,18 +470,52 @@ impl PlanForm {
                     .map(|m| number_text(m.duration.value() * 60.0))
                     .unwrap_or_default(),
             },
-            new_pump: plan.fill.new_pump,
+            new_pump: Some(plan.fill.new_pump),
             end_of_service,
             flex,
             periodic,
             single,
             patient,
             current_programme: plan.current_programme.clone(),
+            titration: plan
+                .titration
+                .as_ref()
+                .map_or_else(TitrationForm::default, |t| TitrationForm {
+                    last_change_date: t.last_change.map(iso_date).unwrap_or_default(),
+                    last_change_time: t.last_change.map(iso_time).unwrap_or_default(),
+                    increases_past_week: t.increases_past_week.map(|n| n.to_string()).unwrap_or_default(),
+                }),
+            priming: plan
+                .boluses
+                .priming
+                .as_ref()
+                .map_or_else(ProcedureForm::default, |p| ProcedureForm {
+                    enabled: true,
+                    date: iso_date(p.at),
+                    time: iso_time(p.at),
+                    duration_minutes: number_text(p.duration.value() * 60.0),
+                }),
+            bridge: plan
+                .boluses
+                .bridge
+                .as_ref()
+                .map_or_else(ProcedureForm::default, |b| ProcedureForm {
+                    enabled: true,
+                    date: iso_date(b.at),
+                    time: iso_time(b.at),
+                    duration_minutes: String::new(),
+                }),
             visit: plan.visit.as_ref().map_or_else(VisitForm::default, |v| VisitForm {
                 date: iso_date(v.at),
                 time: iso_time(v.at),
                 withdrawn: number_text(v.withdrawn.value()),
                 new_fill: v.new_fill.map(|n| number_text(n.value())).unwrap_or_default(),
+                pump_expected: v.pump_expected.map(|n| number_text(n.value())).unwrap_or_default(),
+                patient_boluses: v.patient_boluses.map(|n| n.to_string()).unwrap_or_default(),
+                confirmed_after_refill: v
+                    .confirmed_after_refill
+                    .map(|n| number_text(n.value()))
+                    .unwrap_or_default(),
             }),
             visits,
         }
@@ -472,7 +545,7 @@ mod tests {
     fn the_issue_2_example_evaluates() -> Result<(), Box<dyn std::error::Error>> {
         let catalogue = Catalogue::builtin()?;
         let library = DrugLibrary::builtin()?;
-        let plan = example().to_plan(&catalogue).map_err(|e| format!("{e:?}"))?;
+        let plan = example().to_plan(&catalogue, &library).map_err(|e| format!("{e:?}"))?;
         let report = evaluate(&plan, &catalogue, &library).map_err(|e| format!("{e:?}"))?;
         // 2 mg/day ÷ 10 mg/mL = 0.2 mL/day; (40 − 2) ÷ 0.2 = 190 days
         assert!((report.flow_rate.value() - 0.2).abs() < 1e-12);
@@ -497,7 +570,10 @@ mod tests {
         if let Some(d) = form.drugs.first_mut() {
             d.daily_dose = String::new();
         }
-        let errors = form.to_plan(&catalogue).err().unwrap_or_default();
+        let errors = form
+            .to_plan(&catalogue, &DrugLibrary::builtin()?)
+            .err()
+            .unwrap_or_default();
         let ids: Vec<String> = errors.iter().map(Error::element_id).collect();
         assert_eq!(
             ids,
@@ -514,7 +590,7 @@ mod tests {
             ..example()
         };
         let ids: Vec<String> = form
-            .to_plan(&catalogue)
+            .to_plan(&catalogue, &DrugLibrary::builtin()?)
             .err()
             .unwrap_or_default()
             .iter()
@@ -537,7 +613,7 @@ mod tests {
                 .map(|d| (d.concentration.as_str(), d.concentration_unit)),
             Some(("100", MassFamily::Mcg))
         );
-        assert_eq!(form.to_plan(&catalogue).map_err(|e| format!("{e:?}"))?, plan);
+        assert_eq!(form.to_plan(&catalogue, &library).map_err(|e| format!("{e:?}"))?, plan);
         Ok(())
     }
 

@@ -11,7 +11,9 @@ use super::dose::AnyDoseRate;
 use super::error::{Error, Field, Problem};
 use super::format::{iso_date, iso_time};
 use super::input::{parse_date, parse_number, parse_time};
-use super::plan::{Boluses, FlexDoseStep, FlexProgramme, Plan};
+use super::plan::{
+    Boluses, BridgeBolusSetting, FlexDoseStep, FlexProgramme, Plan, PrimingBolusSetting, TitrationHistory,
+};
 use super::refill::{LoggedVisit, Visit};
 use super::schedule::{Cycle, PatientBolus, PeriodicBolus, SingleBolus};
 use super::units::{Hours, MassFamily, Millilitres};
@@ -123,8 +125,40 @@ pub struct VisitForm {
     pub time: String,
     /// Volume withdrawn, mL.
     pub withdrawn: String,
-    /// New fill volume, mL (optional).
+    /// New fill volume (injected), mL (optional).
     pub new_fill: String,
+    /// The pump's expected reservoir volume from the programmer, mL (optional).
+    pub pump_expected: String,
+    /// Patient boluses logged by the pump since the fill (optional).
+    pub patient_boluses: String,
+    /// Volume confirmed in the reservoir after the refill, mL (optional).
+    pub confirmed_after_refill: String,
+}
+
+/// A programmed priming or bridge bolus as typed.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(default)]
+pub struct ProcedureForm {
+    /// Whether the bolus is programmed.
+    pub enabled: bool,
+    /// Start date.
+    pub date: String,
+    /// Start time.
+    pub time: String,
+    /// Duration, minutes (priming only: the bridge's follows from the old rate).
+    pub duration_minutes: String,
+}
+
+/// The current programme's titration history as typed.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(default)]
+pub struct TitrationForm {
+    /// Date of the last dose change.
+    pub last_change_date: String,
+    /// Time of the last dose change.
+    pub last_change_time: String,
+    /// Rises in the 7 days before this change.
+    pub increases_past_week: String,
 }
 
 /// The schedule, device and visit parts of a plan, parsed.
@@ -208,7 +242,11 @@ pub fn parse_parts(
                 let dose = number(errors, f, &format!("{what} dose"), &s.dose);
                 // A per-hour dose is 24 times its per-day dose: an explicit choice on the form.
                 let per_day = dose.map(|d| if s.per == Per::Hour { d * 24.0 } else { d });
-                let daily_dose = per_day.and_then(|d| AnyDoseRate::new(s.unit, d).ok());
+                let daily_dose = per_day.and_then(|d| {
+                    AnyDoseRate::new(s.unit, d)
+                        .map_err(|e| errors.push(Error::invalid(f, format!("{what} dose: {e}"))))
+                        .ok()
+                });
                 Some(FlexDoseStep {
                     day: s.day,
                     start: iso_start(start?),
@@ -283,28 +321,7 @@ pub fn parse_parts(
             .ok()
             .map(|d| d.to_datetime(jiff::civil::Time::midnight()))
     };
-    let visit = if visit.withdrawn.trim().is_empty() {
-        None
-    } else {
-        let v = Field::Visit;
-        let withdrawn = number(errors, v, "withdrawn volume", &visit.withdrawn);
-        let new_fill = if visit.new_fill.trim().is_empty() {
-            None
-        } else {
-            number(errors, v, "new fill volume", &visit.new_fill)
-        };
-        let at = when(errors, v, "visit", &visit.date, &visit.time);
-        (|| {
-            Some(Visit {
-                at: at?,
-                withdrawn: Millilitres::new(withdrawn?).ok()?,
-                new_fill: match new_fill {
-                    Some(n) => Some(Millilitres::new(n).ok()?),
-                    None => None,
-                },
-            })
-        })()
-    };
+    let visit = parse_visit(visit, errors);
     ScheduleParts {
         flex,
         boluses: Boluses {
@@ -312,19 +329,77 @@ pub fn parse_parts(
             single,
             patient: patient_bolus,
             typical_per_day: typical,
+            priming: None,
+            bridge: None,
         },
         end_of_service: end,
         visit,
     }
 }
 
+/// A visit, when a withdrawn volume is entered. Every other non-empty field is parsed or reported.
+fn parse_visit(visit: &VisitForm, errors: &mut Vec<Error>) -> Option<Visit> {
+    let others = [
+        &visit.new_fill,
+        &visit.pump_expected,
+        &visit.patient_boluses,
+        &visit.confirmed_after_refill,
+    ];
+    if visit.withdrawn.trim().is_empty() {
+        if others.iter().any(|t| !t.trim().is_empty()) {
+            errors.push(Error::invalid(
+                Field::Visit,
+                "withdrawn volume: enter the volume withdrawn to reconcile the visit",
+            ));
+        }
+        return None;
+    }
+    let v = Field::Visit;
+    let volume = |errors: &mut Vec<Error>, what: &str, text: &str| -> Option<Option<Millilitres>> {
+        if text.trim().is_empty() {
+            return Some(None);
+        }
+        let n = number(errors, v, what, text)?;
+        Millilitres::new(n)
+            .map_err(|e| errors.push(Error::invalid(v, format!("{what}: {e}"))))
+            .ok()
+            .map(Some)
+    };
+    let withdrawn = volume(errors, "withdrawn volume", &visit.withdrawn);
+    let new_fill = volume(errors, "new fill volume", &visit.new_fill);
+    let pump_expected = volume(errors, "the pump's expected volume", &visit.pump_expected);
+    let confirmed = volume(
+        errors,
+        "volume confirmed after the refill",
+        &visit.confirmed_after_refill,
+    );
+    let patient_boluses = if visit.patient_boluses.trim().is_empty() {
+        Some(None)
+    } else {
+        count_at(errors, v, "patient boluses logged", &visit.patient_boluses).map(Some)
+    };
+    let at = when(errors, v, "visit", &visit.date, &visit.time);
+    Some(Visit {
+        at: at?,
+        withdrawn: withdrawn??,
+        new_fill: new_fill?,
+        pump_expected: pump_expected?,
+        patient_boluses: patient_boluses?,
+        confirmed_after_refill: confirmed?,
+    })
+}
+
 fn count(errors: &mut Vec<Error>, what: &str, text: &str) -> Option<u32> {
+    count_at(errors, Field::Schedule, what, text)
+}
+
+fn count_at(errors: &mut Vec<Error>, field: Field, what: &str, text: &str) -> Option<u32> {
     let trimmed = text.trim();
     match trimmed.parse::<u32>() {
         Ok(n) => Some(n),
         Err(_) if trimmed.is_empty() => {
             errors.push(Error::new(
-                Field::Schedule,
+                field,
                 Problem::Invalid {
                     detail: format!("{what}: enter a whole number"),
                 },
@@ -333,7 +408,7 @@ fn count(errors: &mut Vec<Error>, what: &str, text: &str) -> Option<u32> {
         }
         Err(_) => {
             errors.push(Error::invalid(
-                Field::Schedule,
+                field,
                 format!("{what}: \u{201c}{trimmed}\u{201d} is not a whole number"),
             ));
             None
@@ -343,6 +418,62 @@ fn count(errors: &mut Vec<Error>, what: &str, text: &str) -> Option<u32> {
 
 fn iso_start(t: jiff::civil::Time) -> String {
     format!("{:02}:{:02}", t.hour(), t.minute())
+}
+
+/// The programmed priming and bridge boluses.
+pub fn parse_procedures(
+    priming: &ProcedureForm,
+    bridge: &ProcedureForm,
+    errors: &mut Vec<Error>,
+) -> (Option<PrimingBolusSetting>, Option<BridgeBolusSetting>) {
+    let f = Field::Schedule;
+    let priming = priming.enabled.then(|| {
+        let at = when(errors, f, "priming bolus", &priming.date, &priming.time);
+        let minutes = number(errors, f, "priming bolus duration", &priming.duration_minutes);
+        let duration = hours(errors, "priming bolus duration", minutes.map(|m| m / 60.0));
+        if duration.is_some_and(|d| d.value() <= 0.0) {
+            errors.push(Error::invalid(f, "priming bolus duration: must be greater than 0"));
+        }
+        Some(PrimingBolusSetting {
+            at: at?,
+            duration: duration.filter(|d| d.value() > 0.0)?,
+        })
+    });
+    let bridge = bridge.enabled.then(|| {
+        let at = when(errors, f, "bridge bolus", &bridge.date, &bridge.time);
+        Some(BridgeBolusSetting { at: at? })
+    });
+    (priming.flatten(), bridge.flatten())
+}
+
+/// The titration history, when either part is entered.
+pub fn parse_titration(form: &TitrationForm, errors: &mut Vec<Error>) -> Option<TitrationHistory> {
+    let f = Field::Schedule;
+    let has_date = !form.last_change_date.trim().is_empty();
+    let has_count = !form.increases_past_week.trim().is_empty();
+    if !has_date && !has_count {
+        return None;
+    }
+    let last_change = if has_date {
+        Some(when(
+            errors,
+            f,
+            "last dose change",
+            &form.last_change_date,
+            &form.last_change_time,
+        )?)
+    } else {
+        None
+    };
+    let increases_past_week = if has_count {
+        Some(count(errors, "rises in the past 7 days", &form.increases_past_week)?)
+    } else {
+        None
+    };
+    Some(TitrationHistory {
+        last_change,
+        increases_past_week,
+    })
 }
 
 /// The form parts that show `plan` (for import).
@@ -483,13 +614,17 @@ pub fn parse_csf(
         ..CsfSettings::default()
     };
     for (drug, family, form) in drugs {
-        if let Some(v) = optional(errors, &format!("{drug}: concentration being replaced"), &form.previous)
-            && let Ok(concentration) = super::dose::AnyConcentration::new(*family, v)
-        {
-            out.previous.push(PreviousDrug {
-                drug: drug.clone(),
-                concentration,
-            });
+        if let Some(v) = optional(errors, &format!("{drug}: concentration being replaced"), &form.previous) {
+            match super::dose::AnyConcentration::new(*family, v) {
+                Ok(concentration) => out.previous.push(PreviousDrug {
+                    drug: drug.clone(),
+                    concentration,
+                }),
+                Err(e) => errors.push(Error::invalid(
+                    Field::Pk,
+                    format!("{drug}: concentration being replaced: {e}"),
+                )),
+            }
         }
         let half = optional(errors, &format!("{drug}: half-life"), &form.half_life_hours);
         let volume = optional(errors, &format!("{drug}: volume"), &form.volume_ml);
@@ -508,27 +643,49 @@ pub fn parse_csf(
             ));
         }
         if let (Some(h), Some(v)) = (half, volume) {
-            let (Ok(h), Ok(v)) = (Hours::new(h), Millilitres::new(v)) else {
+            // Every parameter of a model must be positive: a zero is reported, never dropped.
+            let mut positive = |what: &str, value: f64| {
+                if value > 0.0 && value.is_finite() {
+                    Some(value)
+                } else {
+                    errors.push(Error::invalid(
+                        Field::Pk,
+                        format!("{drug}: {what} must be greater than 0"),
+                    ));
+                    None
+                }
+            };
+            let h = positive("half-life", h);
+            let v = positive("volume", v);
+            let k = match (k12, k21) {
+                (Some(a), Some(b)) => Some((positive("k12", a), positive("k21", b))),
+                _ => None,
+            };
+            let (Some(h), Some(v)) = (h, v) else { continue };
+            let out_of_range = |errors: &mut Vec<Error>| {
+                errors.push(Error::invalid(
+                    Field::Pk,
+                    format!("{drug}: the model parameters are out of range"),
+                ));
+            };
+            let (Ok(half_life), Ok(volume)) = (Hours::new(h), Millilitres::new(v)) else {
+                out_of_range(errors);
                 continue;
             };
-            let model = match (k12, k21) {
-                (Some(a), Some(b)) => match (
-                    PerHour::new(std::f64::consts::LN_2 / h.value()),
+            let model = match k {
+                Some((Some(a), Some(b))) => match (
+                    PerHour::new(std::f64::consts::LN_2 / h),
                     PerHour::new(a),
                     PerHour::new(b),
                 ) {
-                    (Ok(k10), Ok(k12), Ok(k21)) => PkModel::TwoCompartment {
-                        volume: v,
-                        k10,
-                        k12,
-                        k21,
-                    },
-                    _ => continue,
+                    (Ok(k10), Ok(k12), Ok(k21)) => PkModel::TwoCompartment { volume, k10, k12, k21 },
+                    _ => {
+                        out_of_range(errors);
+                        continue;
+                    }
                 },
-                _ => PkModel::OneCompartment {
-                    half_life: h,
-                    volume: v,
-                },
+                Some(_) => continue,
+                None => PkModel::OneCompartment { half_life, volume },
             };
             out.models.push(DrugModel {
                 drug: drug.clone(),
@@ -536,13 +693,20 @@ pub fn parse_csf(
             });
         }
     }
-    if !csf.mri_date.trim().is_empty() {
+    if csf.mri_date.trim().is_empty() {
+        if !csf.mri_time.trim().is_empty() || !csf.mri_minutes.trim().is_empty() {
+            errors.push(Error::invalid(Field::Pk, "MRI date: enter the date of the scan"));
+        }
+    } else {
         let at = when(errors, Field::Pk, "MRI", &csf.mri_date, &csf.mri_time);
         let minutes = number(errors, Field::Pk, "MRI duration", &csf.mri_minutes);
-        if let (Some(at), Some(m)) = (at, minutes)
-            && let Ok(duration) = Hours::new(m / 60.0)
-        {
-            out.mri = Some(MriScan { at, duration });
+        match (at, minutes) {
+            (Some(at), Some(m)) if m > 0.0 => match Hours::new(m / 60.0) {
+                Ok(duration) => out.mri = Some(MriScan { at, duration }),
+                Err(e) => errors.push(Error::invalid(Field::Pk, format!("MRI duration: {e}"))),
+            },
+            (_, Some(_)) => errors.push(Error::invalid(Field::Pk, "MRI duration: must be greater than 0")),
+            _ => {}
         }
     }
     out

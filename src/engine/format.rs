@@ -1,6 +1,6 @@
 //! ISMP formatting of numbers and quantities for every screen, chart and printout.
 //!
-//! Rules (ISMP list of error-prone abbreviations, symbols and dose designations; `domain.md` §7):
+//! Rules (ISMP list of error-prone abbreviations, symbols and dose designations):
 //! no trailing zero ("1 mg", never "1.0 mg"); always a leading zero ("0.5 mg", never ".5 mg");
 //! "mcg" never "µg"; "mL" never "cc"; a space between number and unit; thousands separated
 //! ("1,000 mcg").

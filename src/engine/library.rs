@@ -7,14 +7,18 @@
 
 use serde::{Deserialize, Serialize};
 
+use super::drug_rules::{AvoidWith, Guidance, NewPumpRule, SourcedNumber, Strengths, TitrationRule};
 use super::format::with_unit;
 use super::pump::Mark;
 use super::units::MassFamily;
 
 /// The file format tag of a drug library export.
 pub const LIBRARY_FORMAT: &str = "itdose-drug-library";
-/// The library file format version this build reads and writes.
-pub const LIBRARY_VERSION: u32 = 1;
+/// The library file format version this build writes. Version 1 files are read and migrated
+/// ([`DrugLibrary::from_json`]).
+pub const LIBRARY_VERSION: u32 = 2;
+/// The region whose labelling a library follows when it does not say (version 1 files).
+pub const DEFAULT_REGION: &str = "US";
 
 /// Which figure a limit applies to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -22,8 +26,10 @@ pub const LIBRARY_VERSION: u32 = 1;
 pub enum LimitQuantity {
     /// Concentration in the reservoir (mg/mL or mcg/mL in the drug's family).
     Concentration,
-    /// Daily dose (mg/day or mcg/day in the drug's family).
+    /// Daily dose (mg/day or mcg/day in the drug's family): the maximum possible 24-hour total.
     DailyDose,
+    /// The dose of one bolus (mg or mcg in the drug's family).
+    BolusDose,
 }
 
 impl LimitQuantity {
@@ -32,6 +38,7 @@ impl LimitQuantity {
         match self {
             LimitQuantity::Concentration => "concentration",
             LimitQuantity::DailyDose => "daily dose",
+            LimitQuantity::BolusDose => "bolus dose",
         }
     }
 
@@ -40,6 +47,7 @@ impl LimitQuantity {
         match self {
             LimitQuantity::Concentration => format!("{}/mL", family.symbol()),
             LimitQuantity::DailyDose => format!("{}/day", family.symbol()),
+            LimitQuantity::BolusDose => family.symbol().to_owned(),
         }
     }
 }
@@ -81,6 +89,19 @@ pub struct Limit {
     pub source: String,
     /// How far it has been checked.
     pub mark: Mark,
+    /// When the limit applies, in words ("spasticity of spinal origin"); empty: always.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub condition: String,
+    /// Regions whose labelling gives this limit (e.g. `["US"]`); empty: every region.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub regions: Vec<String>,
+}
+
+impl Limit {
+    /// Whether the limit applies in `region` (a limit with no region applies everywhere).
+    pub fn applies_in(&self, region: &str) -> bool {
+        self.regions.is_empty() || self.regions.iter().any(|r| r.eq_ignore_ascii_case(region))
+    }
 }
 
 /// A usual starting range.
@@ -185,12 +206,46 @@ pub struct DrugEntry {
     /// Free-text notes shown with the drug.
     #[serde(default)]
     pub notes: String,
+    /// Drug classes, for combination rules ("opioid").
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub classes: Vec<String>,
+    /// How fast the daily dose may rise.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub titration: Vec<TitrationRule>,
+    /// What the first fill of a new pump needs.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub new_pump: Option<NewPumpRule>,
+    /// Drug classes this drug should not share a reservoir with.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub avoid_with: Vec<AvoidWith>,
+    /// Commercial strengths.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub strengths: Option<Strengths>,
+    /// Label guidance (screening, first dose, boxed warnings, tapering).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub guidance: Vec<Guidance>,
+    /// A low-reservoir alarm volume suggested for this drug, mL (baclofen: 4 mL).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub low_reservoir_alarm_ml: Option<SourcedNumber>,
+    /// mg of intrathecal morphine per unit (mg or mcg) of this drug, for comparing a change of drug.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub intrathecal_morphine_equivalent: Option<SourcedNumber>,
 }
 
 impl DrugEntry {
     /// The limits on one quantity.
     pub fn limits_on(&self, quantity: LimitQuantity) -> impl Iterator<Item = &Limit> {
         self.limits.iter().filter(move |l| l.quantity == quantity)
+    }
+
+    /// The limits on one quantity that apply in `region`.
+    pub fn limits_in<'a>(&'a self, quantity: LimitQuantity, region: &'a str) -> impl Iterator<Item = &'a Limit> {
+        self.limits_on(quantity).filter(move |l| l.applies_in(region))
+    }
+
+    /// Whether the drug belongs to `class` ("opioid").
+    pub fn is_in_class(&self, class: &str) -> bool {
+        self.classes.iter().any(|c| c.eq_ignore_ascii_case(class))
     }
 
     /// Whether the library sets a lower concentration limit (ISMP: without one, a concentration
@@ -211,8 +266,20 @@ impl DrugEntry {
             Severity::Soft => "soft",
             Severity::Info => "info",
         };
+        let mut scope = Vec::new();
+        if !limit.condition.is_empty() {
+            scope.push(limit.condition.clone());
+        }
+        if !limit.regions.is_empty() {
+            scope.push(limit.regions.join(", "));
+        }
+        let scope = if scope.is_empty() {
+            String::new()
+        } else {
+            format!(", {}", scope.join("; "))
+        };
         format!(
-            "{} {} {} ({severity})",
+            "{} {} {} ({severity}{scope})",
             limit.quantity.name(),
             bound,
             with_unit(limit.value, &limit.quantity.unit(self.family))
@@ -232,8 +299,16 @@ pub struct DrugLibrary {
     /// A note shown with the library.
     #[serde(default)]
     pub note: String,
+    /// The region whose labelling the library follows ("US", "EU"): limits and rules tagged with
+    /// other regions do not apply.
+    #[serde(default = "default_region")]
+    pub region: String,
     /// The drugs.
     pub drugs: Vec<DrugEntry>,
+}
+
+fn default_region() -> String {
+    DEFAULT_REGION.to_owned()
 }
 
 /// Why a library was refused. Names the drug and the field.
@@ -257,10 +332,49 @@ impl DrugLibrary {
     /// # Errors
     /// [`LibraryError`] naming the drug and field of the first problem, or the JSON position.
     pub fn from_json(text: &str) -> Result<Self, LibraryError> {
-        let library: DrugLibrary =
+        let mut library: DrugLibrary =
             serde_json::from_str(text).map_err(|e| LibraryError(format!("not a valid library file: {e}")))?;
+        if library.format == LIBRARY_FORMAT && library.version == 1 {
+            library = library.migrate_v1()?;
+        }
         library.validate()?;
         Ok(library)
+    }
+
+    /// Version 1 → 2. Version 1 had limits, stability and PK values only; the drug-specific rules
+    /// of version 2 (titration, new pump, combinations, strengths, guidance, suggested alarm,
+    /// equivalence) are taken from the built-in library for drugs with the same id. The file's
+    /// own values (limits included) are kept exactly; the note says what was added.
+    fn migrate_v1(mut self) -> Result<Self, LibraryError> {
+        let builtin: DrugLibrary =
+            serde_json::from_str(BUILTIN_LIBRARY).map_err(|e| LibraryError(format!("built-in library: {e}")))?;
+        let mut added = Vec::new();
+        for drug in &mut self.drugs {
+            let Some(b) = builtin.get(&drug.id) else { continue };
+            drug.classes.clone_from(&b.classes);
+            drug.titration.clone_from(&b.titration);
+            drug.new_pump.clone_from(&b.new_pump);
+            drug.avoid_with.clone_from(&b.avoid_with);
+            drug.strengths.clone_from(&b.strengths);
+            drug.guidance.clone_from(&b.guidance);
+            drug.low_reservoir_alarm_ml.clone_from(&b.low_reservoir_alarm_ml);
+            drug.intrathecal_morphine_equivalent
+                .clone_from(&b.intrathecal_morphine_equivalent);
+            added.push(drug.display_name.clone());
+        }
+        self.version = LIBRARY_VERSION;
+        if !added.is_empty() {
+            let line = format!(
+                "Migrated from a version-1 library: the built-in drug rules (titration, new pump, combinations, strengths, guidance) were added for {}; every limit and value of the file is unchanged.",
+                added.join(", ")
+            );
+            self.note = if self.note.is_empty() {
+                line
+            } else {
+                format!("{} {line}", self.note)
+            };
+        }
+        Ok(self)
     }
 
     /// Replaces this library with an imported one, all or nothing: on any error `self` is left
@@ -337,6 +451,11 @@ impl DrugLibrary {
                 self.format
             )));
         }
+        if self.region.trim().is_empty() {
+            return Err(LibraryError(
+                "region: is empty (e.g. \u{201c}US\u{201d} or \u{201c}EU\u{201d})".into(),
+            ));
+        }
         if self.version != LIBRARY_VERSION {
             return Err(LibraryError(format!(
                 "version {} is not supported (this build reads version {LIBRARY_VERSION})",
@@ -381,7 +500,7 @@ impl DrugLibrary {
                 let field = format!("limits[{i}]");
                 positive(&format!("{field}.value"), limit.value)?;
                 if limit.severity == Severity::Hard && limit.mark == Mark::Unverified {
-                    // domain.md: an unverified value ships only as an editable default, never a hard limit.
+                    // An unverified value ships only as an editable default, never as a hard limit.
                     return Err(at(
                         &format!("{field}.severity"),
                         "an unverified (U) value cannot be a hard limit; make it soft or verify it".into(),
@@ -411,6 +530,26 @@ impl DrugLibrary {
             }
             for (i, s) in drug.stability.iter().enumerate() {
                 positive(&format!("stability[{i}].days"), s.days)?;
+            }
+            for (i, rule) in drug.titration.iter().enumerate() {
+                rule.validate(&format!("titration[{i}]"))
+                    .map_err(|m| at("titration", m))?;
+            }
+            if let Some(rule) = &drug.new_pump {
+                rule.validate().map_err(|m| at("new_pump", m))?;
+            }
+            if let Some(strengths) = &drug.strengths {
+                for (i, v) in strengths.values.iter().enumerate() {
+                    positive(&format!("strengths.values[{i}]"), *v)?;
+                }
+            }
+            for (name, value) in [
+                ("low_reservoir_alarm_ml", &drug.low_reservoir_alarm_ml),
+                ("intrathecal_morphine_equivalent", &drug.intrathecal_morphine_equivalent),
+            ] {
+                if let Some(v) = value {
+                    positive(name, v.value)?;
+                }
             }
             let pk = &drug.pk;
             for (name, value) in [

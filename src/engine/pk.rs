@@ -115,6 +115,18 @@ impl PkModel {
         }
     }
 
+    /// The steady-state (central, peripheral) amounts under a constant input of `per_hour`:
+    /// one compartment A = R/k; two compartments A1 = R/k10, A2 = k12 R ÷ (k10 k21).
+    fn steady_state(&self, per_hour: f64) -> (f64, f64) {
+        match *self {
+            PkModel::OneCompartment { half_life, .. } => (per_hour / (std::f64::consts::LN_2 / half_life.value()), 0.0),
+            PkModel::TwoCompartment { k10, k12, k21, .. } => {
+                let (k10, k12, k21) = (k10.value(), k12.value(), k21.value());
+                (per_hour / k10, k12 * per_hour / (k10 * k21))
+            }
+        }
+    }
+
     fn volume(&self) -> f64 {
         match *self {
             PkModel::OneCompartment { volume, .. } | PkModel::TwoCompartment { volume, .. } => volume.value(),
@@ -129,6 +141,21 @@ impl PkModel {
 /// [`Field::Pk`] for an invalid model, a negative time, or an input whose end is before its start.
 pub fn simulate<U: MassUnit>(
     model: &PkModel,
+    inputs: &[TipInput<U>],
+    times: &[Hours],
+) -> Result<Vec<Concentration<U>>, Error> {
+    simulate_from(model, DoseRate::ZERO, inputs, times)
+}
+
+/// As [`simulate`], but starting at the exact steady state of a constant input `before` reaching
+/// the tip since long before time 0 (a refill replacing a solution the patient has had for weeks).
+/// The state is the closed form, not a long warm-up run that would start a fraction low.
+///
+/// # Errors
+/// As [`simulate`].
+pub fn simulate_from<U: MassUnit>(
+    model: &PkModel,
+    before: DoseRate<U>,
     inputs: &[TipInput<U>],
     times: &[Hours],
 ) -> Result<Vec<Concentration<U>>, Error> {
@@ -154,7 +181,7 @@ pub fn simulate<U: MassUnit>(
     });
 
     let mut out = vec![0.0; times.len()];
-    let mut state = (0.0, 0.0);
+    let mut state = model.steady_state(before.value() / 24.0);
     let mut now = 0.0;
     let mut rate = 0.0;
     let mut next_change = 0;

@@ -6,23 +6,25 @@
 use jiff::civil::DateTime;
 use serde::{Deserialize, Serialize};
 
+use super::checks::{self, CheckContext, CheckedDrug, StepNote, step_notes};
 use super::compounding::{CompoundingLine, Worksheet, worksheet};
 use super::continuous::{Caution, after, alarm_caution, check_fill, check_rate};
-use super::dose::{AnyConcentration, AnyDoseRate};
+use super::dose::{AnyConcentration, AnyDoseRate, AnyMass};
 use super::error::{Error, Field, Problem};
 use super::findings::{Acknowledgement, Finding, PlanStatus, settle};
 use super::format::{Display as _, format_date, format_date_time, format_number, with_unit};
-use super::library::{Applies, Bound, DrugEntry, DrugLibrary, LimitQuantity, Severity};
-use super::pump::{Catalogue, Mark, MriKind, PumpSpec};
+use super::library::{Applies, DrugEntry, DrugLibrary, Severity};
+use super::pump::{Catalogue, Mark, MriKind, PumpModel, PumpSpec};
 use super::refill::{
-    LoggedVisit, Reconciliation, RefillBy, RefillCandidate, Visit, discrepancy_trend, reconcile, refill_by,
-    stability_candidate,
+    LoggedVisit, Reconciliation, RefillBy, RefillCandidate, Visit, VisitConcern, VisitContext, discrepancy_trend,
+    reconcile, refill_by, stability_candidate,
 };
 use super::schedule::{
     Basal, Cycle, DailyVolumes, FlexStep, PatientBolus, PatientUse, Pause, PeriodicBolus, ScenarioProjection, Schedule,
     SingleBolus,
 };
-use super::units::{Days, MassFamily, Millilitres, MlPerDay};
+use super::transit::{DeadVolume, bridge_bolus};
+use super::units::{Days, Hours, MassFamily, Millilitres, MlPerDay};
 
 /// The file format tag of a plan.
 pub const PLAN_FORMAT: &str = "itdose-plan";
@@ -152,13 +154,55 @@ pub struct Boluses {
     /// Typical patient activations per day (for the typical scenario).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub typical_per_day: Option<u32>,
+    /// A priming bolus (after implant or catheter revision): the volume ahead of the drug (pump
+    /// tubing + catheter, from the CSF settings) delivered from `at` over `duration`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub priming: Option<PrimingBolusSetting>,
+    /// A bridge bolus (after a change of drug or concentration): the volume ahead of the new
+    /// solution delivered from `at` at the rate that keeps the lead drug's dose with the old
+    /// concentration (from the CSF settings' solution being replaced).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub bridge: Option<BridgeBolusSetting>,
 }
 
 impl Boluses {
     /// No bolus of any kind.
     pub fn is_empty(&self) -> bool {
-        self.periodic.is_empty() && self.single.is_empty() && self.patient.is_none()
+        self.periodic.is_empty()
+            && self.single.is_empty()
+            && self.patient.is_none()
+            && self.priming.is_none()
+            && self.bridge.is_none()
     }
+}
+
+/// A programmed priming bolus.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PrimingBolusSetting {
+    /// When it starts.
+    #[serde(with = "super::civil_serde")]
+    pub at: DateTime,
+    /// How long it takes.
+    pub duration: Hours,
+}
+
+/// A programmed bridge bolus.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct BridgeBolusSetting {
+    /// When it starts.
+    #[serde(with = "super::civil_serde")]
+    pub at: DateTime,
+}
+
+/// The titration history of the current programme, for the titration rules' spacing.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct TitrationHistory {
+    /// When the dose was last changed.
+    #[serde(default, skip_serializing_if = "Option::is_none", with = "optional_civil")]
+    pub last_change: Option<DateTime>,
+    /// How many times the dose rose in the 7 days before this change.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub increases_past_week: Option<u32>,
 }
 
 /// A drug's maximum 24-hour total under the current (interrogated) programme.
@@ -200,6 +244,9 @@ pub struct Plan {
     /// The current programme's maximum 24-hour totals, to compare the proposed one with.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub current_programme: Vec<CurrentTotal>,
+    /// When the current programme last changed, for titration rules.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub titration: Option<TitrationHistory>,
     /// A refill visit to reconcile against this fill.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub visit: Option<Visit>,
@@ -386,9 +433,36 @@ pub struct Report {
     /// The compounding worksheet, when every drug has a stock strength.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub compounding: Option<Worksheet>,
+    /// The rinse of a new pump before its first fill (ziconotide), part of the worksheet.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rinse: Option<RinseReport>,
+    /// Notes next to flex steps (a step far above the current programme).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub step_notes: Vec<StepNote>,
     /// What an MRI scan does, when one is planned.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub mri: Option<MriReport>,
+}
+
+/// The rinse of a new pump before its first fill.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RinseReport {
+    /// The drug's Tall Man name.
+    pub drug: String,
+    /// How many rinses.
+    pub times: u32,
+    /// Volume of each.
+    pub each: Millilitres,
+    /// times × each.
+    pub total: Millilitres,
+    /// Concentration rinsed with.
+    pub concentration: AnyConcentration,
+    /// Drug used: total × concentration.
+    pub amount: AnyMass,
+    /// Where the rule comes from.
+    pub source: String,
+    /// How far it has been checked.
+    pub mark: Mark,
 }
 
 /// An MRI scan's effect on the plan.
@@ -412,7 +486,7 @@ pub struct MriReport {
     /// Drug removed with it, per drug.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub removed_drug: Vec<String>,
-    /// What to do, from domain.md §2.
+    /// What to do: the pump's MRI conditions and labelling, in order.
     pub checklist: Vec<String>,
 }
 
@@ -439,6 +513,7 @@ impl Plan {
             flex: None,
             boluses: Boluses::default(),
             current_programme: Vec::new(),
+            titration: None,
             visit: None,
             visits: Vec::new(),
             csf: CsfSettings::default(),
@@ -493,271 +568,697 @@ fn wrong_family(drug: &DrugEntry, index: usize, field: Field, suffix: &str, foun
 
 /// Evaluates a plan against the pump catalogue and the drug library.
 ///
+/// Stages, each settled before the next: the basis (pump, drugs, concentrations, schedule with
+/// every bolus and the MRI), the projections, the refill-by constraints (the MRI included), the
+/// per-drug figures, the findings, and only then the overall figures, made from settled values.
+///
 /// # Errors
 /// Every input error found (unknown pump or drug, wrong unit family, missing concentration or
-/// dose, fill above capacity, rate outside the pump's verified range, an invalid schedule, …),
-/// each naming its field and drug line. Library limits are not errors: they are findings.
+/// dose, fill (with the residual) above capacity, rate outside the pump's verified range, an
+/// invalid schedule, …), each naming its field and drug line. Library limits are not errors: they
+/// are findings.
 pub fn evaluate(plan: &Plan, catalogue: &Catalogue, library: &DrugLibrary) -> Result<Report, Vec<Error>> {
     let one = |e: Error| vec![e];
-    let model = catalogue.get(&plan.pump.model).ok_or_else(|| {
-        vec![Error::invalid(
-            Field::Pump,
-            format!("unknown pump \u{201c}{}\u{201d}", plan.pump.model),
-        )]
-    })?;
-    let pump = model
-        .spec_with_rate(plan.pump.capacity, plan.pump.fixed_rate)
-        .map_err(one)?;
-    let entries = library_entries(plan, library)?;
+    let basis = Basis::settle(plan, catalogue, library)?;
+    let volumes = basis.schedule.daily_volumes();
+    let scenarios = basis.project().map_err(one)?;
+    let (Some(nominal), Some(worst)) = (scenarios.first(), scenarios.last()) else {
+        return Err(vec![Error::invalid(Field::Schedule, "no projection")]);
+    };
+    let flow_rate = MlPerDay::new(volumes.basal.value()).map_err(|e| vec![e.at(Field::FlowRate)])?;
+    let mri = match plan.csf.mri.as_ref() {
+        Some(scan) => Some(basis.mri_report(scan, nominal).map_err(one)?),
+        None => None,
+    };
+    let refill = basis.refill_constraints(worst, mri.as_ref()).map_err(one)?;
+    let has_boluses = volumes.scheduled_boluses.value() > 0.0
+        || volumes.one_off_boluses.value() > 0.0
+        || volumes.patient_boluses.value() > 0.0;
+    let drugs = basis.drug_reports(&volumes, has_boluses);
+    let reconciliation = basis.reconcile(&scenarios).map_err(one)?;
+    let mut findings = basis.findings(&drugs, has_boluses, mri.as_ref(), reconciliation.as_ref());
+    findings.sort_by_key(|f| std::cmp::Reverse(f.severity));
+    let status = settle(&mut findings, &plan.acknowledgements);
+    let compounding = basis.compounding().transpose().map_err(one)?;
+    let figures = overall_figures(&basis, nominal, &refill, mri.as_ref());
+    let scenario_figures = scenario_figures(&scenarios);
+    let comparison = comparison(plan, &drugs);
+    let lead_entry = basis.lead().and_then(|i| basis.entries.get(i).copied());
+    Ok(Report {
+        status,
+        pump: basis.pump.name.clone(),
+        flow_rate,
+        daily_volumes: volumes,
+        capacity: basis.pump.capacity,
+        filled_at: plan.fill.filled_at,
+        low_reservoir_alarm: plan.fill.low_reservoir_alarm,
+        refill_by: refill,
+        reconciliation,
+        visits: plan.visits.clone(),
+        visit_trend: discrepancy_trend(&plan.visits),
+        scenario_figures,
+        comparison,
+        figures,
+        drugs,
+        findings,
+        compounding,
+        rinse: basis.rinse(),
+        step_notes: step_notes(plan, lead_entry),
+        scenarios,
+        schedule: basis.schedule,
+        mri,
+    })
+}
 
-    let (basal, concentrations) = solve(plan, &pump, &entries)?;
-    let fill = &plan.fill;
-    check_fill(&pump, fill.volume, fill.low_reservoir_alarm).map_err(one)?;
-    let mut cautions: Vec<Caution> = Vec::new();
-    let rates: Vec<MlPerDay> = match &basal {
+/// What evaluation settles before any figure is made.
+struct Basis<'a> {
+    plan: &'a Plan,
+    model: &'a PumpModel,
+    library: &'a DrugLibrary,
+    pump: PumpSpec,
+    entries: Vec<&'a DrugEntry>,
+    concentrations: Vec<AnyConcentration>,
+    /// The delivery: programme, boluses (priming and bridge among the single ones), MRI pause.
+    schedule: Schedule,
+    /// The MRI pause with the 24-hour-late restart, for a pump that stalls.
+    mri_latest: Option<Pause>,
+    cautions: Vec<Caution>,
+    accuracy: Option<f64>,
+    refill_volume: Millilitres,
+}
+
+impl<'a> Basis<'a> {
+    fn settle(plan: &'a Plan, catalogue: &'a Catalogue, library: &'a DrugLibrary) -> Result<Self, Vec<Error>> {
+        let one = |e: Error| vec![e];
+        let model = catalogue.get(&plan.pump.model).ok_or_else(|| {
+            vec![Error::invalid(
+                Field::Pump,
+                format!("unknown pump \u{201c}{}\u{201d}", plan.pump.model),
+            )]
+        })?;
+        let pump = model
+            .spec_with_rate(plan.pump.capacity, plan.pump.fixed_rate)
+            .map_err(one)?;
+        let entries = library_entries(plan, library)?;
+        let (basal, concentrations) = solve(plan, &pump, &entries)?;
+        let fill = &plan.fill;
+        check_fill(&pump, fill.volume, fill.low_reservoir_alarm).map_err(one)?;
+        check_residual(&pump, fill.volume, plan.csf.residual).map_err(one)?;
+        let cautions = pump_cautions(&pump, &basal, fill.low_reservoir_alarm).map_err(one)?;
+        if let Some(scan) = &plan.csf.mri
+            && scan.at < fill.filled_at
+        {
+            return Err(vec![Error::invalid(
+                Field::Pk,
+                format!(
+                    "the MRI ({}) is before the fill ({})",
+                    format_date_time(scan.at),
+                    format_date_time(fill.filled_at)
+                ),
+            )]);
+        }
+        let mut single = plan.boluses.single.clone();
+        single.extend(procedure_boluses(plan, &basal, &entries, &concentrations).map_err(one)?);
+        let schedule = Schedule {
+            basal,
+            periodic: plan.boluses.periodic.clone(),
+            single,
+            patient: plan.boluses.patient.clone(),
+            pauses: Vec::new(),
+        };
+        let (schedule, mri_latest) = with_mri_pause(schedule, plan.csf.mri.as_ref(), model.mri_kind);
+        schedule.validate().map_err(one)?;
+        Ok(Basis {
+            plan,
+            model,
+            library,
+            accuracy: model.flow_accuracy_percent.as_ref().map(|s| s.value),
+            refill_volume: model
+                .refill_volume_ml
+                .as_ref()
+                .map_or(fill.low_reservoir_alarm, |s| s.value),
+            pump,
+            entries,
+            concentrations,
+            schedule,
+            mri_latest,
+            cautions,
+        })
+    }
+
+    /// The lead drug's line: the lead of a lead-dose programme, else the first line.
+    fn lead(&self) -> Option<usize> {
+        match self.plan.programme {
+            Programme::LeadDose { lead } => Some(lead),
+            _ => (!self.entries.is_empty()).then_some(0),
+        }
+    }
+
+    /// Projections: no patient boluses first, then typical and all allowed when the programme has
+    /// patient boluses.
+    fn project(&self) -> Result<Vec<ScenarioProjection>, Error> {
+        let fill = &self.plan.fill;
+        let mut scenario_list = vec![PatientUse::None];
+        if self.schedule.patient.is_some() {
+            scenario_list.push(PatientUse::Typical(self.plan.boluses.typical_per_day.unwrap_or(0)));
+            scenario_list.push(PatientUse::AllAllowed);
+        }
+        scenario_list
+            .iter()
+            .map(|s| {
+                self.schedule.project(
+                    fill.volume,
+                    fill.filled_at,
+                    fill.low_reservoir_alarm,
+                    self.refill_volume,
+                    *s,
+                    self.accuracy,
+                )
+            })
+            .collect()
+    }
+
+    /// Refill-by: the pump's rule under every allowed patient bolus, at the fast edge of the flow
+    /// accuracy where the pump has a labelled accuracy (the alarm is computed from the programmed
+    /// rate; a pump over-infusing within its accuracy empties first: TGA RC-2016-RN-01458-1); each
+    /// drug's stability; the device's end of service; an MRI that empties the pump.
+    fn refill_constraints(&self, worst: &ScenarioProjection, mri: Option<&MriReport>) -> Result<RefillBy, Error> {
+        let fill = &self.plan.fill;
+        let with_boluses = if self.schedule.patient.is_some() {
+            " with every allowed patient bolus"
+        } else {
+            ""
+        };
+        let rule = match &self.model.refill_volume_ml {
+            Some(v) => format!("refill-date volume {} (pump rule){with_boluses}", v.value.ismp()),
+            None => format!("low-reservoir alarm {}{with_boluses}", fill.low_reservoir_alarm.ismp()),
+        };
+        let (pump_rule, at_programmed_rate) = match (worst.refill_volume_fast_at, self.accuracy) {
+            (Some(fast), Some(a)) => (
+                RefillCandidate {
+                    at: fast,
+                    reason: format!(
+                        "{rule}, if the pump delivers {} % more than programmed (the fast edge of its flow accuracy)",
+                        format_number(a)
+                    ),
+                },
+                Some(RefillCandidate {
+                    at: worst.refill_volume_at,
+                    reason: format!("{rule}, at the programmed rate"),
+                }),
+            ),
+            _ => (
+                RefillCandidate {
+                    at: worst.refill_volume_at,
+                    reason: rule,
+                },
+                None,
+            ),
+        };
+        let mut candidates = vec![pump_rule];
+        for ((entry, line), concentration) in self.entries.iter().zip(&self.plan.drugs).zip(&self.concentrations) {
+            if let Some(c) = stability_for(entry, line, *concentration, fill.new_pump, fill.filled_at)? {
+                candidates.push(c);
+            }
+        }
+        if let Some(end) = self.plan.pump.end_of_service {
+            candidates.push(RefillCandidate {
+                at: end,
+                reason: "device end of service".into(),
+            });
+        }
+        if let Some(m) = mri
+            && m.removed.is_some()
+        {
+            candidates.push(RefillCandidate {
+                at: m.from,
+                reason: "MRI: the pump is emptied before the scan and refilled after".into(),
+            });
+        }
+        let mut refill = refill_by(candidates).ok_or_else(|| Error::invalid(Field::Schedule, "no refill date"))?;
+        refill.at_programmed_rate = at_programmed_rate;
+        Ok(refill)
+    }
+
+    fn drug_reports(&self, volumes: &DailyVolumes, has_boluses: bool) -> Vec<DrugReport> {
+        let lead = match self.plan.programme {
+            Programme::LeadDose { lead } => Some(lead),
+            _ => None,
+        };
+        self.entries
+            .iter()
+            .zip(&self.concentrations)
+            .enumerate()
+            .map(|(i, (entry, concentration))| {
+                drug_report(
+                    entry,
+                    *concentration,
+                    volumes,
+                    has_boluses,
+                    lead == Some(i),
+                    self.plan.fill.volume,
+                )
+            })
+            .collect()
+    }
+
+    fn reconcile(&self, scenarios: &[ScenarioProjection]) -> Result<Option<Reconciliation>, Error> {
+        let (Some(visit), Some(programme)) = (&self.plan.visit, scenarios.first()) else {
+            return Ok(None);
+        };
+        let cx = VisitContext {
+            programme,
+            typical: scenarios
+                .get(1)
+                .filter(|_| self.schedule.patient.is_some())
+                .map(|p| (p, self.plan.boluses.typical_per_day.unwrap_or(0))),
+            patient_bolus: self.schedule.patient.as_ref().map(|p| p.volume),
+            filled_at: self.plan.fill.filled_at,
+            fill: self.plan.fill.volume,
+            capacity: self.pump.capacity,
+            accuracy_percent: self.accuracy,
+            residual_left: self.plan.csf.residual.unwrap_or(Millilitres::ZERO),
+        };
+        reconcile(visit, &cx).map(Some)
+    }
+
+    fn findings(
+        &self,
+        drugs: &[DrugReport],
+        has_boluses: bool,
+        mri: Option<&MriReport>,
+        reconciliation: Option<&Reconciliation>,
+    ) -> Vec<Finding> {
+        let checked: Vec<CheckedDrug<'_>> = self
+            .entries
+            .iter()
+            .zip(drugs)
+            .enumerate()
+            .map(|(index, (entry, d))| CheckedDrug {
+                index,
+                entry,
+                concentration: d.concentration,
+                daily_maximum: d.daily_maximum,
+            })
+            .collect();
+        let cx = CheckContext {
+            plan: self.plan,
+            pump: self.model,
+            library: self.library,
+            region: &self.library.region,
+            has_boluses,
+            alarm: self.plan.fill.low_reservoir_alarm,
+        };
+        let mut findings = checks::findings(&cx, &checked);
+        findings.extend(self.cautions.iter().map(caution_finding));
+        let no_low_limit: Vec<&str> = self
+            .entries
+            .iter()
+            .filter(|e| !e.has_low_concentration_limit())
+            .map(|e| e.display_name.as_str())
+            .collect();
+        if !no_low_limit.is_empty() {
+            findings.push(Finding {
+                severity: Severity::Info,
+                key: "info/no-low-concentration-limit".into(),
+                drug: None,
+                message: format!(
+                    "The drug library sets no low-concentration limit for {}. A concentration entered lower than the real one makes the pump deliver more drug than displayed (ISMP): check the concentration against the bag label.",
+                    no_low_limit.join(", ")
+                ),
+                source: Some("ISMP smart-pump guidance".into()),
+                mark: None,
+                acknowledged: None,
+            });
+        }
+        if let Some(m) = mri {
+            findings.extend(self.mri_finding(m));
+        }
+        if let Some(r) = reconciliation {
+            findings.extend(visit_findings(r));
+        }
+        findings
+    }
+
+    /// The Prometra emptying before an MRI, as a caution at the top of the findings.
+    fn mri_finding(&self, m: &MriReport) -> Option<Finding> {
+        let removed = m.removed?;
+        let source = self.model.mri.as_ref();
+        Some(Finding {
+            severity: Severity::Soft,
+            key: format!("mri/empty/{}/{}", super::civil_serde::key(m.from), removed.ismp()),
+            drug: None,
+            message: format!(
+                "MRI {}: empty the {} before the scan \u{2014} remove {} ({}); the field can open both valves and dump the reservoir and catheter contents. The pump is refilled after the scan.",
+                format_date_time(m.from),
+                self.pump.name,
+                removed.ismp(),
+                m.removed_drug.join(", ")
+            ),
+            source: source.map(|s| s.source.clone()),
+            mark: source.map(|s| s.mark),
+            acknowledged: None,
+        })
+    }
+
+    fn compounding(&self) -> Option<Result<Worksheet, Error>> {
+        compounding_for(self.plan, &self.entries, &self.concentrations)
+    }
+
+    /// The rinse of a new pump before its first fill, from the library's new-pump rule.
+    fn rinse(&self) -> Option<RinseReport> {
+        if !self.plan.fill.new_pump {
+            return None;
+        }
+        self.entries.iter().zip(&self.concentrations).find_map(|(entry, c)| {
+            let rule = entry.new_pump.as_ref()?;
+            let rinse = rule.rinse?;
+            let concentration = match rule.concentration {
+                Some(v) => AnyConcentration::new(entry.family, v).ok()?,
+                None => *c,
+            };
+            let each = Millilitres::new(rinse.volume_ml).ok()?;
+            let total = Millilitres::new(rinse.volume_ml * f64::from(rinse.times)).ok()?;
+            Some(RinseReport {
+                drug: entry.display_name.clone(),
+                times: rinse.times,
+                each,
+                total,
+                concentration,
+                amount: concentration.amount_in(total),
+                source: rule.source.clone(),
+                mark: rule.mark,
+            })
+        })
+    }
+
+    /// What an MRI scan does to this plan.
+    fn mri_report(&self, scan: &MriScan, nominal: &ScenarioProjection) -> Result<MriReport, Error> {
+        let fill = &self.plan.fill;
+        let end = after(
+            scan.at,
+            Days::new(scan.duration.value() / 24.0).map_err(|e| e.at(Field::Pk))?,
+        )?;
+        let mut report = MriReport {
+            from: scan.at,
+            to: end,
+            restart_latest: None,
+            empty_if_late: None,
+            removed: None,
+            removed_drug: Vec::new(),
+            checklist: Vec::new(),
+        };
+        let conditions = self.model.mri_conditions.as_ref().map(|c| c.value.clone());
+        match self.model.mri_kind {
+            Some(MriKind::StallRestartDelay) => {
+                if let Some(latest) = &self.mri_latest {
+                    let mut late = self.schedule.clone();
+                    late.pauses = vec![latest.clone()];
+                    let p = late.project(
+                        fill.volume,
+                        fill.filled_at,
+                        fill.low_reservoir_alarm,
+                        self.refill_volume,
+                        PatientUse::None,
+                        self.accuracy,
+                    )?;
+                    report.restart_latest = Some(latest.to);
+                    report.empty_if_late = Some(p.empty_at);
+                }
+                report.checklist.extend(conditions);
+                report.checklist.extend([
+                    "The MRI field stalls the pump's rotor: no drug is delivered during the scan.".to_owned(),
+                    "Do not program \u{201c}stopped pump\u{201d} before the scan (Medtronic).".into(),
+                    "Interrogate the pump after the scan to confirm it has restarted; restart delays of 2 to 24 hours have been reported.".into(),
+                    "Check the event log for the stall and recovery; they may appear only after a second interrogation.".into(),
+                    "A pump that is alarming when the scan forces it into telemetry mode does not resume until it is interrogated: clear alarms before the scan.".into(),
+                    "Watch for withdrawal during the interruption.".into(),
+                ]);
+            }
+            Some(MriKind::EmptyBefore) => {
+                let days = fill.filled_at.duration_until(scan.at).as_secs_f64() / 86_400.0;
+                let removed = nominal.volume_at(days);
+                report.removed_drug = self
+                    .entries
+                    .iter()
+                    .zip(&self.concentrations)
+                    .map(|(e, c)| format!("{} {}", e.display_name, c.amount_in(removed).ismp()))
+                    .collect();
+                report.removed = Some(removed);
+                report.checklist.extend(conditions);
+                report.checklist.push(format!(
+                    "Empty the pump before the scan: remove {} (the field can open both valves and dump the reservoir and catheter contents).",
+                    removed.ismp()
+                ));
+                report
+                    .checklist
+                    .extend(self.model.emergency_mri.as_ref().map(|e| e.value.clone()));
+                report.checklist.extend([
+                    "Refill after the scan and confirm delivery has resumed.".to_owned(),
+                    "Plan for the interruption of therapy (withdrawal).".into(),
+                ]);
+            }
+            None => {
+                report.checklist.extend(conditions);
+                report
+                    .checklist
+                    .push("The catalogue has no MRI behaviour for this pump: follow its labelling.".into());
+            }
+        }
+        if self.entries.iter().any(|e| e.id == "baclofen") {
+            report.checklist.push(
+                "Baclofen: an interruption risks withdrawal (boxed warning); the patient is at higher risk from the scan."
+                    .into(),
+            );
+        }
+        Ok(report)
+    }
+}
+
+/// The fill and the residual left in the pump must fit the reservoir: overfilling is a risk
+/// factor for over-infusion (Medtronic FA596; HSA 2016).
+fn check_residual(pump: &PumpSpec, fill: Millilitres, residual: Option<Millilitres>) -> Result<(), Error> {
+    let Some(residual) = residual.filter(|r| r.value() > 0.0) else {
+        return Ok(());
+    };
+    let total = fill.value() + residual.value();
+    if total > pump.capacity.value() * (1.0 + 1e-9) {
+        return Err(Error::above(
+            Field::FillVolume,
+            format!(
+                "{} + the residual {} = {}",
+                fill.ismp(),
+                residual.ismp(),
+                with_unit(total, Millilitres::SYMBOL)
+            ),
+            pump.capacity.ismp(),
+            "the pump capacity",
+        ));
+    }
+    Ok(())
+}
+
+/// Every rate of the basal checked against the pump's range, and the alarm against its
+/// recommended volume.
+fn pump_cautions(pump: &PumpSpec, basal: &Basal, alarm: Millilitres) -> Result<Vec<Caution>, Error> {
+    let rates: Vec<MlPerDay> = match basal {
         Basal::Continuous { rate } => vec![*rate],
         Basal::Flex { steps, .. } => steps.iter().map(|s| s.rate).filter(|r| r.value() > 0.0).collect(),
     };
+    let mut cautions: Vec<Caution> = Vec::new();
     for rate in rates {
-        for c in check_rate(&pump, rate).map_err(one)? {
+        for c in check_rate(pump, rate)? {
             if !cautions.contains(&c) {
                 cautions.push(c);
             }
         }
     }
-    cautions.extend(alarm_caution(&pump, fill.low_reservoir_alarm));
+    cautions.extend(alarm_caution(pump, alarm));
+    Ok(cautions)
+}
 
-    let schedule = Schedule {
-        basal,
-        periodic: plan.boluses.periodic.clone(),
-        single: plan.boluses.single.clone(),
-        patient: plan.boluses.patient.clone(),
-        pauses: Vec::new(),
-    };
-    let mri_kind = model.mri_kind;
-    if let Some(scan) = &plan.csf.mri
-        && scan.at < plan.fill.filled_at
-    {
-        return Err(vec![Error::invalid(
-            Field::Pk,
-            format!(
-                "the MRI ({}) is before the fill ({})",
-                format_date_time(scan.at),
-                format_date_time(plan.fill.filled_at)
-            ),
-        )]);
+/// The priming and bridge boluses as programmed, as single boluses of the admixture. Both count in
+/// the 24-hour totals and empty the reservoir. The bridge runs at the rate that keeps the lead
+/// drug's dose with the old concentration; counting it on top of the basal over-states both the
+/// total and the depletion, never under-states them.
+fn procedure_boluses(
+    plan: &Plan,
+    basal: &Basal,
+    entries: &[&DrugEntry],
+    concentrations: &[AnyConcentration],
+) -> Result<Vec<SingleBolus>, Error> {
+    let (priming, bridge) = (&plan.boluses.priming, &plan.boluses.bridge);
+    if priming.is_none() && bridge.is_none() {
+        return Ok(Vec::new());
     }
-    let (schedule, mri_pause_latest) = with_mri_pause(schedule, plan.csf.mri.as_ref(), mri_kind);
-    schedule.validate().map_err(one)?;
-    let volumes = schedule.daily_volumes();
-    let accuracy = model.flow_accuracy_percent.as_ref().map(|s| s.value);
-    let refill_volume = model
-        .refill_volume_ml
-        .as_ref()
-        .map_or(fill.low_reservoir_alarm, |s| s.value);
-    let mut scenario_list = vec![PatientUse::None];
-    if schedule.patient.is_some() {
-        scenario_list.push(PatientUse::Typical(plan.boluses.typical_per_day.unwrap_or(0)));
-        scenario_list.push(PatientUse::AllAllowed);
+    let csf = &plan.csf;
+    let dead = DeadVolume::with_catheter(
+        csf.pump_tubing.unwrap_or(Millilitres::ZERO),
+        csf.catheter_length_cm.unwrap_or(0.0),
+        csf.catheter_ml_per_cm.unwrap_or(0.0),
+    )?
+    .total();
+    if dead.value() <= 0.0 {
+        return Err(Error::invalid(
+            Field::Schedule,
+            "a priming or bridge bolus is sized by the volume ahead of the drug: enter the pump tubing and the catheter (length and volume per cm)",
+        ));
     }
-    let scenarios = scenario_list
-        .iter()
-        .map(|s| {
-            schedule.project(
-                fill.volume,
-                fill.filled_at,
-                fill.low_reservoir_alarm,
-                refill_volume,
-                *s,
-                accuracy,
-            )
-        })
-        .collect::<Result<Vec<_>, _>>()
-        .map_err(one)?;
-    let (Some(nominal), Some(worst)) = (scenarios.first(), scenarios.last()) else {
-        return Err(vec![Error::invalid(Field::Schedule, "no projection")]);
-    };
-    let flow_rate = MlPerDay::new(volumes.basal.value()).map_err(|e| vec![e.at(Field::FlowRate)])?;
-
-    // Refill-by: the pump's rule under every allowed patient bolus, stability, end of service.
-    let with_boluses = if schedule.patient.is_some() {
-        " with every allowed patient bolus"
-    } else {
-        ""
-    };
-    let rule_reason = match &model.refill_volume_ml {
-        Some(v) => format!("refill-date volume {} (pump rule){with_boluses}", v.value.ismp()),
-        None => format!("low-reservoir alarm {}{with_boluses}", fill.low_reservoir_alarm.ismp()),
-    };
-    let mut candidates = vec![RefillCandidate {
-        at: worst.refill_volume_at,
-        reason: rule_reason,
-    }];
-    for ((entry, line), concentration) in entries.iter().zip(&plan.drugs).zip(&concentrations) {
-        if let Some(c) = stability_for(entry, line, *concentration, fill.new_pump, fill.filled_at).map_err(one)? {
-            candidates.push(c);
-        }
-    }
-    if let Some(end) = plan.pump.end_of_service {
-        candidates.push(RefillCandidate {
-            at: end,
-            reason: "device end of service".into(),
+    let mut out = Vec::new();
+    if let Some(p) = priming {
+        out.push(SingleBolus {
+            volume: dead,
+            duration: p.duration,
+            at: p.at,
         });
     }
-    let mut refill = refill_by(candidates).ok_or_else(|| vec![Error::invalid(Field::Schedule, "no refill date")])?;
-
-    let lead = match plan.programme {
-        Programme::LeadDose { lead } => Some(lead),
-        _ => None,
-    };
-    let has_boluses = volumes.scheduled_boluses.value() > 0.0 || volumes.patient_boluses.value() > 0.0;
-    let mut findings = Vec::new();
-    let mut comparison = Vec::new();
-    let mut drugs = Vec::with_capacity(entries.len());
-    for (i, (entry, concentration)) in entries.iter().zip(&concentrations).enumerate() {
-        let per_day = |v: Millilitres| concentration.dose_at(MlPerDay::new(v.value()).unwrap_or(MlPerDay::ZERO));
-        let daily_dose = per_day(volumes.basal);
-        let daily_maximum = per_day(volumes.maximum);
-        limit_findings(
-            &mut findings,
-            i,
-            entry,
-            LimitQuantity::Concentration,
-            concentration.value(),
-            &concentration.ismp(),
-            "concentration",
-        );
-        let dose_name = if has_boluses {
-            "maximum possible daily dose"
-        } else {
-            "daily dose"
+    if let Some(b) = bridge {
+        let lead = match plan.programme {
+            Programme::LeadDose { lead } => lead,
+            _ => 0,
         };
-        limit_findings(
-            &mut findings,
-            i,
-            entry,
-            LimitQuantity::DailyDose,
-            daily_maximum.value(),
-            &daily_maximum.ismp(),
-            dose_name,
-        );
-        if let Some(current) = plan.current_programme.iter().find(|c| c.drug == entry.id) {
-            jump_finding(&mut findings, i, entry, current.daily_maximum, daily_maximum);
-            let ratio =
-                if current.daily_maximum.value() > 0.0 && current.daily_maximum.family() == daily_maximum.family() {
-                    format!(
-                        " ({} times)",
-                        format_number(daily_maximum.value() / current.daily_maximum.value())
-                    )
-                } else {
-                    String::new()
-                };
-            comparison.push(Figure::text(
-                &format!("{} maximum per 24 h", entry.display_name),
+        let (Some(entry), Some(new)) = (entries.get(lead), concentrations.get(lead)) else {
+            return Err(Error::invalid(Field::Schedule, "bridge bolus: no lead drug"));
+        };
+        let Some(old) = csf
+            .previous
+            .iter()
+            .find(|p| p.drug == entry.id)
+            .map(|p| p.concentration)
+        else {
+            return Err(Error::invalid(
+                Field::Schedule,
                 format!(
-                    "current {} \u{2192} proposed {}{ratio}",
-                    current.daily_maximum.ismp(),
-                    daily_maximum.ismp()
+                    "bridge bolus: enter the concentration of {} in the solution being replaced",
+                    entry.display_name
                 ),
             ));
+        };
+        // old rate = lead dose ÷ old concentration = basal × new concentration ÷ old concentration
+        let basal_per_day = Schedule {
+            basal: basal.clone(),
+            periodic: Vec::new(),
+            single: Vec::new(),
+            patient: None,
+            pauses: Vec::new(),
         }
-        let name = &entry.display_name;
-        let unit = daily_dose.symbol();
-        let mut figures = vec![
-            Figure::quantity(
-                &format!("{name} concentration"),
-                concentration.value(),
-                &concentration.symbol(),
-            ),
-            Figure::quantity(&format!("{name} daily dose"), daily_dose.value(), &unit),
-        ];
-        if has_boluses {
-            figures.push(Figure::quantity(
-                &format!("{name} scheduled boluses per 24 h"),
-                per_day(volumes.scheduled_boluses).value(),
-                &unit,
-            ));
-            figures.push(Figure::quantity(
-                &format!("{name} patient boluses per 24 h at their maximum"),
-                per_day(volumes.patient_boluses).value(),
-                &unit,
-            ));
-            figures.push(Figure::quantity(
-                &format!("{name} maximum possible per 24 h"),
-                daily_maximum.value(),
-                &unit,
-            ));
+        .daily_volumes()
+        .basal;
+        let rate =
+            MlPerDay::new(basal_per_day.value() * new.value() / old.value()).map_err(|e| e.at(Field::Schedule))?;
+        let bolus = bridge_bolus(dead, old, rate)?;
+        if !(bolus.duration.value() > 0.0 && bolus.duration.value().is_finite()) {
+            return Err(Error::invalid(Field::Schedule, "bridge bolus: the old rate is zero"));
         }
-        figures.push(Figure::quantity(
-            &format!("{name} in reservoir at fill"),
-            concentration.amount_in(fill.volume).value(),
-            concentration.family().symbol(),
-        ));
-        drugs.push(DrugReport {
-            drug: entry.id.clone(),
-            display_name: name.clone(),
-            lead: lead == Some(i),
-            concentration: *concentration,
-            daily_dose,
-            daily_maximum,
-            figures,
+        out.push(SingleBolus {
+            volume: dead,
+            duration: bolus.duration.to_hours(),
+            at: b.at,
         });
     }
-    for caution in &cautions {
-        findings.push(caution_finding(caution));
+    Ok(out)
+}
+
+fn drug_report(
+    entry: &DrugEntry,
+    concentration: AnyConcentration,
+    volumes: &DailyVolumes,
+    has_boluses: bool,
+    lead: bool,
+    fill: Millilitres,
+) -> DrugReport {
+    let per_day = |v: Millilitres| concentration.dose_at(MlPerDay::new(v.value()).unwrap_or(MlPerDay::ZERO));
+    let daily_dose = per_day(volumes.basal);
+    let daily_maximum = per_day(volumes.maximum);
+    let name = &entry.display_name;
+    let unit = daily_dose.symbol();
+    let mut figures = vec![
+        Figure::quantity(
+            &format!("{name} concentration"),
+            concentration.value(),
+            &concentration.symbol(),
+        ),
+        Figure::quantity(&format!("{name} daily dose"), daily_dose.value(), &unit),
+    ];
+    if has_boluses {
+        for (label, volume) in [
+            ("scheduled boluses per 24 h", volumes.scheduled_boluses),
+            ("one-off boluses in the heaviest 24 h", volumes.one_off_boluses),
+            ("patient boluses per 24 h at their maximum", volumes.patient_boluses),
+            ("maximum possible per 24 h", volumes.maximum),
+        ] {
+            figures.push(Figure::quantity(
+                &format!("{name} {label}"),
+                per_day(volume).value(),
+                &unit,
+            ));
+        }
     }
-    let no_low_limit: Vec<&str> = entries
+    figures.push(Figure::quantity(
+        &format!("{name} in reservoir at fill"),
+        concentration.amount_in(fill).value(),
+        concentration.family().symbol(),
+    ));
+    DrugReport {
+        drug: entry.id.clone(),
+        display_name: name.clone(),
+        lead,
+        concentration,
+        daily_dose,
+        daily_maximum,
+        figures,
+    }
+}
+
+/// The visit's concerns as soft findings, keyed by kind, visit time and discrepancy.
+fn visit_findings(r: &Reconciliation) -> Vec<Finding> {
+    r.notes
         .iter()
-        .filter(|e| !e.has_low_concentration_limit())
-        .map(|e| e.display_name.as_str())
-        .collect();
-    if !no_low_limit.is_empty() {
-        findings.push(Finding {
-            severity: Severity::Info,
-            key: "info/no-low-concentration-limit".into(),
-            drug: None,
-            message: format!(
-                "The drug library sets no low-concentration limit for {}. A concentration entered lower than the real one makes the pump deliver more drug than displayed (ISMP): check the concentration against the bag label.",
-                no_low_limit.join(", ")
-            ),
-            source: Some("ISMP smart-pump guidance".into()),
-            mark: None,
-            acknowledged: None,
-        });
-    }
-
-    let reconciliation = match &plan.visit {
-        Some(visit) => {
-            // Against the typical scenario when the programme has patient boluses.
-            let basis = if schedule.patient.is_some() {
-                scenarios.get(1).unwrap_or(nominal)
-            } else {
-                nominal
+        .map(|note| {
+            let (source, mark) = match note.concern {
+                VisitConcern::AfterEmpty => (
+                    "Medtronic field notice FA596 (HSA 2016): running the pump empty is a risk factor for over-infusion; an interrupted opioid leaves the patient less tolerant",
+                    Mark::Secondary,
+                ),
+                VisitConcern::Shortfall | VisitConcern::Excess => (
+                    "ASRA 2017 e-poster \u{201c}Accuracy in intrathecal drug delivery\u{201d}: evaluate a discrepancy outside the device accuracy or greater than 2 mL",
+                    Mark::Verified,
+                ),
+                VisitConcern::PocketFill | VisitConcern::MoreAfterRefill => (
+                    "Maino 2017, Neuromodulation 20:733: after the refill, a discrepancy above 1 mL (20 mL pump) or 2 mL (40 mL pump) suggests a pocket fill",
+                    Mark::Verified,
+                ),
             };
-            let r = reconcile(visit, basis, fill.filled_at, fill.volume, pump.capacity, accuracy).map_err(one)?;
-            for message in &r.messages {
-                findings.push(Finding {
-                    severity: Severity::Soft,
-                    key: format!("visit/{}/{message}", super::civil_serde::key(visit.at)),
-                    drug: None,
-                    message: message.clone(),
-                    source: Some("domain.md \u{a7}3 (ASRA 2017 poster; Maino 2017); flag rule is our design".into()),
-                    mark: None,
-                    acknowledged: None,
-                });
+            let value = match note.concern {
+                VisitConcern::PocketFill | VisitConcern::MoreAfterRefill => {
+                    r.after_refill.as_ref().map(|a| a.discrepancy.ismp()).unwrap_or_default()
+                }
+                _ => r.discrepancy.ismp(),
+            };
+            Finding {
+                severity: Severity::Soft,
+                key: format!(
+                    "visit/{}/{}/{value}",
+                    super::civil_serde::key(r.visit.at),
+                    note.concern.key()
+                ),
+                drug: None,
+                message: note.message.clone(),
+                source: Some(source.into()),
+                mark: Some(mark),
+                acknowledged: None,
             }
-            Some(r)
-        }
-        None => None,
-    };
+        })
+        .collect()
+}
 
-    findings.sort_by_key(|f| std::cmp::Reverse(f.severity));
-    let status = settle(&mut findings, &plan.acknowledgements);
-    let compounding = compounding_for(plan, &entries, &concentrations)
-        .transpose()
-        .map_err(one)?;
-
-    let flow_rate_figure = match &schedule.basal {
+fn overall_figures(
+    basis: &Basis<'_>,
+    nominal: &ScenarioProjection,
+    refill: &RefillBy,
+    mri: Option<&MriReport>,
+) -> Vec<Figure> {
+    let flow_rate_figure = match &basis.schedule.basal {
         Basal::Continuous { rate } => Figure::quantity("Flow rate", rate.value(), MlPerDay::SYMBOL),
         Basal::Flex { steps, .. } => {
             let low = steps.iter().map(|s| s.rate.value()).fold(f64::INFINITY, f64::min);
@@ -768,6 +1269,7 @@ pub fn evaluate(plan: &Plan, catalogue: &Catalogue, library: &DrugLibrary) -> Re
             )
         }
     };
+    let filled_at = basis.plan.fill.filled_at;
     let mut figures = vec![
         flow_rate_figure,
         Figure::days("Days to low-reservoir alarm", nominal.days_to_alarm),
@@ -779,84 +1281,73 @@ pub fn evaluate(plan: &Plan, catalogue: &Catalogue, library: &DrugLibrary) -> Re
             format!("{} ({})", format_date_time(refill.binding.at), refill.binding.reason),
         ),
     ];
-    if let (Some((early, late)), Some(a)) = (nominal.alarm_band, accuracy) {
+    if let Some(p) = &refill.at_programmed_rate {
+        figures.push(Figure::text(
+            "Pump rule at the programmed rate (information)",
+            format!("{} ({})", format_date_time(p.at), p.reason),
+        ));
+    }
+    if let (Some((early, late)), Some(a)) = (nominal.alarm_band, basis.accuracy) {
         figures.push(Figure::text(
             "Low-reservoir alarm, flow accuracy band",
             format!(
                 "{} to {} (\u{b1}{} %)",
-                band_date(fill.filled_at, early),
-                band_date(fill.filled_at, late),
+                band_date(filled_at, early),
+                band_date(filled_at, late),
                 format_number(a)
             ),
         ));
     }
-    let scenario_figures = if scenarios.len() > 1 {
-        scenarios
-            .iter()
-            .flat_map(|p| {
-                let label = p.scenario.label();
-                [
-                    Figure::text(&format!("{label}: low-reservoir alarm"), format_date_time(p.alarm_at)),
-                    Figure::text(&format!("{label}: empty"), format_date_time(p.empty_at)),
-                ]
-            })
-            .collect()
-    } else {
-        Vec::new()
-    };
-    let visit_trend = discrepancy_trend(&plan.visits);
-    let mri = match plan.csf.mri.as_ref() {
-        Some(scan) => Some(
-            mri_report(
-                scan,
-                mri_kind,
-                mri_pause_latest.as_ref(),
-                &schedule,
-                fill,
-                &concentrations,
-                &entries,
-                nominal,
-                accuracy,
-                refill_volume,
-            )
-            .map_err(one)?,
-        ),
-        None => None,
-    };
-    if let (Some(m), Some(MriKind::EmptyBefore)) = (&mri, mri_kind) {
-        // The pump is emptied before the scan: it must be refilled then.
-        let mut candidates = refill.candidates.clone();
-        candidates.push(RefillCandidate {
-            at: m.from,
-            reason: "MRI: the pump is emptied before the scan and refilled after".into(),
-        });
-        if let Some(r) = refill_by(candidates) {
-            refill = r;
-        }
+    if let Some(removed) = mri.and_then(|m| m.removed.map(|r| (m.from, r))) {
+        figures.push(Figure::text(
+            "Emptied for the MRI",
+            format!("{} ({} removed)", format_date_time(removed.0), removed.1.ismp()),
+        ));
     }
+    figures
+}
 
-    Ok(Report {
-        status,
-        pump: pump.name.clone(),
-        flow_rate,
-        daily_volumes: volumes,
-        capacity: pump.capacity,
-        filled_at: fill.filled_at,
-        low_reservoir_alarm: fill.low_reservoir_alarm,
-        refill_by: refill,
-        reconciliation,
-        visits: plan.visits.clone(),
-        visit_trend,
-        scenario_figures,
-        comparison,
-        figures,
-        drugs,
-        findings,
-        compounding,
-        scenarios,
-        schedule,
-        mri,
-    })
+fn scenario_figures(scenarios: &[ScenarioProjection]) -> Vec<Figure> {
+    if scenarios.len() < 2 {
+        return Vec::new();
+    }
+    scenarios
+        .iter()
+        .flat_map(|p| {
+            let label = p.scenario.label();
+            [
+                Figure::text(&format!("{label}: low-reservoir alarm"), format_date_time(p.alarm_at)),
+                Figure::text(&format!("{label}: empty"), format_date_time(p.empty_at)),
+            ]
+        })
+        .collect()
+}
+
+/// Current vs proposed maximum 24-hour totals, as the programmer's closing review shows them.
+fn comparison(plan: &Plan, drugs: &[DrugReport]) -> Vec<Figure> {
+    drugs
+        .iter()
+        .filter_map(|d| {
+            let current = plan.current_programme.iter().find(|c| c.drug == d.drug)?;
+            let ratio =
+                if current.daily_maximum.value() > 0.0 && current.daily_maximum.family() == d.daily_maximum.family() {
+                    format!(
+                        " ({} times)",
+                        format_number(d.daily_maximum.value() / current.daily_maximum.value())
+                    )
+                } else {
+                    String::new()
+                };
+            Some(Figure::text(
+                &format!("{} maximum per 24 h", d.display_name),
+                format!(
+                    "current {} \u{2192} proposed {}{ratio}",
+                    current.daily_maximum.ismp(),
+                    d.daily_maximum.ismp()
+                ),
+            ))
+        })
+        .collect()
 }
 
 /// Adds the MRI pause to the schedule: the scan itself for a pump that stalls (restart at the
@@ -879,83 +1370,6 @@ fn with_mri_pause(mut schedule: Schedule, scan: Option<&MriScan>, kind: Option<M
         }
         _ => (schedule, None),
     }
-}
-
-#[allow(clippy::too_many_arguments)]
-fn mri_report(
-    scan: &MriScan,
-    kind: Option<MriKind>,
-    latest: Option<&Pause>,
-    schedule: &Schedule,
-    fill: &Fill,
-    concentrations: &[AnyConcentration],
-    entries: &[&DrugEntry],
-    nominal: &ScenarioProjection,
-    accuracy: Option<f64>,
-    refill_volume: Millilitres,
-) -> Result<MriReport, Error> {
-    let end = after(
-        scan.at,
-        Days::new(scan.duration.value() / 24.0).map_err(|e| e.at(Field::Pk))?,
-    )?;
-    let mut report = MriReport {
-        from: scan.at,
-        to: end,
-        restart_latest: None,
-        empty_if_late: None,
-        removed: None,
-        removed_drug: Vec::new(),
-        checklist: Vec::new(),
-    };
-    match kind {
-        Some(MriKind::StallRestartDelay) => {
-            if let Some(latest) = latest {
-                let mut late = schedule.clone();
-                late.pauses = vec![latest.clone()];
-                let p = late.project(
-                    fill.volume,
-                    fill.filled_at,
-                    fill.low_reservoir_alarm,
-                    refill_volume,
-                    PatientUse::None,
-                    accuracy,
-                )?;
-                report.restart_latest = Some(latest.to);
-                report.empty_if_late = Some(p.empty_at);
-            }
-            report.checklist = vec![
-                "The MRI field stalls the pump's rotor: no drug is delivered during the scan.".into(),
-                "Do not program \u{201c}stopped pump\u{201d} before the scan (Medtronic).".into(),
-                "Interrogate the pump after the scan to confirm it has restarted; restart delays of 2 to 24 hours have been reported.".into(),
-                "Check the event log for the stall and recovery; they may appear only after a second interrogation.".into(),
-                "A pump that is alarming when the scan forces it into telemetry mode does not resume until it is interrogated.".into(),
-                "Watch for withdrawal during the interruption.".into(),
-            ];
-        }
-        Some(MriKind::EmptyBefore) => {
-            let days = fill.filled_at.duration_until(scan.at).as_secs_f64() / 86_400.0;
-            let removed = nominal.volume_at(days);
-            report.removed_drug = entries
-                .iter()
-                .zip(concentrations)
-                .map(|(e, c)| format!("{} {}", e.display_name, c.amount_in(removed).ismp()))
-                .collect();
-            report.removed = Some(removed);
-            report.checklist = vec![
-                format!(
-                    "Empty the pump before the scan: remove {} (the field can open both valves and dump the reservoir and catheter contents).",
-                    removed.ismp()
-                ),
-                "Prometra II: the flow-activated valve then blocks delivery until it is reset.".into(),
-                "Refill after the scan and confirm delivery has resumed.".into(),
-                "Plan for the interruption of therapy (withdrawal).".into(),
-            ];
-        }
-        None => {
-            report.checklist = vec!["The catalogue has no MRI behaviour for this pump: follow its labelling.".into()];
-        }
-    }
-    Ok(report)
 }
 
 /// Each line's library entry, with every unknown drug, repeated drug and wrong unit family.
@@ -1071,48 +1485,6 @@ fn stability_for(
     }
     best.map(|(days, condition)| stability_candidate(filled_at, &entry.display_name, days, &condition))
         .transpose()
-}
-
-fn jump_finding(
-    findings: &mut Vec<Finding>,
-    index: usize,
-    entry: &DrugEntry,
-    current: AnyDoseRate,
-    proposed: AnyDoseRate,
-) {
-    if current.family() != proposed.family() || current.value() <= 0.0 {
-        return;
-    }
-    let ratio = proposed.value() / current.value();
-    if (ratio - 1.0).abs() < 1e-9 {
-        return;
-    }
-    let change = (ratio - 1.0) * 100.0;
-    let severity = if ratio > JUMP_FACTOR {
-        Severity::Soft
-    } else {
-        Severity::Info
-    };
-    findings.push(Finding {
-        severity,
-        key: format!("{}/jump/{}/{}", entry.id, current.value(), proposed.value()),
-        drug: Some(index),
-        message: format!(
-            "{} maximum 24-hour total changes from {} (current programme) to {} (proposed): {}{} %, {} times the current.",
-            entry.display_name,
-            current.ismp(),
-            proposed.ismp(),
-            if change > 0.0 { "+" } else { "" },
-            format_number(change),
-            format_number(ratio)
-        ),
-        source: Some(format!(
-            "itdose: a rise to more than {} times the current total needs an acknowledgement (our design)",
-            format_number(JUMP_FACTOR)
-        )),
-        mark: None,
-        acknowledged: None,
-    });
 }
 
 /// Every line's concentration, or an error at each line that lacks one.
@@ -1295,56 +1667,6 @@ fn solve_rate(
                 ]),
             }
         }
-    }
-}
-
-fn limit_findings(
-    findings: &mut Vec<Finding>,
-    index: usize,
-    entry: &DrugEntry,
-    quantity: LimitQuantity,
-    value: f64,
-    shown: &str,
-    name: &str,
-) {
-    for limit in entry.limits_on(quantity) {
-        // A relative tolerance of 1e-9: 18.5 mcg/mL × (19.2 ÷ 18.5) mL/day is 19.200000000000003 in
-        // floating point, which is the limit, not above it.
-        let crossed = match limit.bound {
-            Bound::Max => value > limit.value * (1.0 + 1e-9),
-            Bound::Min => value < limit.value * (1.0 - 1e-9),
-        };
-        if !crossed {
-            continue;
-        }
-        let (word, bound) = match limit.bound {
-            Bound::Max => ("above", "max"),
-            Bound::Min => ("below", "min"),
-        };
-        let limit_shown = with_unit(limit.value, &quantity.unit(entry.family));
-        let kind = match limit.severity {
-            Severity::Hard => "hard",
-            Severity::Soft => "soft",
-            Severity::Info => "reference",
-        };
-        findings.push(Finding {
-            severity: limit.severity,
-            key: format!(
-                "{}/{}/{bound}/{}/{}",
-                entry.id,
-                quantity.name().replace(' ', "_"),
-                limit.value,
-                value
-            ),
-            drug: Some(index),
-            message: format!(
-                "{} {name} {shown} is {word} the {kind} limit of {limit_shown}.",
-                entry.display_name
-            ),
-            source: Some(limit.source.clone()),
-            mark: Some(limit.mark),
-            acknowledged: None,
-        });
     }
 }
 

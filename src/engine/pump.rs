@@ -9,7 +9,7 @@ use super::error::{Error, Field, Problem};
 use super::format::{Display as _, format_number};
 use super::units::{Millilitres, MlPerDay};
 
-/// How far a value has been checked (`domain.md`).
+/// How far a value has been checked: V verified, S secondary source, U unverified, I institution.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub enum Mark {
     /// Read in the cited source.
@@ -28,7 +28,7 @@ pub enum Mark {
 }
 
 impl Mark {
-    /// One letter, as in `domain.md`.
+    /// One letter: V, S, U or I.
     pub fn letter(self) -> &'static str {
         match self {
             Mark::Verified => "V",
@@ -120,6 +120,30 @@ pub struct PumpModel {
     /// How MRI is modelled: the rotor stalls (SynchroMed) or the pump is emptied first (Prometra).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub mri_kind: Option<MriKind>,
+    /// The MRI conditions of the labelling (field strength, gradient), in words.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub mri_conditions: Option<Sourced<String>>,
+    /// What happens at an MRI when the pump could not be emptied first (Prometra II), in words.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub emergency_mri: Option<Sourced<String>>,
+    /// How the rate of a constant-flow pump drifts, in words.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rate_drift: Option<Sourced<String>>,
+    /// The drugs approved for this pump, each with its source; absent when not known (no
+    /// off-label caution is then given for single drugs).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub approved_drugs: Option<Vec<ApprovedDrug>>,
+}
+
+/// A drug approved for use in a pump.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ApprovedDrug {
+    /// Drug library id.
+    pub drug: String,
+    /// Where it comes from.
+    pub source: String,
+    /// How far it has been checked.
+    pub mark: Mark,
 }
 
 /// How an MRI scan affects delivery.
@@ -301,8 +325,25 @@ impl PumpModel {
         if let Some(s) = &self.refill_rule {
             rows.push(row("Refill-date rule", s, s.value.clone()));
         }
+        if let Some(s) = &self.rate_drift {
+            rows.push(row("Rate drift", s, s.value.clone()));
+        }
         if let Some(s) = &self.mri {
             rows.push(row("MRI", s, s.value.clone()));
+        }
+        if let Some(s) = &self.mri_conditions {
+            rows.push(row("MRI conditions", s, s.value.clone()));
+        }
+        if let Some(s) = &self.emergency_mri {
+            rows.push(row("Emergency MRI without emptying", s, s.value.clone()));
+        }
+        for a in self.approved_drugs.iter().flatten() {
+            rows.push(SourcedRow {
+                name: "Approved drug".to_owned(),
+                value: a.drug.clone(),
+                source: a.source.clone(),
+                mark: a.mark,
+            });
         }
         rows
     }

@@ -14,6 +14,9 @@
 //! - "All allowed" is the most the lockout and the daily maximum allow:
 //!   min(maximum per 24 h, ⌈24 h ÷ lockout⌉) a day.
 //! - Periodic boluses count ⌈24 h ÷ interval⌉ in a 24-hour total (the most any 24-hour window can hold).
+//! - One-off boluses (single, priming, bridge) count in full in the 24 hours from their start: the
+//!   24-hour total takes the heaviest such window. Adding the heaviest basal, periodic, one-off and
+//!   patient parts, each at its own worst, can only over-state the total, never under-state it.
 
 use jiff::civil::{DateTime, Time, Weekday};
 use serde::{Deserialize, Serialize};
@@ -190,6 +193,8 @@ pub struct DailyVolumes {
     pub basal: Millilitres,
     /// Scheduled boluses (periodic), the most a 24-hour window holds.
     pub scheduled_boluses: Millilitres,
+    /// One-off boluses (single, priming, bridge), the most that start in any 24 hours.
+    pub one_off_boluses: Millilitres,
     /// Patient boluses at their maximum.
     pub patient_boluses: Millilitres,
     /// The sum: the maximum possible in 24 hours.
@@ -220,6 +225,10 @@ pub struct ScenarioProjection {
     /// Earliest–latest empty under the pump's flow accuracy.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub empty_band: Option<(Days, Days)>,
+    /// When the refill-rule volume is reached at the fast edge of the flow accuracy (every flow ×
+    /// (1 + accuracy)), rounded down to the minute; absent when the accuracy is unknown.
+    #[serde(default, skip_serializing_if = "Option::is_none", with = "optional_civil")]
+    pub refill_volume_fast_at: Option<DateTime>,
     /// (days after fill, mL) vertices of the volume line, for the chart.
     pub vertices: Vec<(f64, f64)>,
 }
@@ -431,13 +440,33 @@ impl Schedule {
             .patient
             .as_ref()
             .map_or(0.0, |p| p.volume.value() * f64::from(p.allowed_per_day()));
+        let one_off = self.heaviest_one_off_window();
         let ml = |v: f64| Millilitres::new(v).unwrap_or(Millilitres::ZERO);
         DailyVolumes {
             basal: ml(basal),
             scheduled_boluses: ml(scheduled),
+            one_off_boluses: ml(one_off),
             patient_boluses: ml(patient),
-            maximum: ml(basal + scheduled + patient),
+            maximum: ml(basal + scheduled + one_off + patient),
         }
+    }
+
+    /// The most one-off (single) bolus volume starting within any 24 hours. The sum over a window
+    /// [t, t + 24 h) only grows when t reaches a bolus start, so the heaviest window starts at one.
+    fn heaviest_one_off_window(&self) -> f64 {
+        self.single
+            .iter()
+            .map(|first| {
+                self.single
+                    .iter()
+                    .filter(|b| {
+                        let minutes = first.at.duration_until(b.at).as_secs_f64() / 60.0;
+                        (0.0..MINUTES_PER_DAY).contains(&minutes)
+                    })
+                    .map(|b| b.volume.value())
+                    .sum::<f64>()
+            })
+            .fold(0.0, f64::max)
     }
 
     /// Every (start, end, mL per minute) bolus window up to `horizon` minutes after the fill.
@@ -667,7 +696,9 @@ impl Schedule {
                 let (_, fast) = self.walk(fill.value(), filled_at, scenario, 1.0 + a / 100.0, &marks)?;
                 let (_, slow) = self.walk(fill.value(), filled_at, scenario, 1.0 - a / 100.0, &marks)?;
                 match (fast.as_slice(), slow.as_slice()) {
-                    ([fa, _, fe], [sa, _, se]) => Some(((days(*fa)?, days(*sa)?), (days(*fe)?, days(*se)?))),
+                    ([fa, fr, fe], [sa, _, se]) => {
+                        Some(((days(*fa)?, days(*sa)?), (days(*fe)?, days(*se)?), days(*fr)?))
+                    }
                     _ => None,
                 }
             }
@@ -683,8 +714,25 @@ impl Schedule {
             days_to_empty,
             alarm_band: band.map(|b| b.0),
             empty_band: band.map(|b| b.1),
+            refill_volume_fast_at: band.map(|b| after(filled_at, b.2)).transpose()?,
             vertices: vertices.into_iter().map(|(m, v)| (m / MINUTES_PER_DAY, v)).collect(),
         })
+    }
+}
+
+mod optional_civil {
+    use jiff::civil::DateTime;
+    use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+    #[derive(Serialize, Deserialize)]
+    struct Wrap(#[serde(with = "crate::engine::civil_serde")] DateTime);
+
+    pub fn serialize<S: Serializer>(at: &Option<DateTime>, s: S) -> Result<S::Ok, S::Error> {
+        at.map(Wrap).serialize(s)
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Option<DateTime>, D::Error> {
+        Ok(Option::<Wrap>::deserialize(d)?.map(|w| w.0))
     }
 }
 

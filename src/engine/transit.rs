@@ -3,9 +3,13 @@
 //! Transit is volumetric (plug flow): the solution at the catheter tip is the one that entered the
 //! pump tubing a fixed **volume** earlier, so a new solution reaches the tip once the dead volume
 //! ahead of it (pump tubing + catheter) has been delivered, whatever the rate does meanwhile. At a
-//! refill, the residual the pump keeps after aspiration **mixes** with the new fill (`domain.md` §2:
-//! the meaning of SynchroMed's 1.4 mL dead space is not stated; we model a residual that mixes and a
-//! tubing volume that is pushed through, both entered by the user).
+//! refill, the residual the pump keeps after aspiration **mixes** with the new fill (the meaning of
+//! SynchroMed II's "at most 1.4 mL" dead space is not stated in its product page; we model a residual
+//! that mixes and a tubing volume that is pushed through, both entered by the user).
+//!
+//! Plug flow is an idealisation. At priming rates drug and fluid mix: drug can reach the patient
+//! before a priming bolus ends, and the concentration afterwards is reduced (Medtronic labelling
+//! update); priming is done under medical supervision.
 
 use jiff::civil::DateTime;
 use serde::{Deserialize, Serialize};
@@ -151,12 +155,15 @@ pub fn bridge_bolus(
 }
 
 /// A priming bolus after implant or catheter revision: fills the pump tubing and the catheter so
-/// the drug reaches the tip.
+/// the drug reaches the tip. Not a clean plug: at priming rates drug and fluid mix, so drug can reach
+/// the patient before the bolus ends and the concentration afterwards is reduced (Medtronic
+/// labelling update).
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 pub struct PrimingBolus {
     /// Tubing + catheter.
     pub volume: Millilitres,
-    /// Drug that fills the dead volume (not delivered to the patient until it is pushed through).
+    /// Drug in the dead volume: volume × concentration. With mixing, part of it can reach the
+    /// patient during the priming bolus itself.
     pub drug_in_dead_volume: AnyMass,
 }
 

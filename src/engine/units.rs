@@ -183,6 +183,9 @@ macro_rules! drug_quantity {
         }
 
         impl<U: MassUnit> $name<U> {
+            /// Zero of this quantity.
+            pub const ZERO: Self = Self { value: 0.0, unit: PhantomData };
+
             /// Makes a quantity from a number in this unit.
             ///
             /// # Errors
