@@ -182,6 +182,10 @@ pub fn text_report(report: &Report, title: &str) -> String {
     for c in &report.refill_by.candidates {
         let _ = writeln!(out, "  {}  {}", crate::engine::format::format_date_time(c.at), c.reason);
     }
+    for note in &report.step_notes {
+        let _ = writeln!(out);
+        let _ = writeln!(out, "Flex step {}: {}", note.step + 1, note.message);
+    }
     if let Some(r) = &report.reconciliation {
         use crate::engine::format::Display as _;
         let _ = writeln!(out);
@@ -195,6 +199,18 @@ pub fn text_report(report: &Report, title: &str) -> String {
             r.threshold.ismp(),
             if r.flagged { ": FLAGGED" } else { ": within threshold" }
         );
+        let _ = writeln!(out, "  expected from {}", r.basis.describe());
+        if let Some(a) = &r.after_refill {
+            let _ = writeln!(
+                out,
+                "  after the refill: {} confirmed, {} expected, discrepancy {} (threshold {}){}",
+                a.confirmed.ismp(),
+                a.expected.ismp(),
+                a.discrepancy.ismp(),
+                a.threshold.ismp(),
+                if a.flagged { ": FLAGGED" } else { ": within threshold" }
+            );
+        }
     }
     if let Some(trend) = &report.visit_trend {
         let _ = writeln!(out, "Discrepancy trend over logged visits: {trend}");
@@ -259,6 +275,21 @@ pub fn text_report(report: &Report, title: &str) -> String {
             );
         }
         let _ = writeln!(out, "  diluent: {}", w.diluent_volume.ismp());
+    }
+    if let Some(r) = &report.rinse {
+        use crate::engine::format::Display as _;
+        let _ = writeln!(out);
+        let _ = writeln!(
+            out,
+            "Rinse before the first fill of the new pump: {} \u{d7} {} of {} {} ({} in all, {})",
+            r.times,
+            r.each.ismp(),
+            r.drug,
+            r.concentration.ismp(),
+            r.total.ismp(),
+            r.amount.ismp()
+        );
+        let _ = writeln!(out, "  source: {} ({})", r.source, r.mark.letter());
     }
     out
 }

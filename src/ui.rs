@@ -52,6 +52,31 @@ pub(crate) struct AppState {
     pub stale: Signal<bool>,
 }
 
+/// "First fill of a new pump?" as an explicit yes or no: some drugs (ziconotide) have rules for a
+/// new pump, so the answer is never a silent default.
+#[component]
+fn NewPumpQuestion() -> impl IntoView {
+    let form = expect_context::<AppState>().form;
+    let choice = move |answer: bool, id: &'static str, label: &'static str| {
+        view! {
+            <label class="radio" for=id>
+                <input type="radio" id=id name="new-pump"
+                    prop:checked=move || form.with(|f| f.new_pump == Some(answer))
+                    on:change=move |_| form.update(|f| f.new_pump = Some(answer)) />
+                {label}
+            </label>
+        }
+    };
+    view! {
+        <fieldset class="new-pump" id="new_pump" aria-describedby="new_pump-error">
+            <legend>"Is this the first fill of a new pump?"</legend>
+            {choice(true, "new-pump-yes", "Yes: the first fill after implant")}
+            {choice(false, "new-pump-no", "No: a refill or a programme change")}
+            <ErrorList ids=vec!["new_pump".into()] />
+        </fieldset>
+    }
+}
+
 /// The whole app.
 #[component]
 pub fn App() -> impl IntoView {
@@ -74,18 +99,20 @@ pub fn App() -> impl IntoView {
 
     let evaluation = Memo::new(move |_| {
         form.with(|f| {
-            catalogue.with_value(|c| match f.to_plan(c) {
-                Ok(plan) => {
-                    let report = library.with(|l| evaluate(&plan, c, l));
-                    Evaluation {
-                        plan: Some(plan),
-                        report,
+            catalogue.with_value(|c| {
+                library.with(|l| match f.to_plan(c, l) {
+                    Ok(plan) => {
+                        let report = evaluate(&plan, c, l);
+                        Evaluation {
+                            plan: Some(plan),
+                            report,
+                        }
                     }
-                }
-                Err(errors) => Evaluation {
-                    plan: None,
-                    report: Err(errors),
-                },
+                    Err(errors) => Evaluation {
+                        plan: None,
+                        report: Err(errors),
+                    },
+                })
             })
         })
     });
@@ -200,7 +227,7 @@ pub fn App() -> impl IntoView {
                     </div>
                 </div>
                                 <p class="hint" id="fill-echo">{move || fill_echo().unwrap_or_default()}</p>
-                <schedule::FormCheck id="new-pump" label="First fill of a new pump" get=|f| f.new_pump set=|f, v| f.new_pump = v />
+                <NewPumpQuestion />
                 <schedule::FormInput id="end_of_service" label="Device end of service (optional)" kind="date"
                     get=|f| f.end_of_service.clone() set=|f, v| f.end_of_service = v />
 

@@ -64,34 +64,46 @@ impl ReservoirChart {
     pub fn from_report(report: &Report, accuracy_percent: Option<f64>) -> Option<Self> {
         let nominal = report.nominal()?;
         let filled_at = report.filled_at;
+        // A pump emptied before an MRI (Prometra) is drawn falling to 0 at the scan.
+        let emptied = report
+            .mri
+            .as_ref()
+            .filter(|m| m.removed.is_some())
+            .map(|m| days_between(filled_at, m.from));
         let lines = report
             .scenarios
             .iter()
             .map(|p| Line {
                 label: p.scenario.label(),
-                points: p.vertices.clone(),
+                points: emptied.map_or_else(|| p.vertices.clone(), |day| p.emptied_at(day)),
                 scenario: p.scenario,
             })
             .collect();
         let band = accuracy_percent.map(|a| nominal.band_vertices(a));
         let worst = report.scenarios.last().unwrap_or(nominal);
-        let markers = vec![
-            Marker {
-                day: days_between(filled_at, report.refill_by.binding.at),
-                label: format!("Refill by {}", format_date(report.refill_by.binding.at)),
-                colour: palette::REFILL,
-            },
-            Marker {
-                day: nominal.days_to_alarm.value(),
-                label: format!("Alarm {}", format_date(nominal.alarm_at)),
-                colour: palette::ALARM,
-            },
-            Marker {
-                day: nominal.days_to_empty.value(),
-                label: format!("Empty {}", format_date(nominal.empty_at)),
-                colour: palette::EMPTY,
-            },
-        ];
+        let mut markers = vec![Marker {
+            day: days_between(filled_at, report.refill_by.binding.at),
+            label: format!("Refill by {}", format_date(report.refill_by.binding.at)),
+            colour: palette::REFILL,
+        }];
+        // After the pump is emptied for an MRI, the alarm and empty dates of the fill never come.
+        let before_emptying = |day: f64| emptied.is_none_or(|e| day < e);
+        for (day, label, colour) in [
+            (
+                nominal.days_to_alarm.value(),
+                format!("Alarm {}", format_date(nominal.alarm_at)),
+                palette::ALARM,
+            ),
+            (
+                nominal.days_to_empty.value(),
+                format!("Empty {}", format_date(nominal.empty_at)),
+                palette::EMPTY,
+            ),
+        ] {
+            if before_emptying(day) {
+                markers.push(Marker { day, label, colour });
+            }
+        }
         let mut description = format!(
             "Reservoir volume falls from {} mL at the fill on {} to the low-reservoir alarm volume of {} mL on {}, and the reservoir is empty on {}.",
             format_number(nominal.vertices.first().map_or(0.0, |v| v.1)),
@@ -112,6 +124,15 @@ impl ReservoirChart {
             format_date_time(report.refill_by.binding.at),
             report.refill_by.binding.reason
         ));
+        if let Some(m) = report.mri.as_ref()
+            && let Some(removed) = m.removed
+        {
+            description.push_str(&format!(
+                " The pump is emptied for the MRI on {}: {} removed; the line falls to 0 there.",
+                format_date_time(m.from),
+                crate::engine::format::Display::ismp(&removed)
+            ));
+        }
         let mri = report.mri.as_ref().map(|m| {
             let end = m.restart_latest.unwrap_or(m.to);
             description.push_str(&format!(

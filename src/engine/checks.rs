@@ -19,7 +19,7 @@ use super::pump::{Mark, PumpModel};
 use super::units::Millilitres;
 
 /// A flex step whose daily dose is more than this many times the current programme's 24-hour
-/// total is named next to the step (our design: a per-hour dose typed as per day is 24 times too
+/// total, or less than its 1 ÷ this, is named next to the step (our design: a per-hour dose typed as per day is 24 times too
 /// low, per day typed as per hour 24 times too high).
 pub const STEP_FACTOR: f64 = 2.0;
 
@@ -224,8 +224,16 @@ fn start_and_new_pump(out: &mut Vec<Finding>, cx: &CheckContext<'_>, drug: &Chec
     let Some(rule) = &drug.entry.new_pump else { return };
     let entry = drug.entry;
     let new_pump = cx.plan.fill.new_pump;
-    let starting = new_pump
-        || (!cx.plan.current_programme.is_empty() && !cx.plan.current_programme.iter().any(|c| c.drug == entry.id));
+    let current = &cx.plan.current_programme;
+    // Started: a new pump, or absent from the current programme. With no current programme set, a
+    // start cannot be ruled out, so the starting dose is checked too (and says so).
+    let (starting, how) = if new_pump {
+        (true, " is being started in a new pump:")
+    } else if current.is_empty() {
+        (true, ", if it is being started (no current programme is set):")
+    } else {
+        (!current.iter().any(|c| c.drug == entry.id), " is being started:")
+    };
     if let Some(max) = rule.max_start_dose
         && starting
         && above(drug.daily_maximum.value(), max)
@@ -236,9 +244,8 @@ fn start_and_new_pump(out: &mut Vec<Finding>, cx: &CheckContext<'_>, drug: &Chec
             format!("{}/start/max/{max}/{}", entry.id, drug.daily_maximum.ismp()),
             Some(drug.index),
             format!(
-                "{} is being started{}: {} is above the starting dose of at most {}.",
+                "{}{how} {} is above the starting dose of at most {}.",
                 entry.display_name,
-                if new_pump { " in a new pump" } else { "" },
                 drug.daily_maximum.ismp(),
                 with_unit(max, &unit)
             ),
@@ -272,12 +279,16 @@ fn start_and_new_pump(out: &mut Vec<Finding>, cx: &CheckContext<'_>, drug: &Chec
         ));
     }
     if let Some(rinse) = rule.rinse {
+        let strength = rule
+            .concentration
+            .map(|c| format!(" {}", with_unit(c, &format!("{}/mL", entry.family.symbol()))))
+            .unwrap_or_default();
         out.push(finding(
             Severity::Info,
             format!("{}/new_pump/rinse", entry.id),
             Some(drug.index),
             format!(
-                "Before the first fill, rinse the new pump {} \u{d7} {} with {} (on the compounding worksheet).",
+                "Before the first fill, rinse the new pump {} \u{d7} {} with {}{strength} (on the compounding worksheet).",
                 rinse.times,
                 with_unit(rinse.volume_ml, Millilitres::SYMBOL),
                 entry.display_name
@@ -456,7 +467,7 @@ fn programme_change(out: &mut Vec<Finding>, cx: &CheckContext<'_>, drugs: &[Chec
 
 fn jump_source() -> String {
     format!(
-        "itdose: a rise to more than {} times the current 24-hour total needs an acknowledgement (our design, not a published threshold)",
+        "itdose: a rise to more than {0} times the current 24-hour total, or a fall to less than 1 \u{f7} {0} of it, needs an acknowledgement (our design, not a published threshold)",
         format_number(JUMP_FACTOR)
     )
 }
@@ -472,8 +483,12 @@ fn jump(out: &mut Vec<Finding>, drug: &CheckedDrug<'_>, current: AnyDoseRate) {
     }
     let change = (ratio - 1.0) * 100.0;
     let entry = drug.entry;
+    // A fall to less than 1 ÷ 1.5 of the current total needs an acknowledgement too: a dose per
+    // day typed per hour is 24 times too low, and an abrupt cut risks withdrawal (baclofen's boxed
+    // warning, cloNIDine's rebound hypertension, opioids).
+    let falls = ratio * JUMP_FACTOR < 1.0;
     out.push(Finding {
-        severity: if ratio > JUMP_FACTOR {
+        severity: if ratio > JUMP_FACTOR || falls {
             Severity::Soft
         } else {
             Severity::Info
@@ -481,13 +496,18 @@ fn jump(out: &mut Vec<Finding>, drug: &CheckedDrug<'_>, current: AnyDoseRate) {
         key: format!("{}/jump/{}/{}", entry.id, current.value(), proposed.value()),
         drug: Some(drug.index),
         message: format!(
-            "{} maximum 24-hour total changes from {} (current programme) to {} (proposed): {}{} %, {} times the current.",
+            "{} maximum 24-hour total changes from {} (current programme) to {} (proposed): {}{} %, {} times the current.{}",
             entry.display_name,
             current.ismp(),
             proposed.ismp(),
             if change > 0.0 { "+" } else { "" },
             format_number(change),
-            format_number(ratio)
+            format_number(ratio),
+            if falls {
+                " An abrupt reduction risks withdrawal: check it is intended."
+            } else {
+                ""
+            }
         ),
         source: Some(jump_source()),
         mark: None,
@@ -707,7 +727,7 @@ fn drug_change(out: &mut Vec<Finding>, cx: &CheckContext<'_>, drugs: &[CheckedDr
             let ratio = if before > 0.0 { after / before } else { f64::INFINITY };
             (
                 format!(
-                    "{head} As intrathecal morphine equivalents: {} \u{2192} {}, {} times the current{}. Check the conversion.",
+                    "{head} As intrathecal morphine equivalents: {} \u{2192} {}, {} times the current{}. Check the conversion: a switch of opioid usually starts lower, for incomplete cross-tolerance (CDC 2022).",
                     with_unit(before, "mg/day"),
                     with_unit(after, "mg/day"),
                     format_number(ratio),
@@ -722,7 +742,7 @@ fn drug_change(out: &mut Vec<Finding>, cx: &CheckContext<'_>, drugs: &[CheckedDr
         }
         _ => (
             format!(
-                "{head} The library has no intrathecal morphine equivalent for every drug involved, so the totals cannot be compared: check the conversion."
+                "{head} The library has no intrathecal morphine equivalent for every drug involved, so the totals cannot be compared: check the conversion (a switch of opioid usually starts lower, for incomplete cross-tolerance: CDC 2022)."
             ),
             None,
         ),
@@ -770,7 +790,7 @@ pub struct StepNote {
 }
 
 /// Flex steps whose daily dose is more than [`STEP_FACTOR`] times the current programme's 24-hour
-/// total of the lead drug.
+/// total of the lead drug, or less than 1 ÷ [`STEP_FACTOR`] of it.
 pub fn step_notes(plan: &Plan, lead: Option<&DrugEntry>) -> Vec<StepNote> {
     let (Some(flex), Some(lead)) = (&plan.flex, lead) else {
         return Vec::new();
@@ -782,19 +802,25 @@ pub fn step_notes(plan: &Plan, lead: Option<&DrugEntry>) -> Vec<StepNote> {
         .iter()
         .enumerate()
         .filter(|(_, s)| {
+            let (dose, now) = (s.daily_dose.value(), current.daily_maximum.value());
             s.daily_dose.family() == current.daily_maximum.family()
-                && above(s.daily_dose.value(), STEP_FACTOR * current.daily_maximum.value())
+                && now > 0.0
+                && (above(dose, STEP_FACTOR * now) || below(dose * STEP_FACTOR, now))
         })
-        .map(|(i, s)| StepNote {
-            step: i,
-            message: format!(
-                "Step {}: {} is more than {} times the current programme's 24-hour total of {} ({} times). Was a dose per hour entered as per day, or the reverse? Per hour is \u{d7} 24.",
-                i + 1,
-                s.daily_dose.ismp(),
-                format_number(STEP_FACTOR),
-                current.daily_maximum.ismp(),
-                format_number(s.daily_dose.value() / current.daily_maximum.value())
-            ),
+        .map(|(i, s)| {
+            let ratio = s.daily_dose.value() / current.daily_maximum.value();
+            StepNote {
+                step: i,
+                message: format!(
+                    "Step {}: {} is {} {} times the current programme's 24-hour total of {} ({} times). Was a dose per hour entered as per day, or the reverse? Per hour is \u{d7} 24.",
+                    i + 1,
+                    s.daily_dose.ismp(),
+                    if ratio > 1.0 { "more than" } else { "less than 1 \u{f7}" },
+                    format_number(STEP_FACTOR),
+                    current.daily_maximum.ismp(),
+                    format_number(ratio)
+                ),
+            }
         })
         .collect()
 }

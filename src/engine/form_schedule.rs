@@ -340,6 +340,8 @@ pub fn parse_parts(
 /// A visit, when a withdrawn volume is entered. Every other non-empty field is parsed or reported.
 fn parse_visit(visit: &VisitForm, errors: &mut Vec<Error>) -> Option<Visit> {
     let others = [
+        &visit.date,
+        &visit.time,
         &visit.new_fill,
         &visit.pump_expected,
         &visit.patient_boluses,
@@ -451,6 +453,13 @@ pub fn parse_titration(form: &TitrationForm, errors: &mut Vec<Error>) -> Option<
     let f = Field::Schedule;
     let has_date = !form.last_change_date.trim().is_empty();
     let has_count = !form.increases_past_week.trim().is_empty();
+    if !has_date && !form.last_change_time.trim().is_empty() {
+        errors.push(Error::invalid(
+            f,
+            "last dose change: enter its date as well as its time",
+        ));
+        return None;
+    }
     if !has_date && !has_count {
         return None;
     }
@@ -610,7 +619,14 @@ pub fn parse_csf(
         catheter_length_cm: optional(errors, "catheter length", &csf.catheter_length_cm),
         catheter_ml_per_cm: optional(errors, "catheter volume per cm", &csf.catheter_ml_per_cm),
         residual: ml(errors, "residual volume", &csf.residual),
-        weight_kg: optional(errors, "weight", &csf.weight_kg),
+        weight_kg: optional(errors, "weight", &csf.weight_kg).and_then(|w| {
+            if w > 0.0 {
+                Some(w)
+            } else {
+                errors.push(Error::invalid(Field::Pk, "weight: must be greater than 0"));
+                None
+            }
+        }),
         ..CsfSettings::default()
     };
     for (drug, family, form) in drugs {
@@ -634,6 +650,12 @@ pub fn parse_csf(
             errors.push(Error::invalid(
                 Field::Pk,
                 format!("{drug}: enter both the CSF half-life and the volume (or neither, for the library's values)"),
+            ));
+        }
+        if k12.is_some() && k21.is_some() && half.is_none() && volume.is_none() {
+            errors.push(Error::invalid(
+                Field::Pk,
+                format!("{drug}: two compartments need the CSF half-life and the volume as well as k12 and k21"),
             ));
         }
         if k12.is_some() != k21.is_some() {
@@ -701,11 +723,12 @@ pub fn parse_csf(
         let at = when(errors, Field::Pk, "MRI", &csf.mri_date, &csf.mri_time);
         let minutes = number(errors, Field::Pk, "MRI duration", &csf.mri_minutes);
         match (at, minutes) {
-            (Some(at), Some(m)) if m > 0.0 => match Hours::new(m / 60.0) {
+            (_, Some(m)) if m <= 0.0 => errors.push(Error::invalid(Field::Pk, "MRI duration: must be greater than 0")),
+            (Some(at), Some(m)) => match Hours::new(m / 60.0) {
                 Ok(duration) => out.mri = Some(MriScan { at, duration }),
                 Err(e) => errors.push(Error::invalid(Field::Pk, format!("MRI duration: {e}"))),
             },
-            (_, Some(_)) => errors.push(Error::invalid(Field::Pk, "MRI duration: must be greater than 0")),
+            // A bad date, time or duration has been reported already.
             _ => {}
         }
     }

@@ -20,7 +20,7 @@ use serde::{Deserialize, Serialize};
 use super::continuous::after;
 use super::error::{Error, Field};
 use super::format::{Display as _, format_date_time, format_number};
-use super::schedule::ScenarioProjection;
+use super::schedule::{Polyline, ScenarioProjection};
 use super::units::{Days, Millilitres, VolumeChange};
 
 /// What sets the refill-by date.
@@ -502,6 +502,17 @@ pub fn discrepancy_trend(log: &[LoggedVisit]) -> Option<String> {
 }
 
 impl ScenarioProjection {
+    /// The volume line up to `days` after the fill, then straight down to 0 there: the pump
+    /// emptied before an MRI.
+    pub fn emptied_at(&self, days: f64) -> Polyline {
+        let mut out: Polyline = self.vertices.iter().copied().take_while(|(t, _)| *t < days).collect();
+        if out.len() < self.vertices.len() {
+            out.push((days, self.volume_at(days).value()));
+            out.push((days, 0.0));
+        }
+        out
+    }
+
     /// Volume in the reservoir `days` after the fill, interpolated on the projection.
     pub fn volume_at(&self, days: f64) -> Millilitres {
         let mut previous = self.vertices.first().copied().unwrap_or((0.0, 0.0));

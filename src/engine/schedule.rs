@@ -14,9 +14,10 @@
 //! - "All allowed" is the most the lockout and the daily maximum allow:
 //!   min(maximum per 24 h, ⌈24 h ÷ lockout⌉) a day.
 //! - Periodic boluses count ⌈24 h ÷ interval⌉ in a 24-hour total (the most any 24-hour window can hold).
-//! - One-off boluses (single, priming, bridge) count in full in the 24 hours from their start: the
-//!   24-hour total takes the heaviest such window. Adding the heaviest basal, periodic, one-off and
-//!   patient parts, each at its own worst, can only over-state the total, never under-state it.
+//! - One-off boluses (single, priming, bridge) count as delivered: the 24-hour total takes the
+//!   heaviest 24-hour window of their delivery (a 10-hour bolus and one 24 h later can share a
+//!   window). Adding the heaviest basal, periodic, one-off and patient parts, each at its own worst,
+//!   can only over-state the total, never under-state it.
 
 use jiff::civil::{DateTime, Time, Weekday};
 use serde::{Deserialize, Serialize};
@@ -451,21 +452,35 @@ impl Schedule {
         }
     }
 
-    /// The most one-off (single) bolus volume starting within any 24 hours. The sum over a window
-    /// [t, t + 24 h) only grows when t reaches a bolus start, so the heaviest window starts at one.
+    /// The most one-off (single) bolus volume delivered in any 24 hours. Each bolus delivers at a
+    /// constant rate over its duration, so the volume in a window [t, t + 24 h) is piecewise linear
+    /// in t and is largest where the window starts or ends on a bolus edge: every such t is tried.
     fn heaviest_one_off_window(&self) -> f64 {
-        self.single
+        let Some(origin) = self.single.first().map(|b| b.at) else {
+            return 0.0;
+        };
+        let spans: Vec<(f64, f64, f64)> = self
+            .single
             .iter()
-            .map(|first| {
-                self.single
-                    .iter()
-                    .filter(|b| {
-                        let minutes = first.at.duration_until(b.at).as_secs_f64() / 60.0;
-                        (0.0..MINUTES_PER_DAY).contains(&minutes)
-                    })
-                    .map(|b| b.volume.value())
-                    .sum::<f64>()
+            .map(|b| {
+                let start = origin.duration_until(b.at).as_secs_f64() / 60.0;
+                let minutes = b.duration.value() * 60.0;
+                (start, start + minutes, b.volume.value())
             })
+            .collect();
+        let in_window = |t: f64| -> f64 {
+            spans
+                .iter()
+                .map(|&(s, e, v)| {
+                    let overlap = (e.min(t + MINUTES_PER_DAY) - s.max(t)).max(0.0);
+                    if e > s { v * overlap / (e - s) } else { 0.0 }
+                })
+                .sum()
+        };
+        spans
+            .iter()
+            .flat_map(|&(s, e, _)| [s, e, s - MINUTES_PER_DAY, e - MINUTES_PER_DAY])
+            .map(in_window)
             .fold(0.0, f64::max)
     }
 

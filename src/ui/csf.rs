@@ -16,19 +16,36 @@ use crate::engine::{CsfReport, Days, Hours, concentration_series_for};
 /// Catheter, residual, weight and MRI inputs.
 #[component]
 pub fn CsfInputs() -> impl IntoView {
-    let form = expect_context::<AppState>().form;
+    let state = expect_context::<AppState>();
+    let form = state.form;
+    // The catalogue's own catheter volume per cm, offered only for pumps whose catheter has one
+    // (Prometra); Medtronic catheters are trimmed and their volume per cm comes from their labelling.
+    let catheter = move || {
+        form.with(|f| {
+            state.catalogue.with_value(|c| {
+                c.get(&f.pump_id)
+                    .and_then(|p| p.catheter_ml_per_cm.clone().map(|s| (p.name.clone(), s)))
+            })
+        })
+    };
     // Open when the saved or imported plan already has CSF settings, so they are not hidden.
     let open = form.with_untracked(|f| f.csf != crate::engine::CsfForm::default());
     view! {
         <details class="csf-inputs" id="csf-inputs" open=open>
             <summary>"Catheter, refill residual and MRI (CSF model)"</summary>
             <div>
-                <FormInput id="csf-tubing" label="Pump tubing ahead of the catheter (mL; unverified, from your pump)" get=|f| f.csf.pump_tubing.clone() set=|f, v| f.csf.pump_tubing = v />
+                <FormInput id="csf-tubing" label="Pump tubing ahead of the catheter (mL; unverified, from your pump; not the catheter access port)" get=|f| f.csf.pump_tubing.clone() set=|f, v| f.csf.pump_tubing = v />
                 <FormInput id="csf-length" label="Catheter length implanted (cm)" get=|f| f.csf.catheter_length_cm.clone() set=|f, v| f.csf.catheter_length_cm = v />
                 <FormInput id="csf-per-cm" label="Catheter volume per cm (mL/cm)" get=|f| f.csf.catheter_ml_per_cm.clone() set=|f, v| f.csf.catheter_ml_per_cm = v />
-                <button type="button" class="secondary" id="csf-prometra-catheter" on:click=move |_| form.update(|f| f.csf.catheter_ml_per_cm = "0.0026".into())>
-                    "Use the Prometra catheter: 0.0026 mL/cm (V, Prometra II IFU p.33)"
-                </button>
+                {move || catheter().map(|(pump, s)| {
+                    let value = crate::engine::format::format_number(s.value);
+                    let text = value.clone();
+                    view! {
+                        <button type="button" class="secondary" id="csf-prometra-catheter" on:click=move |_| { let v = value.clone(); form.update(|f| f.csf.catheter_ml_per_cm = v); }>
+                            {format!("Use the {pump} catheter: {text} mL/cm ({}, {})", s.mark.letter(), s.source)}
+                        </button>
+                    }
+                })}
                 <FormInput id="csf-residual" label="Residual left after aspiration, which mixes with the fill (mL)" get=|f| f.csf.residual.clone() set=|f, v| f.csf.residual = v />
                 <FormInput id="csf-weight" label="Patient weight (kg; morphine CSF volume \u{2248} 1 mL/kg)" get=|f| f.csf.weight_kg.clone() set=|f, v| f.csf.weight_kg = v />
                 <FormInput id="mri-date" label="MRI date" kind="date" get=|f| f.csf.mri_date.clone() set=|f, v| f.csf.mri_date = v />
@@ -147,7 +164,7 @@ pub fn CsfCharts() -> impl IntoView {
                         rows.push(("Bridge bolus (old solution at the rate that keeps the lead drug's dose as now programmed)".into(), format!("{} at {} for {} (old drug delivered meanwhile: {})", b.volume.ismp(), b.rate.ismp(), b.duration.ismp(), b.old_drug_delivered.ismp())));
                     }
                     if let Some(p) = report.priming {
-                        rows.push(("Priming bolus (after implant or catheter revision)".into(), format!("{} ({} of drug fills the dead volume)", p.volume.ismp(), p.drug_in_dead_volume.ismp())));
+                        rows.push(("Priming bolus (after implant or catheter revision)".into(), format!("{} ({} of drug in it). At priming rates drug and fluid mix: drug can reach the patient before the priming bolus ends, and the concentration afterwards is reduced (Medtronic labelling update). Prime under medical supervision.", p.volume.ismp(), p.drug_in_dead_volume.ismp())));
                     }
                     let missing = report.missing.clone();
                     let count = report.series.len();

@@ -90,7 +90,7 @@ pub fn PlanFiles(
     };
     let why_not = move || {
         state.evaluation.with(|e| match &e.report {
-            Err(_) => Some("Export is available once the input is valid."),
+            Err(_) => Some("Export and print are available once the input is valid."),
             Ok(r) if r.status == PlanStatus::Blocked => {
                 Some("A hard limit blocks this plan: it cannot be exported as a proposed programme.")
             }
@@ -107,7 +107,7 @@ pub fn PlanFiles(
                 <button type="button" id="export-plan" on:click=export prop:disabled=move || exportable.with(Option::is_none)>"Export plan (JSON)"</button>
                 <label class="file-button" for="import-plan">"Import plan (JSON)"</label>
                 <input type="file" id="import-plan" accept=".json,application/json" on:change=import />
-                <button type="button" id="print" on:click=print>"Print"</button>
+                <button type="button" id="print" on:click=print prop:disabled=move || state.stale.get()>"Print"</button>
             </div>
             <p class="hint" id="export-why-not">{why_not}</p>
             <p class="field-error" id="import-plan-error" role="alert">{move || import_error.get()}</p>

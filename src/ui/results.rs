@@ -26,19 +26,29 @@ pub fn Results() -> impl IntoView {
         }
         .into_any(),
         Some(report) => {
-            let (status_class, status_text) = match report.status {
-                PlanStatus::Valid => ("banner banner-ok", report.status.describe()),
-                PlanStatus::NeedsAcknowledgement => ("banner banner-stale", report.status.describe()),
-                PlanStatus::Blocked => ("banner banner-error", report.status.describe()),
+            let status = report.status;
+            // While the input is invalid the kept result is not the plan on screen: the status says
+            // so (never "Valid"), and the printout carries the same warning.
+            let status_view = move || {
+                let (class, text) = if stale.get() {
+                    ("banner banner-error", "Input not valid: correct the fields marked in red. The figures below are the last valid result, not the input on screen.")
+                } else {
+                    match status {
+                        PlanStatus::Valid => ("banner banner-ok", status.describe()),
+                        PlanStatus::NeedsAcknowledgement => ("banner banner-stale", status.describe()),
+                        PlanStatus::Blocked => ("banner banner-error", status.describe()),
+                    }
+                };
+                view! { <p class=class id="plan-status" role="status">{text}</p> }
             };
             let summary: Vec<String> = report.drugs.iter().map(|d| format!("{} {} at {}", d.display_name, d.concentration.ismp(), d.daily_dose.ismp())).collect();
             view! {
+                {status_view}
                 <Show when=move || stale.get()>
                     <p class="banner banner-stale" role="status" id="stale-banner">
-                        "The current input has errors (see the fields). Showing the last valid result, for "{summary.join("; ")}"."
+                        "Last valid result, kept while the input is corrected: "{summary.join("; ")}". Not valid for printing or export."
                     </p>
                 </Show>
-                <p class=status_class id="plan-status" role="status">{status_text}</p>
                 <p class="plan-pump" id="plan-pump">"Pump: "{report.pump.clone()}</p>
                 {figure_list("results".into(), "Overall".into(), report.figures, stale)}
                 {(!report.comparison.is_empty()).then(|| view! {

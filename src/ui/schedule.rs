@@ -127,6 +127,9 @@ fn flex_step(index: usize) -> impl IntoView {
             <button type="button" class="secondary" id=id("remove") on:click=move |_| form.update(|f| { if index < f.flex.steps.len() { f.flex.steps.remove(index); } })>
                 {format!("Remove step {}", index + 1)}
             </button>
+            <p class="step-note" id=id("note") role="status">{move || state.last_valid.with(|r| {
+                r.as_ref().and_then(|r| r.step_notes.iter().find(|n| n.step == index).map(|n| n.message.clone()))
+            })}</p>
         </fieldset>
     }
 }
@@ -292,6 +295,24 @@ pub fn ScheduleEditor(
                 </fieldset>
                 <p class="hint">"Using the PTM to give opioid to opioid-naive patients is contraindicated (Medtronic cancer-pain TDD page, V)."</p>
             </Show>
+            <FormCheck id="priming-enabled" label="Priming bolus (after implant or catheter revision)" get=|f| f.priming.enabled set=|f, v| f.priming.enabled = v />
+            <Show when=move || form.with(|f| f.priming.enabled)>
+                <fieldset class="sub-row">
+                    <legend>"Priming bolus: the volume ahead of the drug (pump tubing + catheter, under the CSF model settings)"</legend>
+                    <FormInput id="priming-date" label="On" kind="date" get=|f| f.priming.date.clone() set=|f, v| f.priming.date = v />
+                    <FormInput id="priming-time" label="at" kind="time" get=|f| f.priming.time.clone() set=|f, v| f.priming.time = v />
+                    <FormInput id="priming-duration" label="Duration (min)" get=|f| f.priming.duration_minutes.clone() set=|f, v| f.priming.duration_minutes = v />
+                    <p class="hint">"At priming rates drug and fluid mix: drug can reach the patient before the priming bolus ends, and the concentration afterwards is reduced (Medtronic labelling update). Prime under medical supervision. It counts in every 24-hour total."</p>
+                </fieldset>
+            </Show>
+            <FormCheck id="bridge-enabled" label="Bridge bolus (after a change of drug or concentration)" get=|f| f.bridge.enabled set=|f, v| f.bridge.enabled = v />
+            <Show when=move || form.with(|f| f.bridge.enabled)>
+                <fieldset class="sub-row">
+                    <legend>"Bridge bolus: the volume ahead of the new solution at the rate that keeps the lead drug's dose with the old concentration (enter the solution being replaced under the drug)"</legend>
+                    <FormInput id="bridge-date" label="On" kind="date" get=|f| f.bridge.date.clone() set=|f, v| f.bridge.date = v />
+                    <FormInput id="bridge-time" label="at" kind="time" get=|f| f.bridge.time.clone() set=|f, v| f.bridge.time = v />
+                </fieldset>
+            </Show>
             <ErrorList ids=vec!["schedule".into()] />
             <div class="current-programme">
                 <p class="hint" id="current-programme">{move || {
@@ -302,6 +323,12 @@ pub fn ScheduleEditor(
                     <button type="button" class="secondary" id="set-current" on:click=set_current>"Use these results as the current programme"</button>
                     <button type="button" class="secondary" id="clear-current" on:click=move |_| form.update(|f| f.current_programme.clear())>"Clear the current programme"</button>
                 </div>
+                <fieldset class="sub-row">
+                    <legend>"Titration history of the current programme (for the drug library's titration rules)"</legend>
+                    <FormInput id="titration-date" label="Last dose change on" kind="date" get=|f| f.titration.last_change_date.clone() set=|f, v| f.titration.last_change_date = v />
+                    <FormInput id="titration-time" label="at" kind="time" get=|f| f.titration.last_change_time.clone() set=|f, v| f.titration.last_change_time = v />
+                    <FormInput id="titration-rises" label="Rises in the past 7 days" get=|f| f.titration.increases_past_week.clone() set=|f, v| f.titration.increases_past_week = v />
+                </fieldset>
             </div>
         </section>
         </Show>
