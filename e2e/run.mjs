@@ -112,7 +112,7 @@ await test('keyboard only: Tab through the form and type the example', async pag
     const id = await page.evaluate(() => document.activeElement.id);
     if (order[order.length - 1] !== id) order.push(id);
   }
-  assertEq(order.join(','), 'fill_volume,low_reservoir_alarm,fill_date,fill_time,new-pump,end_of_service', 'tab order');
+  assertEq(order.join(','), 'fill_volume,low_reservoir_alarm,fill_date,fill_time,new-pump-yes,end_of_service', 'tab order');
   await page.focus('#fill_volume');
   await page.keyboard.type('40');
   await page.focus('#drug-0-concentration');
@@ -161,7 +161,7 @@ await test('every input has a visible label; figures are in a <dl>; catalogue sh
   assertTrue(info.includes('0.048 mL/day') && info.includes('verified in the cited source'), 'catalogue value with mark');
   assertTrue(info.includes('24 mL/day') && info.includes('unverified'), 'unverified maximum rate shown as such');
   await enterExample(page);
-  assertEq(await page.evaluate(() => document.querySelectorAll('dl#results > div > dt + dd').length), 7, 'dt/dd pairs');
+  assertEq(await page.evaluate(() => document.querySelectorAll('dl#results > div > dt + dd').length), 8, 'dt/dd pairs');
   const text = await page.evaluate(() => document.body.innerText);
   assertTrue(!/\d\.0\b/.test(text.replace(/\d{4}-\d{2}-\d{2}/g, '')), 'no trailing zero anywhere on the page');
   assertTrue(!text.includes('µg') && !/\bcc\b/.test(text), 'ISMP units');
@@ -201,6 +201,8 @@ await test('Prometra II 40 mL shows its catalogue values and sources', async pag
 await test('hard limit blocks; soft limit is acknowledged, recorded and exported with the plan', async page => {
   await enterExample(page);
   await page.selectOption('#drug-0-drug', 'ziconotide');
+  assertTrue((await page.textContent('#new_pump-error')).includes('answer whether this is the first fill of a new pump'), 'ziconotide asks about a new pump');
+  await page.check('#new-pump-no');
   await page.fill('#drug-0-concentration', '100');
   await page.fill('#drug-0-daily_dose', '25');
   assertTrue((await page.textContent('#plan-status')).startsWith('Not valid'), 'hard limit blocks');
@@ -279,6 +281,9 @@ await test('a flex step entered per hour shows the 24-hour total and the jump ag
   assertTrue(findings.includes('morphine maximum 24-hour total changes from 2 mg/day (current programme) to 25 mg/day (proposed): +1,150 %, 12.5 times the current.'), findings);
   assertTrue((await page.textContent('#plan-status')).startsWith('Not yet valid'), 'the jump needs an acknowledgement');
   assertEq(await figureIn(page, 'comparison', 'morphine maximum per 24 h'), 'current 2 mg/day → proposed 25 mg/day (12.5 times)', 'current vs proposed');
+  // The step typed per hour is named next to it: 2 mg/h = 48 mg/day, 24 times the current 2 mg/day.
+  assertTrue((await page.textContent('#flex-1-note')).includes('48 mg/day is more than 2 times the current programme'), 'step note');
+  assertEq(await page.textContent('#flex-0-note'), '', 'no note on a step near the current dose');
   await page.screenshot({ path: join(artifacts, 'flex-per-hour.png'), fullPage: true });
 });
 
@@ -310,44 +315,66 @@ await test('patient boluses: three scenarios, the accuracy band and markers on t
 
 await test('a refill visit that does not reconcile is flagged and logged', async page => {
   await enterExample(page);
-  // 40 mL at 0.2 mL/day; after 100 days 20 mL expected; threshold max(2, 0.145 × 20) = 2.9 mL
+  // 40 mL at 0.2 mL/day; after 100 days 20 mL expected; threshold min(2, 0.145 × 20 = 2.9) = 2 mL (ASRA 2017)
   await page.fill('#visit-date', '2027-03-05');
   await page.fill('#visit-time', '09:00');
   await page.fill('#visit-withdrawn', '16.5');
   assertEq(await figureIn(page, 'reconciliation', 'Expected residual'), '20 mL', 'expected');
   assertEq(await figureIn(page, 'reconciliation', 'Discrepancy (withdrawn − expected)'), '-3.5 mL', 'discrepancy');
-  assertTrue((await figureIn(page, 'reconciliation', 'Reconciliation')).startsWith('FLAGGED'), 'flagged');
+  assertTrue((await figureIn(page, 'reconciliation', 'Reconciliation')).startsWith('FLAGGED: less withdrawn than expected — possible over-infusion'), 'flagged as a shortfall');
+  assertEq(await figureIn(page, 'reconciliation', 'Expected from'), 'the programme as set', 'basis named');
   assertTrue((await page.textContent('#findings')).includes('3.5 mL less than the expected 20 mL'), 'finding');
   await page.click('#record-visit');
   assertTrue((await page.textContent('#visit-log')).includes('discrepancy -3.5 mL (flagged)'), 'logged');
   await page.screenshot({ path: join(artifacts, 'refill-visit.png'), fullPage: true });
 });
 
-await test('CSF model: a refill with a new concentration shows the delayed change and the tip marker; an MRI shows on both charts', async page => {
-  await enterFill(page, 'synchromed-ii-20', '20');
-  await page.selectOption('#drug-0-drug', 'ziconotide');
-  await page.fill('#drug-0-concentration', '25');
-  await page.fill('#drug-0-daily_dose', '2.4');
+await test('CSF model: a refill with a new concentration shows the delayed change and the tip marker; a Prometra emptied for an MRI', async page => {
+  await enterFill(page, 'prometra-ii-20', '20');
+  await page.check('#new-pump-no');
+  await page.fill('#drug-0-concentration', '10');
+  await page.fill('#drug-0-daily_dose', '1');
   await page.click('#csf-inputs summary');
-  await page.fill('#csf-tubing', '0.14');
   await page.fill('#csf-length', '89');
   await page.click('#csf-prometra-catheter');
-  await page.fill('#csf-residual', '1.4');
+  await page.fill('#csf-weight', '70');
   await page.click('details.drug-csf summary');
-  await page.fill('#drug-0-previous', '10');
-  // 0.14 + 89 × 0.0026 = 0.3714 mL at 2.4 ÷ 25 = 0.096 mL/day → 3.869 days
-  assertEq(await figureIn(page, 'csf-figures', 'New solution reaches the catheter tip'), 'Sun 29 Nov 2026, 05:51 (3.869 days after the fill)', 'tip arrival');
-  assertEq(await figureIn(page, 'csf-figures', 'ziconotide in the reservoir after the fill (mixed with the residual)'), '24.02 mcg/mL', 'mixed');
+  await page.fill('#drug-0-previous', '5');
+  // 89 cm × 0.0026 mL/cm = 0.2314 mL at 1 ÷ 10 = 0.1 mL/day → 2.314 days
+  assertEq(await figureIn(page, 'csf-figures', 'New solution reaches the catheter tip'), 'Fri 27 Nov 2026, 16:32 (2.314 days after the fill)', 'tip arrival');
   assertTrue((await page.textContent('#csf-chart-0-text')).includes('not a measurement'), 'model caption');
-  await page.fill('#mri-date', '2026-12-03');
-  await page.fill('#mri-time', '09:00');
-  await page.fill('#mri-minutes', '120');
-  assertTrue((await page.textContent('#reservoir-chart-text')).includes('MRI from Thu 3 Dec 2026, 09:00'), 'MRI on the reservoir chart');
-  assertTrue((await page.textContent('#csf-chart-0-text')).includes('MRI interruption'), 'MRI on the concentration chart');
   const csfPixels = await inked(page, '#csf-chart-0');
   assertTrue(csfPixels > 2000, `concentration chart drawn (${csfPixels})`);
+  await page.fill('#mri-date', '2026-12-03');
+  await page.fill('#mri-time', '09:00');
+  await page.fill('#mri-minutes', '60');
+  // Emptied before the scan: a caution among the findings, refill-by at the scan, the chart falls to 0.
+  const findings = await page.textContent('#findings');
+  assertTrue(findings.includes('MRI Thu 3 Dec 2026, 09:00: empty the Prometra II (20 mL) before the scan'), findings);
+  assertTrue((await figureIn(page, 'results', 'Refill by')).startsWith('Thu 3 Dec 2026, 09:00 (MRI: the pump is emptied'), 'refill-by is the scan');
+  assertTrue((await page.textContent('#reservoir-chart-text')).includes('The pump is emptied for the MRI on Thu 3 Dec 2026, 09:00'), 'chart text');
   await page.locator('#csf-chart-0').scrollIntoViewIfNeeded();
   await page.screenshot({ path: join(artifacts, 'csf-refill-mri.png'), fullPage: true });
+});
+
+await test('the app shows every finding of `itdose report` with the same source and mark (new-pump cautions plan)', async page => {
+  await page.setInputFiles('#import-plan', join(root, 'docs', 'example-new-pump-cautions.json'));
+  await page.waitForFunction(() => document.querySelector('#plan-files-status').textContent === 'Plan imported');
+  const report = JSON.parse(execFileSync('cargo', ['run', '--quiet', '--bin', 'itdose', '--', 'report', 'docs/example-new-pump-cautions.json'], { cwd: root, encoding: 'utf8' }));
+  const shown = await page.evaluate(() => [...document.querySelectorAll('#findings > li')].map(li => li.textContent));
+  assertEq(shown.length, report.findings.length, 'as many findings on screen as in the report');
+  const fresh = ['/start/', '/new_pump/', 'avoid_with', 'off_label/', 'info/no-current-programme'];
+  let newRules = 0;
+  for (const [i, f] of report.findings.entries()) {
+    const li = shown[i];
+    assertTrue(li.includes(f.message), `finding ${i} message: ${f.message}\n--- on screen: ${li}`);
+    if (f.source) assertTrue(li.includes(`Source: ${f.source}`), `finding ${i} source`);
+    if (f.mark) assertTrue(li.includes(`[${f.mark}:`), `finding ${i} mark ${f.mark}`);
+    if (fresh.some(k => f.key.includes(k))) newRules++;
+  }
+  assertTrue(newRules >= 5, `at least five findings of the new rules (${newRules})`);
+  assertTrue((await page.textContent('#worksheet')).includes('3 × 2 mL of 25 mcg/mL (6 mL in all, 150 mcg)'), 'rinse on the worksheet');
+  await page.screenshot({ path: join(artifacts, 'new-pump-cautions.png'), fullPage: true });
 });
 
 await browser.close();

@@ -331,7 +331,10 @@ async fn admixture_doses_follow_the_lead_drug() {
         figure(root, "drug-2-results", "cloNIDine daily dose").as_deref(),
         Some("40 mcg/day")
     );
-    assert!(text_of(root, "#plan-status").starts_with("Valid"));
+    // Bupivacaine, cloNIDine and any admixture are off-label in a SynchroMed II (FDA 2018): a
+    // caution to acknowledge, never a block.
+    assert!(text_of(root, "#plan-status").starts_with("Not yet valid"));
+    assert!(text_of(root, "#findings").contains("Admixture of morphine, bupivacaine, cloNIDine"));
 }
 
 #[wasm_bindgen_test]
@@ -373,12 +376,15 @@ async fn hard_limit_blocks_the_plan() {
     let root: &Element = &app.root;
     enter_issue_example(root).await;
     choose(root, "drug-0-drug", "ziconotide").await;
+    // Ziconotide has rules for a new pump: the question must be answered, not defaulted.
+    assert!(text_of(root, "#new_pump-error").contains("answer whether this is the first fill of a new pump"));
+    click(root, "new-pump-no").await;
     type_into(root, "drug-0-concentration", "100").await;
     type_into(root, "drug-0-daily_dose", "25").await;
     assert!(text_of(root, "#plan-status").starts_with("Not valid: a hard limit is crossed"));
     assert!(
         text_of(root, "#findings")
-            .contains("ziconotide daily dose 25 mcg/day is above the hard limit of 19.2 mcg/day.")
+            .contains("ziconotide daily dose 25 mcg/day is above the hard limit of 19.2 mcg/day (US labelling).")
     );
     let export: web_sys::HtmlButtonElement = find(root, "#export-plan").unchecked_into();
     assert!(export.disabled(), "a blocked plan cannot be exported");
@@ -524,6 +530,61 @@ async fn refill_visit_reconciles_and_flags() {
     assert!(text_of(root, "#visit-log").contains("discrepancy -3.5 mL (flagged)"));
 }
 
+/// 40 mL SynchroMed II at 0.2 mL/day; visit 100 days after the fill with the pump's own expected
+/// volume of 19 mL: withdrawn 18.5 mL → −0.5 mL, within min(2, 0.145 × 21 = 3.045) = 2 mL; basis
+/// named. After the refill: 38 mL injected, 35.9 mL confirmed → −2.1 mL, beyond 2 mL (40 mL pump,
+/// Maino 2017): possible pocket fill.
+#[wasm_bindgen_test]
+async fn refill_visit_names_its_basis_and_checks_the_refill() {
+    let app = mount(false);
+    let root: &Element = &app.root;
+    enter_issue_example(root).await;
+    type_into(root, "visit-date", "2027-03-05").await;
+    type_into(root, "visit-time", "09:00").await;
+    type_into(root, "visit-pump-expected", "19").await;
+    type_into(root, "visit-withdrawn", "18.5").await;
+    assert_eq!(
+        figure(root, "reconciliation", "Expected from").as_deref(),
+        Some("the pump's expected volume (programmer)")
+    );
+    assert_eq!(
+        figure(root, "reconciliation", "Reconciliation").as_deref(),
+        Some("within the threshold")
+    );
+    assert!(
+        figure(root, "reconciliation", "Flag threshold").is_some_and(|t| t.starts_with("2 mL (the smaller of 2 mL")),
+        "{:?}",
+        figure(root, "reconciliation", "Flag threshold")
+    );
+    type_into(root, "visit-new-fill", "38").await;
+    type_into(root, "visit-confirmed", "35.9").await;
+    assert!(
+        figure(root, "reconciliation", "After the refill: confirmed")
+            .is_some_and(|t| t.contains("discrepancy -2.1 mL") && t.ends_with("FLAGGED"))
+    );
+    assert!(text_of(root, "#findings").contains("possible pocket fill"));
+    // A withdrawn volume the pump cannot hold is refused at the visit.
+    type_into(root, "visit-withdrawn", "45").await;
+    assert!(text_of(root, "#visit-error").contains("withdrawn 45 mL is above the pump capacity of 40 mL"));
+}
+
+/// The library follows one region's labelling: ziconotide 20 mcg/day is above the US maximum of
+/// 19.2 mcg/day (hard, blocks) but within the EU maximum of 21.6 mcg/day.
+#[wasm_bindgen_test]
+async fn the_library_region_selects_the_regional_maximum() {
+    let app = mount(false);
+    let root: &Element = &app.root;
+    enter_issue_example(root).await;
+    choose(root, "drug-0-drug", "ziconotide").await;
+    click(root, "new-pump-no").await;
+    type_into(root, "drug-0-concentration", "25").await;
+    type_into(root, "drug-0-daily_dose", "20").await;
+    assert!(text_of(root, "#plan-status").starts_with("Not valid: a hard limit is crossed"));
+    choose(root, "library-region", "EU").await;
+    assert!(!text_of(root, "#plan-status").starts_with("Not valid"));
+    assert!(text_of(root, "#library-region-text").starts_with("Region: EU."));
+}
+
 #[wasm_bindgen_test]
 async fn reservoir_chart_names_scenarios_band_and_refill_by() {
     let app = mount(false);
@@ -553,22 +614,38 @@ async fn reservoir_chart_names_scenarios_band_and_refill_by() {
     assert!(inked_pixels(root) > 4000);
 }
 
-/// Ziconotide 25 mcg/mL at 2.4 mcg/day (0.096 mL/day) refilled onto 1.4 mL of 10 mcg/mL, with
-/// 0.14 mL tubing + 89 cm × 0.0026 mL/cm catheter = 0.3714 mL ahead: the new solution reaches the
-/// tip 0.3714 ÷ 0.096 = 3.869 days after the fill (Sun 29 Nov 2026 05:51).
+/// Ziconotide 25 mcg/mL at 2.4 mcg/day in a SynchroMed II 20 mL: 18.6 mL filled onto the 1.4 mL
+/// left of 10 mcg/mL (18.6 + 1.4 = 20 mL, the capacity); a refill, not a new pump.
 async fn enter_ziconotide_refill(root: &Element) {
     choose_pump(root, "synchromed-ii-20").await;
     type_into(root, "fill_date", "2026-11-25").await;
     type_into(root, "fill_time", "09:00").await;
-    type_into(root, "fill_volume", "20").await;
+    type_into(root, "fill_volume", "18.6").await;
     choose(root, "drug-0-drug", "ziconotide").await;
+    click(root, "new-pump-no").await;
     type_into(root, "drug-0-concentration", "25").await;
     type_into(root, "drug-0-daily_dose", "2.4").await;
-    type_into(root, "csf-tubing", "0.14").await;
-    type_into(root, "csf-length", "89").await;
-    type_into(root, "csf-per-cm", "0.0026").await;
     type_into(root, "csf-residual", "1.4").await;
     type_into(root, "drug-0-previous", "10").await;
+    tick().await;
+}
+
+/// Prometra II, morphine 10 mg/mL at 1 mg/day (0.1 mL/day) replacing 5 mg/mL, with the Prometra
+/// catheter (the catalogue's 0.0026 mL/cm, offered only for Prometra pumps) implanted 89 cm:
+/// 89 × 0.0026 = 0.2314 mL ahead; the new solution reaches the tip 0.2314 ÷ 0.1 = 2.314 days
+/// = 3,332.16 min after the fill → Fri 27 Nov 2026 16:32 (rounded down).
+async fn enter_prometra_refill(root: &Element) {
+    choose_pump(root, "prometra-ii-20").await;
+    type_into(root, "fill_date", "2026-11-25").await;
+    type_into(root, "fill_time", "09:00").await;
+    type_into(root, "fill_volume", "20").await;
+    click(root, "new-pump-no").await;
+    type_into(root, "drug-0-concentration", "10").await;
+    type_into(root, "drug-0-daily_dose", "1").await;
+    type_into(root, "csf-length", "89").await;
+    click(root, "csf-prometra-catheter").await;
+    type_into(root, "csf-weight", "70").await;
+    type_into(root, "drug-0-previous", "5").await;
     tick().await;
 }
 
@@ -576,16 +653,24 @@ async fn enter_ziconotide_refill(root: &Element) {
 async fn refill_with_a_new_concentration_shows_the_transit_delay() {
     let app = mount(false);
     let root: &Element = &app.root;
-    enter_ziconotide_refill(root).await;
+    enter_prometra_refill(root).await;
+    assert_eq!(
+        find(root, "#csf-per-cm").unchecked_into::<HtmlInputElement>().value(),
+        "0.0026"
+    );
     assert_eq!(
         figure(root, "csf-figures", "New solution reaches the catheter tip").as_deref(),
-        Some("Sun 29 Nov 2026, 05:51 (3.869 days after the fill)")
+        Some("Fri 27 Nov 2026, 16:32 (2.314 days after the fill)")
     );
     let text = text_of(root, "#csf-chart-0-text");
     assert!(
-        text.contains("not a measurement") && text.contains("reaches the catheter tip 3.869 days after the fill"),
+        text.contains("not a measurement") && text.contains("reaches the catheter tip 2.314 days after the fill"),
         "{text}"
     );
+    // The Prometra catheter is not offered for a SynchroMed II (its catheters are trimmed and
+    // their volume per cm comes from their own labelling).
+    choose_pump(root, "synchromed-ii-40").await;
+    assert!(root.query_selector("#csf-prometra-catheter").ok().flatten().is_none());
     tick().await;
     let inked = inked_in(root, "#csf-chart-0");
     assert!(inked > 2000, "concentration chart drawn: {inked}");

@@ -183,3 +183,27 @@ fn patient_bolus_scenarios_raise_the_peak() -> TestResult {
     assert_eq!(itdose::cli::run(&bad, read).0, 2);
     Ok(())
 }
+
+/// A Prometra is emptied before an MRI: from the scan on nothing is delivered, so the modelled
+/// concentration only decays. Morphine (t½ 3 h, S): 6 h after the scan it is e^(−ln 2 × 6 ÷ 3) =
+/// 1/4 of its value at the scan.
+#[test]
+fn an_emptied_prometra_delivers_nothing_after_the_scan() -> TestResult {
+    let mut plan = load("example-prometra-transit.json")?;
+    plan.csf.mri = Some(itdose::engine::MriScan {
+        at: jiff::civil::date(2026, 11, 30).at(9, 0, 0, 0), // 120 h after the fill
+        duration: Hours::new(1.0)?,
+    });
+    let library = DrugLibrary::builtin()?;
+    let report = evaluate(&plan, &Catalogue::builtin()?, &library).map_err(|e| format!("{e:?}"))?;
+    let csf = itdose::engine::concentration_series(&plan, &report, &library, Days::new(7.0)?, Hours::new(1.0)?)?;
+    let s = csf.series.first().ok_or("no series")?;
+    let at = |hours: usize| s.values.get(hours).copied().unwrap_or(f64::NAN);
+    assert!(
+        (at(126) - at(120) / 4.0).abs() < 1e-12 * at(120),
+        "{} {}",
+        at(120),
+        at(126)
+    );
+    Ok(())
+}

@@ -1,8 +1,8 @@
-#![cfg(not(target_arch = "wasm32"))]
 //! No non-empty field of the form is ever silently dropped between the form and the plan: every
 //! conversion either succeeds, with every entered value in the plan, or reports an error at its
 //! field (a safety requirement: a typed bolus, visit or MRI scan that vanishes is a wrong answer
 //! shown as a right one).
+#![cfg(not(target_arch = "wasm32"))]
 
 use itdose::engine::{
     Catalogue, Cycle, DrugForm, DrugLibrary, FlexForm, FlexStepForm, MassFamily, PatientForm, Per, PeriodicForm,

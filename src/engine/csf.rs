@@ -138,7 +138,18 @@ pub fn concentration_series_for(
         (None, true) => PatientUse::Typical(plan.boluses.typical_per_day.unwrap_or(0)),
     };
     let horizon_minutes = days.value() * 1440.0;
-    let segments = report.schedule.segments(report.filled_at, scenario, horizon_minutes);
+    let mut segments = report.schedule.segments(report.filled_at, scenario, horizon_minutes);
+    // A pump emptied before an MRI (Prometra) delivers nothing from the scan on, until it is refilled.
+    if let Some(from) = report.mri.as_ref().filter(|m| m.removed.is_some()).map(|m| m.from) {
+        let emptied = report.filled_at.duration_until(from).as_secs_f64() / 60.0;
+        for segment in &mut segments {
+            if segment.0 >= emptied {
+                segment.2 = 0.0;
+            } else if segment.1 > emptied {
+                segment.1 = emptied;
+            }
+        }
+    }
 
     // Split the delivery where the dead volume has been pushed through: before, the old solution
     // reaches the tip; after, the new one.

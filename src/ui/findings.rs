@@ -40,7 +40,7 @@ fn AcknowledgeForm(
     };
     view! {
         <div class="ack-form">
-            <label for=input_id.clone()>"Reason for proceeding above this soft limit"</label>
+            <label for=input_id.clone()>"Reason for proceeding (recorded with the time)"</label>
             <input id=input_id.clone() type="text" autocomplete="off" prop:value=reason on:input=move |ev| reason.set(event_target_value(&ev)) />
             <button type="button" id=format!("finding-{index}-ack") on:click=acknowledge>"Acknowledge"</button>
             <p class="field-error" aria-live="polite">{move || problem.get()}</p>
@@ -52,7 +52,7 @@ fn finding_item(index: usize, finding: Finding) -> impl IntoView {
     let state = expect_context::<AppState>();
     let (class, label) = match finding.severity {
         Severity::Hard => ("finding finding-hard", "Hard limit \u{2014} blocked"),
-        Severity::Soft => ("finding finding-soft", "Soft limit"),
+        Severity::Soft => ("finding finding-soft", "Acknowledge to proceed"),
         Severity::Info => ("finding finding-info", "Info"),
     };
     let source = finding.source.clone().map(|s| {

@@ -46,7 +46,7 @@ pub fn Results() -> impl IntoView {
                 {status_view}
                 <Show when=move || stale.get()>
                     <p class="banner banner-stale" role="status" id="stale-banner">
-                        "Last valid result, kept while the input is corrected: "{summary.join("; ")}". Not valid for printing or export."
+                        "Showing the last valid result, kept while the input is corrected: "{summary.join("; ")}". Not valid for printing or export."
                     </p>
                 </Show>
                 <p class="plan-pump" id="plan-pump">"Pump: "{report.pump.clone()}</p>
