@@ -10,6 +10,7 @@ pub mod chart;
 #[cfg(not(target_arch = "wasm32"))]
 pub mod cli;
 pub mod engine;
+pub mod form;
 
 #[cfg(target_arch = "wasm32")]
 pub mod ui;

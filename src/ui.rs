@@ -18,9 +18,8 @@ mod visit;
 use leptos::prelude::*;
 
 use crate::engine::format::format_date_time;
-use crate::engine::{
-    Catalogue, DrugLibrary, Error, Field, FormMode, Plan, PlanForm, Report, evaluate, parse_date, parse_time,
-};
+use crate::engine::{Catalogue, DrugLibrary, Error, Field, Plan, Report, evaluate, parse_date, parse_time};
+use crate::form::{FormMode, PlanForm};
 use field::{ErrorList, NumberField};
 pub use persist::{LIBRARY_KEY, STORAGE_KEY};
 

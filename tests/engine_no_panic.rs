@@ -2,9 +2,8 @@
 //! same path the app takes (form → plan → evaluation → CSF series).
 #![cfg(not(target_arch = "wasm32"))]
 
-use itdose::engine::{
-    Catalogue, Days, DrugForm, DrugLibrary, Hours, PatientForm, PeriodicForm, PlanForm, concentration_series, evaluate,
-};
+use itdose::engine::{Catalogue, Days, DrugLibrary, Hours, concentration_series, evaluate};
+use itdose::form::{DrugForm, PatientForm, PeriodicForm, PlanForm};
 use proptest::prelude::*;
 
 fn number_text() -> impl Strategy<Value = String> {
@@ -68,7 +67,7 @@ prop_compose! {
             flow_rate: rate,
             ..PlanForm::default()
         };
-        if rate_mode { f.mode = itdose::engine::FormMode::Rate; }
+        if rate_mode { f.mode = itdose::form::FormMode::Rate; }
         f.drugs = drugs.into_iter().map(|(id, c, d, s, mcg, prev)| {
             let family = if mcg { itdose::engine::MassFamily::Mcg } else { itdose::engine::MassFamily::Mg };
             let mut line = DrugForm::for_drug(&id, family);

@@ -6,8 +6,9 @@
 
 use itdose::engine::{
     AnyConcentration, AnyDoseRate, Basal, Catalogue, CurrentTotal, Cycle, DrugLibrary, FlexStep, Hours, MassFamily,
-    Millilitres, MlPerDay, MriScan, PeriodicBolus, Plan, PlanForm, PlanStatus, Report, Schedule, Severity, evaluate,
+    Millilitres, MlPerDay, MriScan, PeriodicBolus, Plan, PlanStatus, Report, Schedule, Severity, evaluate,
 };
+use itdose::form::PlanForm;
 use jiff::civil::{date, time};
 
 type TestResult = Result<(), Box<dyn std::error::Error>>;

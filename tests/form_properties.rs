@@ -4,9 +4,9 @@
 //! shown as a right one).
 #![cfg(not(target_arch = "wasm32"))]
 
-use itdose::engine::{
-    Catalogue, Cycle, DrugForm, DrugLibrary, FlexForm, FlexStepForm, MassFamily, PatientForm, Per, PeriodicForm,
-    PkModel, Plan, PlanForm, ProcedureForm, SingleForm,
+use itdose::engine::{Catalogue, Cycle, DrugLibrary, MassFamily, PkModel, Plan};
+use itdose::form::{
+    DrugForm, FlexForm, FlexStepForm, PatientForm, Per, PeriodicForm, PlanForm, ProcedureForm, SingleForm,
 };
 use proptest::prelude::*;
 

@@ -5,7 +5,7 @@ use std::fmt;
 
 use serde::{Deserialize, Serialize};
 
-use super::units::QuantityError;
+use crate::engine::quantities::units::QuantityError;
 
 /// An input (or derived figure) the engine checks. The UI uses [`Field::key`] to put a message
 /// next to the right input.

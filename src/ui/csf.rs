@@ -29,7 +29,7 @@ pub fn CsfInputs() -> impl IntoView {
         })
     };
     // Open when the saved or imported plan already has CSF settings, so they are not hidden.
-    let open = form.with_untracked(|f| f.csf != crate::engine::CsfForm::default());
+    let open = form.with_untracked(|f| f.csf != crate::form::CsfForm::default());
     view! {
         <details class="csf-inputs" id="csf-inputs" open=open>
             <summary>"Catheter, refill residual and MRI (CSF model)"</summary>

@@ -5,7 +5,8 @@ use leptos::prelude::*;
 
 use super::AppState;
 use super::field::{ErrorList, has_error};
-use crate::engine::{DrugForm, Field, FormMode, MAX_DRUGS, MassFamily, element_id};
+use crate::engine::{Field, MAX_DRUGS, MassFamily, element_id};
+use crate::form::{DrugForm, FormMode};
 
 fn family_from(value: &str) -> MassFamily {
     if value == "mcg" {

@@ -7,7 +7,8 @@ use wasm_bindgen_futures::JsFuture;
 
 use super::AppState;
 use super::persist::Flash;
-use crate::engine::{Plan, PlanForm, PlanStatus};
+use crate::engine::{Plan, PlanStatus};
+use crate::form::PlanForm;
 
 /// Offers `text` as a file download.
 pub fn download(filename: &str, text: &str) -> Result<(), String> {

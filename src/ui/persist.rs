@@ -5,7 +5,8 @@ use gloo_storage::{LocalStorage, Storage};
 use gloo_timers::callback::Timeout;
 use leptos::prelude::*;
 
-use crate::engine::{DrugLibrary, PlanForm};
+use crate::engine::DrugLibrary;
+use crate::form::PlanForm;
 
 /// The localStorage key of the form. Versioned so a future format can migrate instead of misreading.
 pub const STORAGE_KEY: &str = "itdose.form.v2";

@@ -6,7 +6,8 @@ use leptos::prelude::*;
 
 use super::AppState;
 use super::field::ErrorList;
-use crate::engine::{CurrentTotal, Cycle, FlexStepForm, MassFamily, Per, PeriodicForm, PlanForm, SingleForm};
+use crate::engine::{CurrentTotal, Cycle, MassFamily};
+use crate::form::{FlexStepForm, Per, PeriodicForm, PlanForm, SingleForm};
 
 const WEEKDAYS: [&str; 7] = [
     "Monday",

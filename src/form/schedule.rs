@@ -7,16 +7,12 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::dose::AnyDoseRate;
-use super::error::{Error, Field, Problem};
-use super::format::{iso_date, iso_time};
-use super::input::{parse_date, parse_number, parse_time};
-use super::plan::{
-    Boluses, BridgeBolusSetting, FlexDoseStep, FlexProgramme, Plan, PrimingBolusSetting, TitrationHistory,
+use crate::engine::format::{iso_date, iso_time};
+use crate::engine::{
+    AnyDoseRate, Boluses, BridgeBolusSetting, Cycle, Error, Field, FlexDoseStep, FlexProgramme, Hours, LoggedVisit,
+    MassFamily, Millilitres, PatientBolus, PeriodicBolus, Plan, PrimingBolusSetting, Problem, SingleBolus,
+    TitrationHistory, Visit, parse_date, parse_number, parse_time,
 };
-use super::refill::{LoggedVisit, Visit};
-use super::schedule::{Cycle, PatientBolus, PeriodicBolus, SingleBolus};
-use super::units::{Hours, MassFamily, Millilitres};
 
 /// Per day or per hour, for a flex step's dose.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
@@ -603,10 +599,10 @@ pub fn parse_csf(
     csf: &CsfForm,
     drugs: &[(String, MassFamily, DrugCsfForm)],
     errors: &mut Vec<Error>,
-) -> super::plan::CsfSettings {
-    use super::pk::PkModel;
-    use super::plan::{CsfSettings, DrugModel, MriScan, PreviousDrug};
-    use super::units::PerHour;
+) -> crate::engine::CsfSettings {
+    use crate::engine::PerHour;
+    use crate::engine::PkModel;
+    use crate::engine::{CsfSettings, DrugModel, MriScan, PreviousDrug};
     let ml = |errors: &mut Vec<Error>, what: &str, text: &str| {
         optional(errors, what, text).and_then(|v| {
             Millilitres::new(v)
@@ -631,7 +627,7 @@ pub fn parse_csf(
     };
     for (drug, family, form) in drugs {
         if let Some(v) = optional(errors, &format!("{drug}: concentration being replaced"), &form.previous) {
-            match super::dose::AnyConcentration::new(*family, v) {
+            match crate::engine::AnyConcentration::new(*family, v) {
                 Ok(concentration) => out.previous.push(PreviousDrug {
                     drug: drug.clone(),
                     concentration,

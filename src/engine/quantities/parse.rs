@@ -7,7 +7,7 @@
 
 use jiff::civil::{Date, Time};
 
-use super::error::{Error, Field, Problem};
+use crate::engine::error::{Error, Field, Problem};
 
 /// Parses a plain decimal number such as "40", "0.048" or ".5".
 ///

@@ -18,8 +18,8 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::error::{Error, Field};
-use super::units::{Concentration, DoseRate, Hours, MassUnit, Millilitres, PerHour};
+use crate::engine::error::{Error, Field};
+use crate::engine::quantities::units::{Concentration, DoseRate, Hours, MassUnit, Millilitres, PerHour};
 
 /// A linear CSF model.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]

@@ -4,8 +4,8 @@
 use jiff::civil::DateTime;
 use serde::{Deserialize, Serialize};
 
-use super::library::Severity;
-use super::pump::Mark;
+use crate::engine::catalogue::library::Severity;
+use crate::engine::catalogue::pump::Mark;
 
 /// One finding about a plan.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -39,7 +39,7 @@ pub struct Acknowledgement {
     /// Why the clinician proceeds.
     pub reason: String,
     /// When (wall-clock, passed in by the caller).
-    #[serde(with = "super::civil_serde")]
+    #[serde(with = "crate::engine::quantities::civil_serde")]
     pub at: DateTime,
 }
 

@@ -14,11 +14,11 @@
 use jiff::civil::DateTime;
 use serde::{Deserialize, Serialize};
 
-use super::dose::{AnyConcentration, AnyMass};
-use super::error::{Error, Field};
-use super::format::Display as _;
-use super::schedule::{PatientUse, Schedule};
-use super::units::{Days, Millilitres, MlPerDay};
+use crate::engine::error::{Error, Field};
+use crate::engine::quantities::dose::{AnyConcentration, AnyMass};
+use crate::engine::quantities::format::Display as _;
+use crate::engine::quantities::units::{Days, Millilitres, MlPerDay};
+use crate::engine::reservoir::schedule::{PatientUse, Schedule};
 
 /// The volume ahead of a new solution: pump tubing (plug flow, value unverified, user-entered)
 /// and the catheter (length × volume per cm).

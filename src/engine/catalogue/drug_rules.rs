@@ -2,12 +2,12 @@
 //! drug may be titrated, what a new pump needs, which drugs it should not share a reservoir with,
 //! its commercial strengths, label guidance, and a suggested low-reservoir alarm.
 //!
-//! The rules are checked in [`super::checks`]; here they are only described and validated.
+//! The rules are checked in [`crate::engine::dosing::limits`]; here they are only described and validated.
 
 use serde::{Deserialize, Serialize};
 
-use super::library::Severity;
-use super::pump::Mark;
+use crate::engine::catalogue::library::Severity;
+use crate::engine::catalogue::pump::Mark;
 
 /// A titration rule: how much, how often a drug's daily dose may rise (label guidance).
 ///
@@ -73,7 +73,7 @@ pub struct NewPumpRule {
 /// A drug class this drug should not share a reservoir with (ziconotide with an opioid).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct AvoidWith {
-    /// The other drug's class, as in [`super::library::DrugEntry::classes`].
+    /// The other drug's class, as in [`crate::engine::catalogue::library::DrugEntry::classes`].
     pub class: String,
     /// What the labelling says, in words.
     pub message: String,

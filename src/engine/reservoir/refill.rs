@@ -17,17 +17,17 @@
 use jiff::civil::DateTime;
 use serde::{Deserialize, Serialize};
 
-use super::continuous::after;
-use super::error::{Error, Field};
-use super::format::{Display as _, format_date_time, format_number};
-use super::schedule::{Polyline, ScenarioProjection};
-use super::units::{Days, Millilitres, VolumeChange};
+use crate::engine::dosing::programme::after;
+use crate::engine::error::{Error, Field};
+use crate::engine::quantities::format::{Display as _, format_date_time, format_number};
+use crate::engine::quantities::units::{Days, Millilitres, VolumeChange};
+use crate::engine::reservoir::schedule::{Polyline, ScenarioProjection};
 
 /// What sets the refill-by date.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct RefillCandidate {
     /// The date this constraint allows until.
-    #[serde(with = "super::civil_serde")]
+    #[serde(with = "crate::engine::quantities::civil_serde")]
     pub at: DateTime,
     /// What it is, in words.
     pub reason: String,
@@ -78,7 +78,7 @@ pub fn stability_candidate(
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Visit {
     /// When the residual was withdrawn.
-    #[serde(with = "super::civil_serde")]
+    #[serde(with = "crate::engine::quantities::civil_serde")]
     pub at: DateTime,
     /// Volume withdrawn from the reservoir.
     pub withdrawn: Millilitres,
@@ -236,7 +236,7 @@ pub struct Reconciliation {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct LoggedVisit {
     /// When.
-    #[serde(with = "super::civil_serde")]
+    #[serde(with = "crate::engine::quantities::civil_serde")]
     pub at: DateTime,
     /// Expected residual.
     pub expected: Millilitres,
@@ -396,7 +396,7 @@ fn check_visit(visit: &Visit, cx: &VisitContext<'_>) -> Result<(), Error> {
                         "new fill {} + residual {} = {}",
                         new_fill.ismp(),
                         cx.residual_left.ismp(),
-                        super::format::with_unit(total, Millilitres::SYMBOL)
+                        crate::engine::quantities::format::with_unit(total, Millilitres::SYMBOL)
                     )
                 } else {
                     format!("new fill {}", new_fill.ismp())

@@ -12,7 +12,7 @@
 
 use jiff::civil::{DateTime, Weekday};
 
-use super::units::{Concentration, Days, DoseRate, Hours, Mass, MassUnit, Millilitres, MlPerDay};
+use crate::engine::quantities::units::{Concentration, Days, DoseRate, Hours, Mass, MassUnit, Millilitres, MlPerDay};
 
 /// Significant figures shown for fractional values.
 const SIGNIFICANT_FIGURES: i32 = 4;
@@ -86,7 +86,7 @@ impl Display for MlPerDay {
         with_unit(self.value(), Self::SYMBOL)
     }
 }
-impl Display for super::units::PerHour {
+impl Display for crate::engine::quantities::units::PerHour {
     fn ismp(&self) -> String {
         with_unit(self.value(), "/h")
     }
@@ -103,7 +103,7 @@ impl Display for Days {
         format!("{text} {unit}")
     }
 }
-impl Display for super::units::VolumeChange {
+impl Display for crate::engine::quantities::units::VolumeChange {
     /// "+0.5 mL", "-1.2 mL", "0 mL".
     fn ismp(&self) -> String {
         let text = with_unit(self.value(), "mL");
@@ -228,7 +228,7 @@ mod tests {
 
     #[test]
     fn quantities_have_a_space_and_ismp_symbols() -> Result<(), super::super::units::QuantityError> {
-        use crate::engine::units::{McgPerDay, MgPerMl};
+        use crate::engine::quantities::units::{McgPerDay, MgPerMl};
         assert_eq!(MlPerDay::new(0.048)?.ismp(), "0.048 mL/day");
         assert_eq!(MgPerMl::new(10.0)?.ismp(), "10 mg/mL");
         assert_eq!(McgPerDay::new(1000.0)?.ismp(), "1,000 mcg/day");

@@ -5,9 +5,9 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::error::{Error, Field, Problem};
-use super::format::{Display as _, format_number};
-use super::units::{Millilitres, MlPerDay};
+use crate::engine::error::{Error, Field, Problem};
+use crate::engine::quantities::format::{Display as _, format_number};
+use crate::engine::quantities::units::{Millilitres, MlPerDay};
 
 /// How far a value has been checked: V verified, S secondary source, U unverified, I institution.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -173,7 +173,7 @@ pub struct Catalogue {
 #[error("pump catalogue: {0}")]
 pub struct CatalogueError(String);
 
-const BUILTIN_CATALOGUE: &str = include_str!("../../data/pumps.json");
+const BUILTIN_CATALOGUE: &str = include_str!("../../../data/pumps.json");
 
 impl Catalogue {
     /// The catalogue shipped with itdose (`data/pumps.json`).

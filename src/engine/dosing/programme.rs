@@ -14,10 +14,10 @@ use jiff::SignedDuration;
 use jiff::civil::DateTime;
 use serde::{Deserialize, Serialize};
 
-use super::error::{Error, Field, Problem};
-use super::format::Display as _;
-use super::pump::{Mark, PumpSpec, Sourced};
-use super::units::{Concentration, Days, DoseRate, Mass, MassUnit, Millilitres, MlPerDay};
+use crate::engine::catalogue::pump::{Mark, PumpSpec, Sourced};
+use crate::engine::error::{Error, Field, Problem};
+use crate::engine::quantities::format::Display as _;
+use crate::engine::quantities::units::{Concentration, Days, DoseRate, Mass, MassUnit, Millilitres, MlPerDay};
 
 /// The longest interval the engine will put on a calendar. A plan that lasts longer has a rate
 /// so low that it is certainly a typing error; this is a representational bound, not a clinical one.
@@ -83,7 +83,7 @@ pub struct ContinuousInput<U: MassUnit> {
     /// Reservoir volume at which the low-reservoir alarm sounds.
     pub low_reservoir_alarm: Millilitres,
     /// When the pump was filled (wall-clock).
-    #[serde(with = "super::civil_serde")]
+    #[serde(with = "crate::engine::quantities::civil_serde")]
     pub filled_at: DateTime,
 }
 
@@ -109,12 +109,12 @@ pub struct ContinuousPlan<U: MassUnit> {
     /// Days from the fill until the low-reservoir alarm.
     pub days_to_alarm: Days,
     /// When the low-reservoir alarm sounds (rounded down to the minute).
-    #[serde(with = "super::civil_serde")]
+    #[serde(with = "crate::engine::quantities::civil_serde")]
     pub alarm_at: DateTime,
     /// Days from the fill until the reservoir is empty.
     pub days_to_empty: Days,
     /// When the reservoir is empty (rounded down to the minute).
-    #[serde(with = "super::civil_serde")]
+    #[serde(with = "crate::engine::quantities::civil_serde")]
     pub empty_at: DateTime,
     /// Cautions that do not block.
     pub cautions: Vec<Caution>,
@@ -131,7 +131,7 @@ impl<U: MassUnit> ContinuousPlan<U> {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ReservoirProjection {
     /// When the pump was filled.
-    #[serde(with = "super::civil_serde")]
+    #[serde(with = "crate::engine::quantities::civil_serde")]
     pub filled_at: DateTime,
     /// Volume at the fill.
     pub fill_volume: Millilitres,
@@ -144,12 +144,12 @@ pub struct ReservoirProjection {
     /// Days from the fill until the low-reservoir alarm.
     pub days_to_alarm: Days,
     /// When the low-reservoir alarm sounds (rounded down to the minute).
-    #[serde(with = "super::civil_serde")]
+    #[serde(with = "crate::engine::quantities::civil_serde")]
     pub alarm_at: DateTime,
     /// Days from the fill until the reservoir is empty.
     pub days_to_empty: Days,
     /// When the reservoir is empty (rounded down to the minute).
-    #[serde(with = "super::civil_serde")]
+    #[serde(with = "crate::engine::quantities::civil_serde")]
     pub empty_at: DateTime,
     /// Cautions that do not block (unverified bounds crossed).
     pub cautions: Vec<Caution>,

@@ -9,14 +9,14 @@
 
 use jiff::civil::DateTime;
 
-use super::dose::{AnyConcentration, AnyDoseRate};
-use super::drug_rules::{GuidanceWhen, TitrationRule};
-use super::findings::Finding;
-use super::format::{format_number, with_unit};
-use super::library::{Bound, DrugEntry, DrugLibrary, LimitQuantity, Severity};
-use super::plan::{CurrentTotal, JUMP_FACTOR, Plan};
-use super::pump::{Mark, PumpModel};
-use super::units::Millilitres;
+use crate::engine::catalogue::drug_rules::{GuidanceWhen, TitrationRule};
+use crate::engine::catalogue::library::{Bound, DrugEntry, DrugLibrary, LimitQuantity, Severity};
+use crate::engine::catalogue::pump::{Mark, PumpModel};
+use crate::engine::plan::evaluate::{CurrentTotal, JUMP_FACTOR, Plan};
+use crate::engine::plan::findings::Finding;
+use crate::engine::quantities::dose::{AnyConcentration, AnyDoseRate};
+use crate::engine::quantities::format::{format_number, with_unit};
+use crate::engine::quantities::units::Millilitres;
 
 /// A flex step whose daily dose is more than this many times the current programme's 24-hour
 /// total, or less than its 1 ÷ this, is named next to the step (our design: a per-hour dose typed as per day is 24 times too
@@ -608,7 +608,7 @@ fn titration(out: &mut Vec<Finding>, cx: &CheckContext<'_>, drug: &CheckedDrug<'
 fn spacing(
     push: &mut impl FnMut(&str, String),
     rule: &TitrationRule,
-    history: Option<&super::plan::TitrationHistory>,
+    history: Option<&crate::engine::plan::evaluate::TitrationHistory>,
     change_at: DateTime,
     change: &str,
     scope: &str,

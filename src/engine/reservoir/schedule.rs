@@ -22,10 +22,10 @@
 use jiff::civil::{DateTime, Time, Weekday};
 use serde::{Deserialize, Serialize};
 
-use super::continuous::after;
-use super::error::{Error, Field, Problem};
-use super::format::Display as _;
-use super::units::{Days, Hours, Millilitres, MlPerDay};
+use crate::engine::dosing::programme::after;
+use crate::engine::error::{Error, Field, Problem};
+use crate::engine::quantities::format::Display as _;
+use crate::engine::quantities::units::{Days, Hours, Millilitres, MlPerDay};
 
 const MINUTES_PER_DAY: f64 = 1440.0;
 /// The longest projection the engine computes; a schedule that lasts longer is a typing error.
@@ -91,7 +91,7 @@ pub struct PeriodicBolus {
     /// From the start of one bolus to the start of the next.
     pub interval: Hours,
     /// When the first one starts.
-    #[serde(with = "super::civil_serde")]
+    #[serde(with = "crate::engine::quantities::civil_serde")]
     pub first: DateTime,
 }
 
@@ -103,7 +103,7 @@ pub struct SingleBolus {
     /// How long it takes.
     pub duration: Hours,
     /// When it starts.
-    #[serde(with = "super::civil_serde")]
+    #[serde(with = "crate::engine::quantities::civil_serde")]
     pub at: DateTime,
 }
 
@@ -157,10 +157,10 @@ pub struct Schedule {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Pause {
     /// Start.
-    #[serde(with = "super::civil_serde")]
+    #[serde(with = "crate::engine::quantities::civil_serde")]
     pub from: DateTime,
     /// End.
-    #[serde(with = "super::civil_serde")]
+    #[serde(with = "crate::engine::quantities::civil_serde")]
     pub to: DateTime,
 }
 
@@ -208,13 +208,13 @@ pub struct ScenarioProjection {
     /// Which scenario.
     pub scenario: PatientUse,
     /// When the low-reservoir alarm volume is reached (rounded down to the minute).
-    #[serde(with = "super::civil_serde")]
+    #[serde(with = "crate::engine::quantities::civil_serde")]
     pub alarm_at: DateTime,
     /// When the refill-rule volume is reached (rounded down to the minute).
-    #[serde(with = "super::civil_serde")]
+    #[serde(with = "crate::engine::quantities::civil_serde")]
     pub refill_volume_at: DateTime,
     /// When the reservoir is empty (rounded down to the minute).
-    #[serde(with = "super::civil_serde")]
+    #[serde(with = "crate::engine::quantities::civil_serde")]
     pub empty_at: DateTime,
     /// Days from the fill to the alarm.
     pub days_to_alarm: Days,
@@ -740,7 +740,7 @@ mod optional_civil {
     use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
     #[derive(Serialize, Deserialize)]
-    struct Wrap(#[serde(with = "crate::engine::civil_serde")] DateTime);
+    struct Wrap(#[serde(with = "crate::engine::quantities::civil_serde")] DateTime);
 
     pub fn serialize<S: Serializer>(at: &Option<DateTime>, s: S) -> Result<S::Ok, S::Error> {
         at.map(Wrap).serialize(s)
@@ -756,7 +756,7 @@ mod time_serde {
     use serde::{Deserialize, Deserializer, Serializer};
 
     use crate::engine::error::Field;
-    use crate::engine::input::parse_time;
+    use crate::engine::quantities::parse::parse_time;
 
     pub fn serialize<S: Serializer>(t: &Time, s: S) -> Result<S::Ok, S::Error> {
         s.serialize_str(&format!("{:02}:{:02}", t.hour(), t.minute()))

@@ -7,9 +7,9 @@
 use jiff::civil::DateTime;
 use serde::{Deserialize, Deserializer, Serializer};
 
-use super::error::Field;
-use super::format::{iso_date, iso_time};
-use super::input::{parse_date, parse_time};
+use crate::engine::error::Field;
+use crate::engine::quantities::format::{iso_date, iso_time};
+use crate::engine::quantities::parse::{parse_date, parse_time};
 
 /// Writes "YYYY-MM-DDTHH:MM:SS".
 ///

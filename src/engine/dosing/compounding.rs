@@ -7,10 +7,10 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::dose::{AnyConcentration, AnyMass};
-use super::error::{Error, Field, Problem};
-use super::format::Display as _;
-use super::units::Millilitres;
+use crate::engine::error::{Error, Field, Problem};
+use crate::engine::quantities::dose::{AnyConcentration, AnyMass};
+use crate::engine::quantities::format::Display as _;
+use crate::engine::quantities::units::Millilitres;
 
 /// One drug to compound.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

@@ -6,8 +6,10 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::format::Display as _;
-use super::units::{Concentration, DoseRate, Mass, MassFamily, Mcg, Mg, Millilitres, MlPerDay, QuantityError};
+use crate::engine::quantities::format::Display as _;
+use crate::engine::quantities::units::{
+    Concentration, DoseRate, Mass, MassFamily, Mcg, Mg, Millilitres, MlPerDay, QuantityError,
+};
 
 /// Two values of different unit families met (mg with mcg). Never converted.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]

@@ -7,20 +7,20 @@
 use jiff::civil::DateTime;
 use serde::{Deserialize, Serialize};
 
-use super::dose::{AnyConcentration, AnyDoseRate};
-use super::error::{Error, Field, Problem};
-use super::findings::Acknowledgement;
-use super::form_schedule::{
-    CsfForm, DrugCsfForm, FlexForm, PatientForm, PeriodicForm, ProcedureForm, SingleForm, TitrationForm, VisitForm,
-    parse_csf, parse_parts, parse_procedures, parse_titration, parts_from_plan,
+use crate::engine::format::{iso_date, iso_time};
+use crate::engine::{
+    Acknowledgement, AnyConcentration, AnyDoseRate, Catalogue, CurrentTotal, DrugLibrary, DrugLine, Error, Field, Fill,
+    LoggedVisit, MassFamily, Millilitres, MlPerDay, PLAN_FORMAT, PLAN_VERSION, Plan, Problem, Programme, PumpChoice,
+    parse_date, parse_number, parse_time,
 };
-use super::format::{iso_date, iso_time};
-use super::input::{parse_date, parse_number, parse_time};
-use super::library::DrugLibrary;
-use super::plan::{CurrentTotal, DrugLine, Fill, PLAN_FORMAT, PLAN_VERSION, Plan, Programme, PumpChoice};
-use super::pump::Catalogue;
-use super::refill::LoggedVisit;
-use super::units::{MassFamily, Millilitres, MlPerDay};
+
+mod schedule;
+
+pub use schedule::{
+    CsfForm, DrugCsfForm, FlexForm, FlexStepForm, PatientForm, Per, PeriodicForm, ProcedureForm, SingleForm,
+    TitrationForm, VisitForm,
+};
+use schedule::{parse_csf, parse_parts, parse_procedures, parse_titration, parts_from_plan};
 
 /// The pump selected when nothing has been chosen yet.
 pub const DEFAULT_PUMP_ID: &str = "synchromed-ii-40";
@@ -189,7 +189,7 @@ fn optional_number(field: Field, text: &str, errors: &mut Vec<Error>, drug: Opti
 
 /// The CSF inputs of one drug line, from a plan.
 fn drug_csf_form(plan: &Plan, drug: &str) -> DrugCsfForm {
-    use super::pk::PkModel;
+    use crate::engine::PkModel;
     let mut form = DrugCsfForm::default();
     if let Some(p) = plan.csf.previous.iter().find(|p| p.drug == drug) {
         form.previous = number_text(p.concentration.value());
@@ -525,7 +525,7 @@ impl PlanForm {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::engine::plan::evaluate;
+    use crate::engine::evaluate;
 
     fn example() -> PlanForm {
         PlanForm {

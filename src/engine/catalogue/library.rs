@@ -7,10 +7,10 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::drug_rules::{AvoidWith, Guidance, NewPumpRule, SourcedNumber, Strengths, TitrationRule};
-use super::format::with_unit;
-use super::pump::Mark;
-use super::units::MassFamily;
+use crate::engine::catalogue::drug_rules::{AvoidWith, Guidance, NewPumpRule, SourcedNumber, Strengths, TitrationRule};
+use crate::engine::catalogue::pump::Mark;
+use crate::engine::quantities::format::with_unit;
+use crate::engine::quantities::units::MassFamily;
 
 /// The file format tag of a drug library export.
 pub const LIBRARY_FORMAT: &str = "itdose-drug-library";
@@ -316,7 +316,7 @@ fn default_region() -> String {
 #[error("drug library rejected: {0}")]
 pub struct LibraryError(pub String);
 
-const BUILTIN_LIBRARY: &str = include_str!("../../data/drugs.json");
+const BUILTIN_LIBRARY: &str = include_str!("../../../data/drugs.json");
 
 impl DrugLibrary {
     /// The library shipped with itdose (`data/drugs.json`).
@@ -417,7 +417,7 @@ impl DrugLibrary {
         let unit = limit.quantity.unit(family);
         limit.source = format!(
             "set in itdose on {} (default {} [{}]: {})",
-            super::format::iso_date(on.to_datetime(jiff::civil::Time::midnight())),
+            crate::engine::quantities::format::iso_date(on.to_datetime(jiff::civil::Time::midnight())),
             with_unit(limit.value, &unit),
             limit.mark.letter(),
             limit.source

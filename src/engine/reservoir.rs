@@ -1,0 +1,4 @@
+//! The reservoir: delivery schedules, their exact projection, refill-by and the refill visit.
+
+pub mod refill;
+pub mod schedule;
