@@ -1,26 +1,29 @@
-//! The plan form as the user typed it (text), and its conversion into a [`Plan`].
+//! The plan form as the user typed it (text), and its conversion into a plan. It belongs to the
+//! app, not to the engine: the engine takes plans.
 //!
 //! Keeping the raw text (not parsed numbers) is what lets the app save and restore work that is
 //! not yet valid: a half-typed "0." survives a reload exactly as typed. Conversion reports every
-//! field's parse error at once, each at its field and drug line.
+//! field's error at once, each at its field and location (drug line, flex step, bolus, visit), and
+//! never drops a non-empty field without an error.
+
+mod import;
+mod parts;
+mod read;
 
 use jiff::civil::DateTime;
 use serde::{Deserialize, Serialize};
 
-use crate::engine::format::{iso_date, iso_time};
-use crate::engine::{
-    Acknowledgement, AnyConcentration, AnyDoseRate, Catalogue, CurrentTotal, DrugLibrary, DrugLine, Error, Field, Fill,
-    LoggedVisit, MassFamily, Millilitres, MlPerDay, PLAN_FORMAT, PLAN_VERSION, Plan, Problem, Programme, PumpChoice,
-    parse_date, parse_number, parse_time,
-};
-
-mod schedule;
-
-pub use schedule::{
+pub use parts::{
     CsfForm, DrugCsfForm, FlexForm, FlexStepForm, PatientForm, Per, PeriodicForm, ProcedureForm, SingleForm,
     TitrationForm, VisitForm,
 };
-use schedule::{parse_csf, parse_parts, parse_procedures, parse_titration, parts_from_plan};
+
+use crate::engine::format::{iso_date, iso_time};
+use crate::engine::{
+    Acknowledgement, AnyConcentration, AnyDoseRate, Catalogue, CurrentTotal, DrugLibrary, DrugLine, Error, Field, Fill,
+    Location, LoggedVisit, MassFamily, MlPerDay, PLAN_FORMAT, PLAN_VERSION, Plan, Programme, PumpChoice,
+};
+use read::Reader;
 
 /// The pump selected when nothing has been chosen yet.
 pub const DEFAULT_PUMP_ID: &str = "synchromed-ii-40";
@@ -56,6 +59,8 @@ pub struct DrugForm {
     pub stock_unit: MassFamily,
     /// CSF-model inputs of this drug.
     pub csf: DrugCsfForm,
+    /// The condition the drug is given for, from the library's conditions (empty: not stated).
+    pub condition: String,
 }
 
 impl Default for DrugForm {
@@ -76,6 +81,7 @@ impl DrugForm {
             stock: String::new(),
             stock_unit: family,
             csf: DrugCsfForm::default(),
+            condition: String::new(),
         }
     }
 }
@@ -173,49 +179,6 @@ impl Default for PlanForm {
     }
 }
 
-fn optional_number(field: Field, text: &str, errors: &mut Vec<Error>, drug: Option<usize>) -> Option<f64> {
-    if text.trim().is_empty() {
-        return None;
-    }
-    match parse_number(field, text) {
-        Ok(v) => Some(v),
-        Err(mut e) => {
-            e.drug = drug;
-            errors.push(e);
-            None
-        }
-    }
-}
-
-/// The CSF inputs of one drug line, from a plan.
-fn drug_csf_form(plan: &Plan, drug: &str) -> DrugCsfForm {
-    use crate::engine::PkModel;
-    let mut form = DrugCsfForm::default();
-    if let Some(p) = plan.csf.previous.iter().find(|p| p.drug == drug) {
-        form.previous = number_text(p.concentration.value());
-    }
-    match plan.csf.models.iter().find(|m| m.drug == drug).map(|m| m.model) {
-        Some(PkModel::OneCompartment { half_life, volume }) => {
-            form.half_life_hours = number_text(half_life.value());
-            form.volume_ml = number_text(volume.value());
-        }
-        Some(PkModel::TwoCompartment { volume, k10, k12, k21 }) => {
-            form.half_life_hours = number_text(std::f64::consts::LN_2 / k10.value());
-            form.volume_ml = number_text(volume.value());
-            form.k12 = number_text(k12.value());
-            form.k21 = number_text(k21.value());
-        }
-        None => {}
-    }
-    form
-}
-
-fn number_text(value: f64) -> String {
-    // The shortest text that reads back as exactly this number (Rust never uses an exponent
-    // here), so an imported plan is not rounded to the display's four significant figures.
-    format!("{}", value + 0.0)
-}
-
 impl PlanForm {
     /// A blank form filled on `now` (the caller's clock; the engine has none).
     pub fn blank_at(now: DateTime) -> Self {
@@ -234,292 +197,181 @@ impl PlanForm {
     /// Converts the form into a plan.
     ///
     /// # Errors
-    /// Every field that does not parse, each at its field and drug line; an unanswered "first fill
+    /// Every field that does not parse, each at its field and location; an unanswered "first fill
     /// of a new pump" when a drug in the reservoir has new-pump rules in `library`.
     pub fn to_plan(&self, catalogue: &Catalogue, library: &DrugLibrary) -> Result<Plan, Vec<Error>> {
-        let mut errors = Vec::new();
-        let new_pump = match self.new_pump {
-            Some(answer) => answer,
-            None => {
-                let asks: Vec<&str> = self
-                    .drugs
-                    .iter()
-                    .filter_map(|d| library.get(&d.drug_id))
-                    .filter(|e| e.new_pump.is_some())
-                    .map(|e| e.display_name.as_str())
-                    .collect();
-                if !asks.is_empty() {
-                    errors.push(Error::invalid(
-                        Field::NewPump,
-                        format!(
-                            "{} has rules for a new pump: answer whether this is the first fill of a new pump",
-                            asks.join(", ")
-                        ),
-                    ));
-                }
-                false
-            }
-        };
+        let mut r = Reader::default();
         let model = catalogue.get(&self.pump_id);
         let constant_flow = model.is_some_and(|m| m.is_constant_flow());
-        let needs_capacity = model.is_some_and(|m| m.is_custom());
-
-        let quantity = |field: Field, text: &str, required: bool, errors: &mut Vec<Error>| -> Option<f64> {
-            if required && text.trim().is_empty() {
-                errors.push(Error::new(field, Problem::Missing));
-                return None;
-            }
-            optional_number(field, text, errors, None)
-        };
-        let capacity = if needs_capacity {
-            quantity(Field::PumpCapacity, &self.custom_capacity, true, &mut errors)
-        } else {
-            None
-        };
-        let fixed_rate = if constant_flow {
-            quantity(Field::FixedRate, &self.fixed_rate, true, &mut errors)
-        } else {
-            None
-        };
-        let fill = quantity(Field::FillVolume, &self.fill_volume, true, &mut errors);
-        let alarm = quantity(Field::LowReservoirAlarm, &self.low_reservoir_alarm, true, &mut errors);
-        let rate = if !constant_flow && self.mode == FormMode::Rate {
-            quantity(Field::FlowRate, &self.flow_rate, true, &mut errors)
-        } else {
-            None
-        };
-        let extra = quantity(Field::ExtraVolume, &self.extra_volume, false, &mut errors);
-        let date = parse_date(Field::FillDate, &self.fill_date)
-            .map_err(|e| errors.push(e))
-            .ok();
-        let time = parse_time(Field::FillTime, &self.fill_time)
-            .map_err(|e| errors.push(e))
-            .ok();
-
-        let mut lines = Vec::with_capacity(self.drugs.len());
-        for (i, d) in self.drugs.iter().enumerate() {
-            let uses_dose = constant_flow || (self.mode == FormMode::LeadDose && self.lead == i && !self.flex.enabled);
-            let mut line = DrugLine {
-                drug: d.drug_id.clone(),
-                concentration: None,
-                daily_dose: None,
-                stock: None,
-            };
-            if !constant_flow {
-                match optional_number(Field::Concentration, &d.concentration, &mut errors, Some(i)) {
-                    Some(v) => {
-                        line.concentration = AnyConcentration::new(d.concentration_unit, v)
-                            .map_err(|e| errors.push(e.at(Field::Concentration).for_drug(i)))
-                            .ok()
-                    }
-                    None if d.concentration.trim().is_empty() => {
-                        errors.push(Error::new(Field::Concentration, Problem::Missing).for_drug(i))
-                    }
-                    None => {}
-                }
-            }
-            if uses_dose {
-                match optional_number(Field::DailyDose, &d.daily_dose, &mut errors, Some(i)) {
-                    Some(v) => {
-                        line.daily_dose = AnyDoseRate::new(d.dose_unit, v)
-                            .map_err(|e| errors.push(e.at(Field::DailyDose).for_drug(i)))
-                            .ok()
-                    }
-                    None if d.daily_dose.trim().is_empty() => {
-                        errors.push(Error::new(Field::DailyDose, Problem::Missing).for_drug(i))
-                    }
-                    None => {}
-                }
-            }
-            if let Some(v) = optional_number(Field::StockStrength, &d.stock, &mut errors, Some(i)) {
-                line.stock = AnyConcentration::new(d.stock_unit, v)
-                    .map_err(|e| errors.push(e.at(Field::StockStrength).for_drug(i)))
-                    .ok();
-            }
-            lines.push(line);
-        }
-
-        let to_ml = |field: Field, v: Option<f64>, errors: &mut Vec<Error>| {
-            v.and_then(|v| Millilitres::new(v).map_err(|e| errors.push(e.at(field))).ok())
-        };
-        let capacity = to_ml(Field::PumpCapacity, capacity, &mut errors);
-        let fill = to_ml(Field::FillVolume, fill, &mut errors);
-        let alarm = to_ml(Field::LowReservoirAlarm, alarm, &mut errors);
-        let extra = to_ml(Field::ExtraVolume, extra, &mut errors);
-        let per_day = |field: Field, v: Option<f64>, errors: &mut Vec<Error>| {
-            v.and_then(|v| MlPerDay::new(v).map_err(|e| errors.push(e.at(field))).ok())
-        };
-        let fixed_rate = per_day(Field::FixedRate, fixed_rate, &mut errors);
-        let rate = per_day(Field::FlowRate, rate, &mut errors);
-
-        let programme = if constant_flow {
-            Some(Programme::ConstantFlow)
-        } else {
-            match self.mode {
-                FormMode::LeadDose => Some(Programme::LeadDose { lead: self.lead }),
-                FormMode::Rate => rate.map(|flow_rate| Programme::Rate { flow_rate }),
-            }
-        };
-        let parts = parse_parts(
-            &self.flex,
-            &self.periodic,
-            &self.single,
-            &self.patient,
-            &self.end_of_service,
-            &self.visit,
-            &mut errors,
-        );
-        let csf_drugs: Vec<_> = self
+        let new_pump = self.new_pump_answer(&mut r, library);
+        let pump = self.pump(&mut r, model.is_some_and(|m| m.is_custom()), constant_flow);
+        let fill = self.fill(&mut r, new_pump);
+        let lines = self.drug_lines(&mut r, constant_flow);
+        let programme = self.programme(&mut r, constant_flow);
+        let extra = r.optional_ml(Field::ExtraVolume, None, &self.extra_volume);
+        let flex = parts::flex(&mut r, &self.flex);
+        let mut boluses = parts::boluses(&mut r, &self.periodic, &self.single, &self.patient);
+        (boluses.priming, boluses.bridge) = parts::procedures(&mut r, &self.priming, &self.bridge);
+        let titration = parts::titration(&mut r, &self.titration);
+        let visit = parts::visit(&mut r, &self.visit);
+        let csf_drugs: Vec<parts::DrugCsfInput<'_>> = self
             .drugs
             .iter()
-            .map(|d| (d.drug_id.clone(), d.concentration_unit, d.csf.clone()))
+            .enumerate()
+            .map(|(index, d)| parts::DrugCsfInput {
+                index,
+                drug: &d.drug_id,
+                family: d.concentration_unit,
+                form: &d.csf,
+            })
             .collect();
-        let csf = parse_csf(&self.csf, &csf_drugs, &mut errors);
-        let (priming, bridge) = parse_procedures(&self.priming, &self.bridge, &mut errors);
-        let titration = parse_titration(&self.titration, &mut errors);
-        let mut boluses = parts.boluses;
-        boluses.priming = priming;
-        boluses.bridge = bridge;
-        match (fill, alarm, date, time, programme) {
-            (Some(volume), Some(low_reservoir_alarm), Some(d), Some(t), Some(programme)) if errors.is_empty() => {
-                Ok(Plan {
-                    format: PLAN_FORMAT.to_owned(),
-                    version: PLAN_VERSION,
-                    pump: PumpChoice {
-                        model: self.pump_id.clone(),
-                        capacity,
-                        fixed_rate,
-                        end_of_service: parts.end_of_service,
-                    },
-                    fill: Fill {
-                        volume,
-                        low_reservoir_alarm,
-                        filled_at: d.to_datetime(t),
-                        new_pump,
-                    },
-                    drugs: lines,
-                    programme,
-                    acknowledgements: self.acknowledgements.clone(),
-                    extra_volume: extra,
-                    flex: parts.flex,
-                    boluses,
-                    current_programme: self.current_programme.clone(),
-                    titration,
-                    visit: parts.visit,
-                    visits: self.visits.clone(),
-                    csf,
-                })
+        let csf = parts::csf(&mut r, &self.csf, &csf_drugs);
+        match (pump, fill, programme, extra) {
+            (Some(pump), Some(fill), Some(programme), Some(extra_volume)) if r.errors.is_empty() => Ok(Plan {
+                format: PLAN_FORMAT.to_owned(),
+                version: PLAN_VERSION,
+                pump,
+                fill,
+                drugs: lines,
+                programme,
+                acknowledgements: self.acknowledgements.clone(),
+                extra_volume,
+                flex,
+                boluses,
+                current_programme: self.current_programme.clone(),
+                titration,
+                visit,
+                visits: self.visits.clone(),
+                csf,
+            }),
+            _ => Err(r.errors),
+        }
+    }
+
+    /// The answer to "first fill of a new pump?"; unanswered is an error when a drug in the
+    /// reservoir has new-pump rules (ziconotide), and "no" otherwise.
+    fn new_pump_answer(&self, r: &mut Reader, library: &DrugLibrary) -> bool {
+        if let Some(answer) = self.new_pump {
+            return answer;
+        }
+        let asks: Vec<&str> = self
+            .drugs
+            .iter()
+            .filter_map(|d| library.get(&d.drug_id))
+            .filter(|e| e.new_pump.is_some())
+            .map(|e| e.display_name.as_str())
+            .collect();
+        if !asks.is_empty() {
+            r.invalid(
+                Field::NewPump,
+                None,
+                format!(
+                    "{} has rules for a new pump: answer whether this is the first fill of a new pump",
+                    asks.join(", ")
+                ),
+            );
+        }
+        false
+    }
+
+    fn pump(&self, r: &mut Reader, needs_capacity: bool, constant_flow: bool) -> Option<PumpChoice> {
+        // Each part is read (and reported) before any is required.
+        let capacity = needs_capacity.then(|| r.ml(Field::PumpCapacity, None, &self.custom_capacity));
+        let fixed_rate = constant_flow.then(|| {
+            let v = r.number(Field::FixedRate, None, &self.fixed_rate)?;
+            MlPerDay::new(v).map_err(|e| r.errors.push(e.at(Field::FixedRate))).ok()
+        });
+        let end_of_service = (!self.end_of_service.trim().is_empty()).then(|| {
+            r.date(Field::EndOfService, None, &self.end_of_service)
+                .map(|d| d.to_datetime(jiff::civil::Time::midnight()))
+        });
+        Some(PumpChoice {
+            model: self.pump_id.clone(),
+            capacity: capacity.map(|c| c.ok_or(())).transpose().ok()?,
+            fixed_rate: fixed_rate.map(|c| c.ok_or(())).transpose().ok()?,
+            end_of_service: end_of_service.map(|c| c.ok_or(())).transpose().ok()?,
+        })
+    }
+
+    fn fill(&self, r: &mut Reader, new_pump: bool) -> Option<Fill> {
+        let volume = r.ml(Field::FillVolume, None, &self.fill_volume);
+        let alarm = r.ml(Field::LowReservoirAlarm, None, &self.low_reservoir_alarm);
+        let date = r.date(Field::FillDate, None, &self.fill_date);
+        let time = crate::engine::parse_time(Field::FillTime, &self.fill_time)
+            .map_err(|e| r.errors.push(e))
+            .ok();
+        Some(Fill {
+            volume: volume?,
+            low_reservoir_alarm: alarm?,
+            filled_at: date?.to_datetime(time?),
+            new_pump,
+        })
+    }
+
+    /// Each line's drug, concentration (not on a constant-flow pump), dose where it is used, and stock.
+    fn drug_lines(&self, r: &mut Reader, constant_flow: bool) -> Vec<DrugLine> {
+        self.drugs
+            .iter()
+            .enumerate()
+            .map(|(i, d)| {
+                let at = Some(Location::Drug(i));
+                let uses_dose =
+                    constant_flow || (self.mode == FormMode::LeadDose && self.lead == i && !self.flex.enabled);
+                let concentration = if constant_flow {
+                    None
+                } else {
+                    r.number(Field::Concentration, at, &d.concentration)
+                        .and_then(|v| typed_concentration(r, Field::Concentration, i, d.concentration_unit, v))
+                };
+                let daily_dose = if uses_dose {
+                    r.number(Field::DailyDose, at, &d.daily_dose).and_then(|v| {
+                        AnyDoseRate::new(d.dose_unit, v)
+                            .map_err(|e| r.errors.push(e.at(Field::DailyDose).for_drug(i)))
+                            .ok()
+                    })
+                } else {
+                    None
+                };
+                let stock = r
+                    .optional(Field::StockStrength, at, &d.stock)
+                    .flatten()
+                    .and_then(|v| typed_concentration(r, Field::StockStrength, i, d.stock_unit, v));
+                DrugLine {
+                    drug: d.drug_id.clone(),
+                    concentration,
+                    daily_dose,
+                    stock,
+                    condition: (!d.condition.trim().is_empty()).then(|| d.condition.trim().to_owned()),
+                }
+            })
+            .collect()
+    }
+
+    fn programme(&self, r: &mut Reader, constant_flow: bool) -> Option<Programme> {
+        if constant_flow {
+            return Some(Programme::ConstantFlow);
+        }
+        match self.mode {
+            FormMode::LeadDose => Some(Programme::LeadDose { lead: self.lead }),
+            FormMode::Rate => {
+                let v = r.number(Field::FlowRate, None, &self.flow_rate)?;
+                let flow_rate = MlPerDay::new(v).map_err(|e| r.errors.push(e.at(Field::FlowRate))).ok()?;
+                Some(Programme::Rate { flow_rate })
             }
-            _ => Err(errors),
         }
     }
 
     /// The form that shows `plan` (for import). Unit families come from the plan's values, or the
     /// library's family for the drug where the plan has no value.
     pub fn from_plan(plan: &Plan, library: &DrugLibrary) -> Self {
-        let text = |v: Option<f64>| v.map(number_text).unwrap_or_default();
-        let (flex, periodic, single, patient, end_of_service, visits) = parts_from_plan(plan);
-        let (mode, lead, flow_rate) = match &plan.programme {
-            Programme::LeadDose { lead } => (FormMode::LeadDose, *lead, String::new()),
-            Programme::Rate { flow_rate } => (FormMode::Rate, 0, number_text(flow_rate.value())),
-            Programme::ConstantFlow => (FormMode::LeadDose, 0, String::new()),
-        };
-        let drugs = plan
-            .drugs
-            .iter()
-            .map(|line| {
-                let family = library.get(&line.drug).map_or(MassFamily::Mg, |d| d.family);
-                DrugForm {
-                    drug_id: line.drug.clone(),
-                    concentration: text(line.concentration.map(AnyConcentration::value)),
-                    concentration_unit: line.concentration.map_or(family, AnyConcentration::family),
-                    daily_dose: text(line.daily_dose.map(AnyDoseRate::value)),
-                    dose_unit: line.daily_dose.map_or(family, AnyDoseRate::family),
-                    stock: text(line.stock.map(AnyConcentration::value)),
-                    stock_unit: line.stock.map_or(family, AnyConcentration::family),
-                    csf: drug_csf_form(plan, &line.drug),
-                }
-            })
-            .collect();
-        Self {
-            pump_id: plan.pump.model.clone(),
-            custom_capacity: text(plan.pump.capacity.map(Millilitres::value)),
-            fixed_rate: text(plan.pump.fixed_rate.map(MlPerDay::value)),
-            fill_volume: number_text(plan.fill.volume.value()),
-            low_reservoir_alarm: number_text(plan.fill.low_reservoir_alarm.value()),
-            fill_date: iso_date(plan.fill.filled_at),
-            fill_time: iso_time(plan.fill.filled_at),
-            mode,
-            lead,
-            flow_rate,
-            drugs,
-            extra_volume: text(plan.extra_volume.map(Millilitres::value)),
-            acknowledgements: plan.acknowledgements.clone(),
-            csf: CsfForm {
-                pump_tubing: text(plan.csf.pump_tubing.map(Millilitres::value)),
-                catheter_length_cm: text(plan.csf.catheter_length_cm),
-                catheter_ml_per_cm: text(plan.csf.catheter_ml_per_cm),
-                residual: text(plan.csf.residual.map(Millilitres::value)),
-                weight_kg: text(plan.csf.weight_kg),
-                mri_date: plan.csf.mri.as_ref().map(|m| iso_date(m.at)).unwrap_or_default(),
-                mri_time: plan.csf.mri.as_ref().map(|m| iso_time(m.at)).unwrap_or_default(),
-                mri_minutes: plan
-                    .csf
-                    .mri
-                    .as_ref()
-                    .map(|m| number_text(m.duration.value() * 60.0))
-                    .unwrap_or_default(),
-            },
-            new_pump: Some(plan.fill.new_pump),
-            end_of_service,
-            flex,
-            periodic,
-            single,
-            patient,
-            current_programme: plan.current_programme.clone(),
-            titration: plan
-                .titration
-                .as_ref()
-                .map_or_else(TitrationForm::default, |t| TitrationForm {
-                    last_change_date: t.last_change.map(iso_date).unwrap_or_default(),
-                    last_change_time: t.last_change.map(iso_time).unwrap_or_default(),
-                    increases_past_week: t.increases_past_week.map(|n| n.to_string()).unwrap_or_default(),
-                }),
-            priming: plan
-                .boluses
-                .priming
-                .as_ref()
-                .map_or_else(ProcedureForm::default, |p| ProcedureForm {
-                    enabled: true,
-                    date: iso_date(p.at),
-                    time: iso_time(p.at),
-                    duration_minutes: number_text(p.duration.value() * 60.0),
-                }),
-            bridge: plan
-                .boluses
-                .bridge
-                .as_ref()
-                .map_or_else(ProcedureForm::default, |b| ProcedureForm {
-                    enabled: true,
-                    date: iso_date(b.at),
-                    time: iso_time(b.at),
-                    duration_minutes: String::new(),
-                }),
-            visit: plan.visit.as_ref().map_or_else(VisitForm::default, |v| VisitForm {
-                date: iso_date(v.at),
-                time: iso_time(v.at),
-                withdrawn: number_text(v.withdrawn.value()),
-                new_fill: v.new_fill.map(|n| number_text(n.value())).unwrap_or_default(),
-                pump_expected: v.pump_expected.map(|n| number_text(n.value())).unwrap_or_default(),
-                patient_boluses: v.patient_boluses.map(|n| n.to_string()).unwrap_or_default(),
-                confirmed_after_refill: v
-                    .confirmed_after_refill
-                    .map(|n| number_text(n.value()))
-                    .unwrap_or_default(),
-            }),
-            visits,
-        }
+        import::form_of(plan, library)
     }
+}
+
+fn typed_concentration(r: &mut Reader, field: Field, line: usize, family: MassFamily, v: f64) -> Option<AnyConcentration> {
+    AnyConcentration::new(family, v)
+        .map_err(|e| r.errors.push(e.at(field).for_drug(line)))
+        .ok()
 }
 
 #[cfg(test)]
@@ -605,7 +457,7 @@ mod tests {
         let catalogue = Catalogue::builtin()?;
         let library = DrugLibrary::builtin()?;
         let text = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/docs/example-plan.json"))?;
-        let plan = Plan::from_json(&text).map_err(|e| e.to_string())?;
+        let plan = crate::engine::load(&text, &catalogue, &library).map_err(|e| e.to_string())?.plan;
         let form = PlanForm::from_plan(&plan, &library);
         assert_eq!(
             form.drugs

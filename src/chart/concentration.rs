@@ -6,8 +6,8 @@ use plotters::coord::Shift;
 use plotters::prelude::*;
 
 use super::palette;
-use crate::engine::format::{format_date, format_number};
-use crate::engine::{CsfReport, CsfSeries, min_max_per_column};
+use crate::engine::report::{CsfChartText, axis_date};
+use crate::engine::{CsfOutcome, CsfSeries, min_max_per_column};
 
 /// Draws one drug's series; `columns` is the plot width in pixels for the min/max reduction.
 ///
@@ -15,11 +15,12 @@ use crate::engine::{CsfReport, CsfSeries, min_max_per_column};
 /// Whatever the backend reports.
 pub fn draw<DB: DrawingBackend>(
     area: &DrawingArea<DB, Shift>,
-    report: &CsfReport,
+    report: &CsfOutcome,
     series: &CsfSeries,
-    filled_at: jiff::civil::DateTime,
+    text: &CsfChartText,
     columns: usize,
 ) -> Result<(), DrawingAreaErrorKind<DB::ErrorType>> {
+    let filled_at = report.filled_at;
     area.fill(&WHITE)?;
     let x_end = series.days.last().copied().unwrap_or(1.0).max(1e-6);
     let top = series.peak.max(series.steady_state).max(f64::MIN_POSITIVE) * 1.15;
@@ -29,24 +30,16 @@ pub fn draw<DB: DrawingBackend>(
         .x_label_area_size(40)
         .y_label_area_size(90)
         .build_cartesian_2d(0.0..x_end, 0.0..top)?;
-    let date_label = |day: &f64| {
-        if !(day.is_finite() && day.abs() < 36_525.0) {
-            return String::new();
-        }
-        filled_at
-            .checked_add(jiff::SignedDuration::from_mins((day * 1440.0).round() as i64))
-            .map(format_date)
-            .unwrap_or_default()
-    };
-    let unit = series.unit.clone();
-    let y_label = move |c: &f64| format!("{} {unit}", format_number(*c));
+    let date_label = |day: &f64| axis_date(filled_at, *day);
+    let unit = text.unit.clone();
+    let y_label = move |c: &f64| crate::engine::format::with_unit(*c, &unit);
     ctx.configure_mesh()
         .x_labels(6)
         .y_labels(5)
         .x_label_formatter(&date_label)
         .y_label_formatter(&y_label)
         .x_desc("Date")
-        .y_desc(format!("{} (model)", series.display_name))
+        .y_desc(text.axis.clone())
         .axis_desc_style(("sans-serif", 13).into_font().color(&palette::INK))
         .label_style(("sans-serif", 11).into_font().color(&palette::INK))
         .light_line_style(palette::GRID)
@@ -83,7 +76,7 @@ pub fn draw<DB: DrawingBackend>(
         palette::RESERVOIR.stroke_width(2),
     ))?;
     let tip = report.tip_days.value();
-    if tip > 0.0 && tip < x_end {
+    if let Some(label) = text.tip_label.as_ref().filter(|_| tip > 0.0 && tip < x_end) {
         ctx.draw_series(DashedLineSeries::new(
             [(tip, 0.0), (tip, top)],
             4,
@@ -92,7 +85,7 @@ pub fn draw<DB: DrawingBackend>(
         ))?;
         let (px, _) = ctx.backend_coord(&(tip, top));
         area.draw(&Text::new(
-            format!("New solution at the tip {}", format_date(report.tip_arrival)),
+            label.clone(),
             (px.saturating_sub(90).max(90), 6),
             ("sans-serif", 12).into_font().color(&palette::TYPICAL),
         ))?;
@@ -106,31 +99,4 @@ pub fn draw<DB: DrawingBackend>(
         ))?;
     }
     area.present()
-}
-
-/// A text alternative for one drug's chart.
-pub fn description(report: &CsfReport, series: &CsfSeries) -> String {
-    let mut text = format!(
-        "{} Modelled {}: steady state {} {}; peak {} {} in the window.",
-        report.caption,
-        series.display_name,
-        format_number(series.steady_state),
-        series.unit,
-        format_number(series.peak),
-        series.unit
-    );
-    if report.tip_days.value() > 0.0 {
-        text.push_str(&format!(
-            " The new solution reaches the catheter tip {} after the fill, on {}.",
-            crate::engine::format::Display::ismp(&report.tip_days),
-            crate::engine::format::format_date_time(report.tip_arrival)
-        ));
-    }
-    if report.mri_days.is_some() {
-        text.push_str(
-            " The shaded band is the MRI interruption (darker: the scan; lighter: a restart up to 24 hours late).",
-        );
-    }
-    text.push_str(&format!(" Parameters: {}.", series.parameters));
-    text
 }

@@ -2,15 +2,14 @@
 //! for each patient-bolus scenario, with the flow-accuracy band, the low-reservoir alarm volume,
 //! and markers at the refill-by, alarm and empty dates.
 
-use jiff::SignedDuration;
 use jiff::civil::DateTime;
 use plotters::coord::Shift;
 use plotters::coord::types::RangedCoordf64;
 use plotters::prelude::*;
 
 use super::palette;
-use crate::engine::format::{format_date, format_date_time, format_number};
-use crate::engine::{PatientUse, Polyline, Report};
+use crate::engine::report::{MarkerKind, ReservoirChartText, axis_date, axis_volume};
+use crate::engine::{Outcome, PatientUse, Polyline};
 
 /// A line on the chart.
 #[derive(Debug, Clone, PartialEq)]
@@ -34,7 +33,7 @@ pub struct Marker {
     pub colour: RGBColor,
 }
 
-/// What the reservoir chart shows, read off a report.
+/// What the reservoir chart shows: the outcome's numbers with the report's words.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ReservoirChart {
     /// When the pump was filled (x = 0).
@@ -60,89 +59,42 @@ fn days_between(from: DateTime, to: DateTime) -> f64 {
 }
 
 impl ReservoirChart {
-    /// Reads the chart's figures off a report (no model maths: the engine computed every point).
-    pub fn from_report(report: &Report, accuracy_percent: Option<f64>) -> Option<Self> {
-        let nominal = report.nominal()?;
-        let filled_at = report.filled_at;
+    /// The chart of an outcome, worded by its report (no model maths: the engine computed every
+    /// point, the report every label).
+    pub fn new(outcome: &Outcome, text: &ReservoirChartText) -> Option<Self> {
+        let nominal = outcome.nominal()?;
+        let filled_at = outcome.fill.filled_at;
         // A pump emptied before an MRI (Prometra) is drawn falling to 0 at the scan.
-        let emptied = report
+        let emptied = outcome
             .mri
             .as_ref()
             .filter(|m| m.removed.is_some())
             .map(|m| days_between(filled_at, m.from));
-        let lines = report
+        let lines = outcome
             .scenarios
             .iter()
-            .map(|p| Line {
-                label: p.scenario.label(),
+            .zip(&text.legend)
+            .map(|(p, label)| Line {
+                label: label.clone(),
                 points: emptied.map_or_else(|| p.vertices.clone(), |day| p.emptied_at(day)),
                 scenario: p.scenario,
             })
             .collect();
-        let band = accuracy_percent.map(|a| nominal.band_vertices(a));
-        let worst = report.scenarios.last().unwrap_or(nominal);
-        let mut markers = vec![Marker {
-            day: days_between(filled_at, report.refill_by.binding.at),
-            label: format!("Refill by {}", format_date(report.refill_by.binding.at)),
-            colour: palette::REFILL,
-        }];
-        // After the pump is emptied for an MRI, the alarm and empty dates of the fill never come.
-        let before_emptying = |day: f64| emptied.is_none_or(|e| day < e);
-        for (day, label, colour) in [
-            (
-                nominal.days_to_alarm.value(),
-                format!("Alarm {}", format_date(nominal.alarm_at)),
-                palette::ALARM,
-            ),
-            (
-                nominal.days_to_empty.value(),
-                format!("Empty {}", format_date(nominal.empty_at)),
-                palette::EMPTY,
-            ),
-        ] {
-            if before_emptying(day) {
-                markers.push(Marker { day, label, colour });
-            }
-        }
-        let mut description = format!(
-            "Reservoir volume falls from {} mL at the fill on {} to the low-reservoir alarm volume of {} mL on {}, and the reservoir is empty on {}.",
-            format_number(nominal.vertices.first().map_or(0.0, |v| v.1)),
-            format_date_time(filled_at),
-            format_number(report.low_reservoir_alarm.value()),
-            format_date_time(nominal.alarm_at),
-            format_date_time(nominal.empty_at),
-        );
-        if report.scenarios.len() > 1 {
-            description.push_str(&format!(
-                " With every allowed patient bolus the alarm comes on {} and empty on {}.",
-                format_date_time(worst.alarm_at),
-                format_date_time(worst.empty_at)
-            ));
-        }
-        description.push_str(&format!(
-            " Refill by {} ({}).",
-            format_date_time(report.refill_by.binding.at),
-            report.refill_by.binding.reason
-        ));
-        if let Some(m) = report.mri.as_ref()
-            && let Some(removed) = m.removed
-        {
-            description.push_str(&format!(
-                " The pump is emptied for the MRI on {}: {} removed; the line falls to 0 there.",
-                format_date_time(m.from),
-                crate::engine::format::Display::ismp(&removed)
-            ));
-        }
-        let mri = report.mri.as_ref().map(|m| {
+        let markers = text
+            .markers
+            .iter()
+            .map(|m| Marker {
+                day: m.day,
+                label: m.label.clone(),
+                colour: match m.kind {
+                    MarkerKind::RefillBy => palette::REFILL,
+                    MarkerKind::Alarm => palette::ALARM,
+                    MarkerKind::Empty => palette::EMPTY,
+                },
+            })
+            .collect();
+        let mri = outcome.mri.as_ref().map(|m| {
             let end = m.restart_latest.unwrap_or(m.to);
-            description.push_str(&format!(
-                " MRI from {} to {}{}: no delivery (shaded).",
-                format_date_time(m.from),
-                format_date_time(m.to),
-                m.restart_latest
-                    .map(|l| format!(", restart possibly as late as {}", format_date_time(l)))
-                    .unwrap_or_default()
-            ));
             (
                 days_between(filled_at, m.from),
                 days_between(filled_at, m.to),
@@ -151,12 +103,12 @@ impl ReservoirChart {
         });
         Some(Self {
             filled_at,
-            capacity_ml: report.capacity.value(),
-            alarm_ml: report.low_reservoir_alarm.value(),
+            capacity_ml: outcome.pump.capacity.value(),
+            alarm_ml: outcome.fill.low_reservoir_alarm.value(),
             lines,
-            band,
+            band: outcome.pump.accuracy_percent.map(|a| nominal.band_vertices(a)),
             markers,
-            description,
+            description: text.description.clone(),
             mri,
         })
     }
@@ -175,14 +127,7 @@ impl ReservoirChart {
 
     /// The date `day` days after the fill, as an axis label.
     pub fn date_label(&self, day: f64) -> String {
-        let minutes = (day * 1440.0).round();
-        if !minutes.is_finite() || minutes.abs() > 1e9 {
-            return String::new();
-        }
-        self.filled_at
-            .checked_add(SignedDuration::from_mins(minutes as i64))
-            .map(format_date)
-            .unwrap_or_default()
+        axis_date(self.filled_at, day)
     }
 }
 
@@ -216,7 +161,7 @@ pub fn draw<DB: DrawingBackend>(
         .build_cartesian_2d(0.0..x_end, 0.0..y_end)?;
 
     let x_label = |day: &f64| chart.date_label(*day);
-    let y_label = |ml: &f64| format!("{} mL", format_number(*ml));
+    let y_label = |ml: &f64| axis_volume(*ml);
     ctx.configure_mesh()
         .x_labels(6)
         .y_labels(6)

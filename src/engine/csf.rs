@@ -4,3 +4,4 @@
 pub mod pk;
 pub mod series;
 pub mod transit;
+pub mod model;

@@ -7,8 +7,8 @@ use serde::{Deserialize, Serialize};
 
 use crate::engine::quantities::units::QuantityError;
 
-/// An input (or derived figure) the engine checks. The UI uses [`Field::key`] to put a message
-/// next to the right input.
+/// An input (or derived figure) the engine checks. With a [`Location`], [`element_id`] names the
+/// input an error belongs next to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Field {
@@ -50,43 +50,73 @@ pub enum Field {
     Acknowledgement,
     /// The plan file as a whole (format, version).
     PlanFile,
-    /// The delivery schedule (flex steps, boluses).
+    /// The delivery schedule as a whole.
     Schedule,
-    /// A refill visit.
+    /// A refill visit as a whole.
     Visit,
-    /// A pharmacokinetic parameter or input.
+    /// The CSF model as a whole.
     Pk,
     /// Whether this is the first fill of a new pump.
     NewPump,
+    /// The device end-of-service date.
+    EndOfService,
+    /// A flex step's start time.
+    Start,
+    /// A flex step's dose.
+    Dose,
+    /// A bolus volume.
+    Volume,
+    /// A bolus or scan duration.
+    Duration,
+    /// A periodic bolus interval.
+    Interval,
+    /// A date (of a bolus, visit, scan or change).
+    Date,
+    /// A time of day (of a bolus, visit, scan or change).
+    Time,
+    /// A patient bolus lockout.
+    Lockout,
+    /// Patient boluses allowed per 24 hours.
+    MaxPerDay,
+    /// Typical patient boluses a day.
+    TypicalPerDay,
+    /// Volume withdrawn at a visit.
+    Withdrawn,
+    /// Volume injected at a visit.
+    NewFill,
+    /// The pump's expected reservoir volume at a visit.
+    PumpExpected,
+    /// Patient boluses the pump logged since the fill.
+    PatientBoluses,
+    /// Volume confirmed in the reservoir after a refill.
+    Confirmed,
+    /// Pump tubing ahead of the catheter.
+    Tubing,
+    /// Implanted catheter length.
+    Length,
+    /// Catheter volume per cm.
+    PerCm,
+    /// Residual left in the pump after aspiration.
+    Residual,
+    /// Patient weight.
+    Weight,
+    /// A drug's concentration in the solution being replaced.
+    Previous,
+    /// A CSF half-life override.
+    HalfLife,
+    /// A CSF volume override.
+    CsfVolume,
+    /// A two-compartment rate, central to peripheral.
+    K12,
+    /// A two-compartment rate, peripheral to central.
+    K21,
+    /// Dose rises in the 7 days before this change.
+    Rises,
 }
 
 impl Field {
-    /// Every field, in form order.
-    pub const ALL: [Field; 23] = [
-        Field::PumpCapacity,
-        Field::PumpMinimumRate,
-        Field::FillVolume,
-        Field::Concentration,
-        Field::DailyDose,
-        Field::FlowRate,
-        Field::LowReservoirAlarm,
-        Field::FillDate,
-        Field::FillTime,
-        Field::Pump,
-        Field::FixedRate,
-        Field::Drugs,
-        Field::Drug,
-        Field::LeadDrug,
-        Field::Programme,
-        Field::StockStrength,
-        Field::ExtraVolume,
-        Field::Acknowledgement,
-        Field::PlanFile,
-        Field::Schedule,
-        Field::Visit,
-        Field::Pk,
-        Field::NewPump,
-    ];
+    /// Every field.
+    pub const ALL: [Field; 50] = [Field::PumpCapacity, Field::PumpMinimumRate, Field::FillVolume, Field::Concentration, Field::DailyDose, Field::FlowRate, Field::LowReservoirAlarm, Field::FillDate, Field::FillTime, Field::Pump, Field::FixedRate, Field::Drugs, Field::Drug, Field::LeadDrug, Field::Programme, Field::StockStrength, Field::ExtraVolume, Field::Acknowledgement, Field::PlanFile, Field::Schedule, Field::Visit, Field::Pk, Field::NewPump, Field::EndOfService, Field::Start, Field::Dose, Field::Volume, Field::Duration, Field::Interval, Field::Date, Field::Time, Field::Lockout, Field::MaxPerDay, Field::TypicalPerDay, Field::Withdrawn, Field::NewFill, Field::PumpExpected, Field::PatientBoluses, Field::Confirmed, Field::Tubing, Field::Length, Field::PerCm, Field::Residual, Field::Weight, Field::Previous, Field::HalfLife, Field::CsfVolume, Field::K12, Field::K21, Field::Rises];
 
     /// A stable key, used for element ids and in saved files.
     pub fn key(self) -> &'static str {
@@ -114,10 +144,37 @@ impl Field {
             Field::Visit => "visit",
             Field::Pk => "pk",
             Field::NewPump => "new_pump",
+            Field::EndOfService => "end_of_service",
+            Field::Start => "start",
+            Field::Dose => "dose",
+            Field::Volume => "volume",
+            Field::Duration => "duration",
+            Field::Interval => "interval",
+            Field::Date => "date",
+            Field::Time => "time",
+            Field::Lockout => "lockout",
+            Field::MaxPerDay => "max_per_day",
+            Field::TypicalPerDay => "typical_per_day",
+            Field::Withdrawn => "withdrawn",
+            Field::NewFill => "new_fill",
+            Field::PumpExpected => "pump_expected",
+            Field::PatientBoluses => "patient_boluses",
+            Field::Confirmed => "confirmed",
+            Field::Tubing => "tubing",
+            Field::Length => "length",
+            Field::PerCm => "per_cm",
+            Field::Residual => "residual",
+            Field::Weight => "weight",
+            Field::Previous => "previous",
+            Field::HalfLife => "half_life",
+            Field::CsfVolume => "csf_volume",
+            Field::K12 => "k12",
+            Field::K21 => "k21",
+            Field::Rises => "rises",
         }
     }
 
-    /// The name shown to the user, capitalised as a label.
+    /// The name shown to the user.
     pub fn label(self) -> &'static str {
         match self {
             Field::PumpCapacity => "Pump capacity",
@@ -143,6 +200,97 @@ impl Field {
             Field::Visit => "Refill visit",
             Field::Pk => "CSF model",
             Field::NewPump => "First fill of a new pump",
+            Field::EndOfService => "Device end of service",
+            Field::Start => "start",
+            Field::Dose => "dose",
+            Field::Volume => "volume",
+            Field::Duration => "duration",
+            Field::Interval => "interval",
+            Field::Date => "date",
+            Field::Time => "time",
+            Field::Lockout => "lockout",
+            Field::MaxPerDay => "maximum per 24 h",
+            Field::TypicalPerDay => "typical per day",
+            Field::Withdrawn => "withdrawn volume",
+            Field::NewFill => "new fill",
+            Field::PumpExpected => "pump's expected volume",
+            Field::PatientBoluses => "patient boluses logged",
+            Field::Confirmed => "volume confirmed after the refill",
+            Field::Tubing => "pump tubing",
+            Field::Length => "catheter length",
+            Field::PerCm => "catheter volume per cm",
+            Field::Residual => "residual",
+            Field::Weight => "weight",
+            Field::Previous => "concentration being replaced",
+            Field::HalfLife => "CSF half-life",
+            Field::CsfVolume => "CSF volume",
+            Field::K12 => "k12",
+            Field::K21 => "k21",
+            Field::Rises => "rises in the past 7 days",
+        }
+    }
+}
+
+/// Where in the plan a field is: which drug line, flex step, bolus, or which part.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(tag = "in", content = "index", rename_all = "snake_case")]
+pub enum Location {
+    /// A drug line (0-based).
+    Drug(usize),
+    /// A flex step (0-based).
+    FlexStep(usize),
+    /// A periodic bolus (0-based).
+    PeriodicBolus(usize),
+    /// A single bolus (0-based).
+    SingleBolus(usize),
+    /// The patient-activated bolus.
+    PatientBolus,
+    /// The priming bolus.
+    Priming,
+    /// The bridge bolus.
+    Bridge,
+    /// The titration history of the current programme.
+    Titration,
+    /// The refill visit.
+    Visit,
+    /// The catheter, residual and weight of the CSF model.
+    Catheter,
+    /// The MRI scan.
+    Mri,
+}
+
+impl Location {
+    /// The prefix of the element ids of this location's inputs: "drug-0", "flex-1", "visit".
+    pub fn prefix(self) -> String {
+        match self {
+            Location::Drug(i) => format!("drug-{i}"),
+            Location::FlexStep(i) => format!("flex-{i}"),
+            Location::PeriodicBolus(i) => format!("periodic-{i}"),
+            Location::SingleBolus(i) => format!("single-{i}"),
+            Location::PatientBolus => "ptm".into(),
+            Location::Priming => "priming".into(),
+            Location::Bridge => "bridge".into(),
+            Location::Titration => "titration".into(),
+            Location::Visit => "visit".into(),
+            Location::Catheter => "csf".into(),
+            Location::Mri => "mri".into(),
+        }
+    }
+
+    /// The location in words: "Drug 1", "Flex step 2", "Refill visit".
+    pub fn label(self) -> String {
+        match self {
+            Location::Drug(i) => format!("Drug {}", i + 1),
+            Location::FlexStep(i) => format!("Flex step {}", i + 1),
+            Location::PeriodicBolus(i) => format!("Periodic bolus {}", i + 1),
+            Location::SingleBolus(i) => format!("Single bolus {}", i + 1),
+            Location::PatientBolus => "Patient bolus".into(),
+            Location::Priming => "Priming bolus".into(),
+            Location::Bridge => "Bridge bolus".into(),
+            Location::Titration => "Last dose change".into(),
+            Location::Visit => "Refill visit".into(),
+            Location::Catheter => "Catheter".into(),
+            Location::Mri => "MRI".into(),
         }
     }
 }
@@ -221,25 +369,25 @@ pub enum Problem {
     },
 }
 
-/// An invalid input: which field (of which drug line, for per-drug fields), and what is wrong.
+/// An invalid input: which field (where: which drug line, flex step, bolus, …), and what is wrong.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Error {
     /// The field the error is about.
     pub field: Field,
-    /// The drug line (0-based) for per-drug fields.
+    /// Where the field is, when it is not a top-level input.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub drug: Option<usize>,
+    pub at: Option<Location>,
     /// What is wrong.
     pub problem: Problem,
 }
 
 impl fmt::Display for Error {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self.drug {
-            Some(i) => write!(
+        match self.at {
+            Some(at) => write!(
                 f,
-                "Drug {}, {}: {}",
-                i + 1,
+                "{}, {}: {}",
+                at.label(),
                 self.field.label().to_lowercase(),
                 self.problem
             ),
@@ -296,15 +444,21 @@ impl Error {
     pub fn new(field: Field, problem: Problem) -> Self {
         Self {
             field,
-            drug: None,
+            at: None,
             problem,
         }
     }
 
     /// The same error, about drug line `index` (0-based).
     #[must_use]
-    pub fn for_drug(mut self, index: usize) -> Self {
-        self.drug = Some(index);
+    pub fn for_drug(self, index: usize) -> Self {
+        self.located(Location::Drug(index))
+    }
+
+    /// The same error, at `location`.
+    #[must_use]
+    pub fn located(mut self, location: Location) -> Self {
+        self.at = Some(location);
         self
     }
 
@@ -313,9 +467,10 @@ impl Error {
         Self::new(field, Problem::Invalid { detail: detail.into() })
     }
 
-    /// The id of the element this error belongs next to: "fill_volume", "drug-1-concentration".
+    /// The id of the element this error belongs next to: "fill_volume", "drug-1-concentration",
+    /// "flex-0-start".
     pub fn element_id(&self) -> String {
-        element_id(self.field, self.drug)
+        element_id(self.field, self.at)
     }
 
     /// "value is above bound_name of bound".
@@ -343,10 +498,10 @@ impl Error {
     }
 }
 
-/// The id of the input for `field` (of drug line `drug`): "fill_volume", "drug-1-concentration".
-pub fn element_id(field: Field, drug: Option<usize>) -> String {
-    match drug {
-        Some(i) => format!("drug-{i}-{}", field.key()),
+/// The id of the input for `field` at `at`: "fill_volume", "drug-1-concentration", "flex-0-start".
+pub fn element_id(field: Field, at: Option<Location>) -> String {
+    match at {
+        Some(at) => format!("{}-{}", at.prefix(), field.key()),
         None => field.key().to_owned(),
     }
 }

@@ -6,3 +6,4 @@ pub mod dose;
 pub mod format;
 pub mod parse;
 pub mod units;
+pub mod time;

@@ -2,3 +2,6 @@
 
 pub mod refill;
 pub mod schedule;
+pub mod mri;
+pub mod procedures;
+pub mod visit;

@@ -85,6 +85,17 @@ pub struct AvoidWith {
     pub mark: Mark,
 }
 
+/// The pumps a drug's labelling names (Prialt: SynchroMed II and III only).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct LabelledPumps {
+    /// Pump catalogue ids.
+    pub pumps: Vec<String>,
+    /// Where it comes from.
+    pub source: String,
+    /// How far it has been checked.
+    pub mark: Mark,
+}
+
 /// The commercial strengths of a drug, in its unit per mL.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Strengths {
@@ -130,6 +141,9 @@ pub struct Guidance {
 pub struct SourcedNumber {
     /// The number, in the unit the field's name states.
     pub value: f64,
+    /// The top of its range, when the source gives a range (`value` is then the bottom).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub high: Option<f64>,
     /// Where it comes from.
     pub source: String,
     /// How far it has been checked.
@@ -139,7 +153,13 @@ pub struct SourcedNumber {
 impl TitrationRule {
     /// Whether the rule applies in `region` (a rule with no region applies everywhere).
     pub fn applies_in(&self, region: &str) -> bool {
-        self.regions.is_empty() || self.regions.iter().any(|r| r.eq_ignore_ascii_case(region))
+        self.regions.is_empty() || self.regions.iter().any(|r| r.trim().eq_ignore_ascii_case(region.trim()))
+    }
+
+    /// Whether the rule applies to a drug given for `condition` (a rule with no condition always
+    /// applies; with no condition stated for the drug, every rule applies).
+    pub fn applies_to(&self, condition: Option<&str>) -> bool {
+        self.condition.is_empty() || condition.is_none_or(|c| c == self.condition)
     }
 
     /// Checks the rule's numbers; `at` names the rule in the message.
@@ -168,6 +188,21 @@ impl TitrationRule {
         if self.max_increases_per_week == Some(0) {
             return Err(format!("{at}.max_increases_per_week: must be at least 1"));
         }
+        if self.severity == Severity::Hard && self.mark == Mark::Unverified {
+            return Err(format!(
+                "{at}.severity: an unverified (U) value cannot be a hard limit; make it soft or verify it"
+            ));
+        }
+        Ok(())
+    }
+}
+
+impl AvoidWith {
+    /// Checks the rule.
+    ///
+    /// # Errors
+    /// A message naming the field: an unverified rule cannot be hard.
+    pub fn validate(&self, at: &str) -> Result<(), String> {
         if self.severity == Severity::Hard && self.mark == Mark::Unverified {
             return Err(format!(
                 "{at}.severity: an unverified (U) value cannot be a hard limit; make it soft or verify it"

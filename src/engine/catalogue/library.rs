@@ -7,7 +7,9 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::engine::catalogue::drug_rules::{AvoidWith, Guidance, NewPumpRule, SourcedNumber, Strengths, TitrationRule};
+use crate::engine::catalogue::drug_rules::{
+    AvoidWith, Guidance, LabelledPumps, NewPumpRule, SourcedNumber, Strengths, TitrationRule,
+};
 use crate::engine::catalogue::pump::Mark;
 use crate::engine::quantities::format::with_unit;
 use crate::engine::quantities::units::MassFamily;
@@ -100,7 +102,13 @@ pub struct Limit {
 impl Limit {
     /// Whether the limit applies in `region` (a limit with no region applies everywhere).
     pub fn applies_in(&self, region: &str) -> bool {
-        self.regions.is_empty() || self.regions.iter().any(|r| r.eq_ignore_ascii_case(region))
+        self.regions.is_empty() || self.regions.iter().any(|r| r.trim().eq_ignore_ascii_case(region.trim()))
+    }
+
+    /// Whether the limit applies to a drug given for `condition` (a limit with no condition always
+    /// applies; with no condition stated for the drug, every limit applies).
+    pub fn applies_to(&self, condition: Option<&str>) -> bool {
+        self.condition.is_empty() || condition.is_none_or(|c| c == self.condition)
     }
 }
 
@@ -230,6 +238,9 @@ pub struct DrugEntry {
     /// mg of intrathecal morphine per unit (mg or mcg) of this drug, for comparing a change of drug.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub intrathecal_morphine_equivalent: Option<SourcedNumber>,
+    /// The pumps the drug's labelling names; another pump is off-label for it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub labelled_pumps: Option<LabelledPumps>,
 }
 
 impl DrugEntry {
@@ -360,6 +371,7 @@ impl DrugLibrary {
             drug.low_reservoir_alarm_ml.clone_from(&b.low_reservoir_alarm_ml);
             drug.intrathecal_morphine_equivalent
                 .clone_from(&b.intrathecal_morphine_equivalent);
+            drug.labelled_pumps.clone_from(&b.labelled_pumps);
             added.push(drug.display_name.clone());
         }
         self.version = LIBRARY_VERSION;
@@ -440,6 +452,39 @@ impl DrugLibrary {
         self.drugs.iter().find(|d| d.id == id)
     }
 
+    /// The regions the library's limits and rules name.
+    pub fn regions(&self) -> Vec<String> {
+        let mut out: Vec<String> = self
+            .drugs
+            .iter()
+            .flat_map(|d| {
+                d.limits
+                    .iter()
+                    .flat_map(|l| l.regions.iter())
+                    .chain(d.titration.iter().flat_map(|t| t.regions.iter()))
+            })
+            .map(|r| r.trim().to_uppercase())
+            .collect();
+        out.sort();
+        out.dedup();
+        out
+    }
+
+    /// The region must be one the library's rules name: an unknown region would switch off every
+    /// regional limit (ziconotide's hard maximum among them) without a word.
+    fn validate_region(&self) -> Result<(), LibraryError> {
+        let region = self.region.trim().to_uppercase();
+        let known = self.regions();
+        if region.is_empty() || (!known.is_empty() && !known.contains(&region)) {
+            return Err(LibraryError(format!(
+                "region: \u{201c}{}\u{201d} is not one of the regions its limits and rules name ({})",
+                self.region,
+                known.join(", ")
+            )));
+        }
+        Ok(())
+    }
+
     /// Checks every entry.
     ///
     /// # Errors
@@ -451,11 +496,7 @@ impl DrugLibrary {
                 self.format
             )));
         }
-        if self.region.trim().is_empty() {
-            return Err(LibraryError(
-                "region: is empty (e.g. \u{201c}US\u{201d} or \u{201c}EU\u{201d})".into(),
-            ));
-        }
+        self.validate_region()?;
         if self.version != LIBRARY_VERSION {
             return Err(LibraryError(format!(
                 "version {} is not supported (this build reads version {LIBRARY_VERSION})",
@@ -537,6 +578,9 @@ impl DrugLibrary {
             }
             if let Some(rule) = &drug.new_pump {
                 rule.validate().map_err(|m| at("new_pump", m))?;
+            }
+            for (i, rule) in drug.avoid_with.iter().enumerate() {
+                rule.validate(&format!("avoid_with[{i}]")).map_err(|m| at("avoid_with", m))?;
             }
             if let Some(strengths) = &drug.strengths {
                 for (i, v) in strengths.values.iter().enumerate() {

@@ -1,23 +1,25 @@
 //! The modelled CSF concentration of each drug over a window after the fill: what reaches the
 //! catheter tip (old solution first, through the dead volume, then the new one mixed with the
-//! residual), delivered by the schedule (with any MRI pause), through each drug's linear model.
+//! residual), delivered by the schedule (with any MRI pause, and nothing after a Prometra is
+//! emptied), through each drug's linear model.
 //!
 //! **A model estimate of mean CSF concentration — not a measurement, not the concentration at the
-//! catheter tip** (see [`crate::engine::csf::pk`]).
+//! catheter tip** (see [`super::pk`]).
 
 use jiff::civil::DateTime;
 use serde::{Deserialize, Serialize};
 
+use super::model::{Missing, ModelSource, model_for};
+use super::pk::{PkModel, TipInput, simulate_from};
+use super::transit::{BridgeBolus, DeadVolume, PrimingBolus, bridge_bolus, priming_bolus};
 use crate::engine::catalogue::library::DrugLibrary;
-use crate::engine::csf::pk::{PkModel, TipInput, simulate_from};
-use crate::engine::csf::transit::{
-    BridgeBolus, DeadVolume, PrimingBolus, bridge_bolus, mixed_concentration, priming_bolus,
-};
 use crate::engine::error::{Error, Field};
-use crate::engine::plan::evaluate::{Plan, Report};
+use crate::engine::plan::model::Plan;
+use crate::engine::plan::outcome::{DrugOutcome, Outcome};
 use crate::engine::quantities::dose::AnyConcentration;
-use crate::engine::quantities::format::{Display as _, format_number};
-use crate::engine::quantities::units::{Days, DoseRate, Hours, Mcg, Mg, Millilitres};
+use crate::engine::quantities::time::after;
+use crate::engine::quantities::units::{Days, DoseRate, Hours, Mcg, Mg, Millilitres, MlPerDay};
+use crate::engine::reservoir::procedures::dead_volume;
 use crate::engine::reservoir::schedule::PatientUse;
 
 /// One drug's modelled series.
@@ -27,15 +29,13 @@ pub struct CsfSeries {
     pub drug: String,
     /// Tall Man name.
     pub display_name: String,
-    /// Concentration unit, e.g. "mg/mL".
-    pub unit: String,
     /// The model used.
     pub model: PkModel,
-    /// The parameters in words, with their sources and marks.
-    pub parameters: String,
+    /// Where its parameters come from.
+    pub source: ModelSource,
     /// Days after the fill.
     pub days: Vec<f64>,
-    /// Concentration at each time, in `unit`.
+    /// Concentration at each time, in the drug's unit per mL.
     pub values: Vec<f64>,
     /// Steady state of the new solution at the programme's basal rate.
     pub steady_state: f64,
@@ -53,7 +53,10 @@ pub struct CsfSeries {
 
 /// The modelled series of every drug that has a model.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct CsfReport {
+pub struct CsfOutcome {
+    /// When the pump was filled (day 0).
+    #[serde(with = "crate::engine::quantities::civil_serde")]
+    pub filled_at: DateTime,
     /// Volume ahead of the new solution (tubing + catheter).
     pub dead_volume: Millilitres,
     /// When the new solution reaches the tip.
@@ -61,12 +64,14 @@ pub struct CsfReport {
     pub tip_arrival: DateTime,
     /// Days from the fill to the tip.
     pub tip_days: Days,
+    /// The old solution's rate before the fill (the current programme's, or the rate that kept the
+    /// lead drug's dose with the old concentration), when a solution being replaced is entered.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub old_rate: Option<MlPerDay>,
     /// The series.
     pub series: Vec<CsfSeries>,
     /// Drugs without a model, and why.
-    pub missing: Vec<String>,
-    /// Always shown with the chart.
-    pub caption: String,
+    pub missing: Vec<Missing>,
     /// The patient-bolus scenario modelled.
     pub scenario: PatientUse,
     /// The bridge bolus for the lead drug, when the solution being replaced is known.
@@ -83,67 +88,105 @@ pub struct CsfReport {
     pub step: Hours,
 }
 
-/// The label every concentration display carries.
-pub const MODEL_CAPTION: &str =
-    "Model estimate of mean CSF concentration \u{2014} not a measurement, not the concentration at the catheter tip.";
+/// The window modelled: how long, at what step, under which patient-bolus scenario (default:
+/// typical when the programme has patient boluses, else none).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Window {
+    /// Days after the fill.
+    pub days: Days,
+    /// The grid step.
+    pub step: Hours,
+    /// The patient-bolus scenario, when chosen.
+    pub scenario: Option<PatientUse>,
+}
 
-/// Computes the series over `days` after the fill at `step` intervals.
+/// Delivery pieces: (from, to) minutes after the fill, mL per minute, and whether it is the new
+/// solution that reaches the tip.
+type Pieces = Vec<(f64, f64, f64, bool)>;
+
+/// Computes the series.
 ///
 /// # Errors
 /// [`Field::Pk`] for an invalid window or step, or an invalid model.
 pub fn concentration_series(
     plan: &Plan,
-    report: &Report,
+    outcome: &Outcome,
     library: &DrugLibrary,
-    days: Days,
-    step: Hours,
-) -> Result<CsfReport, Error> {
-    concentration_series_for(plan, report, library, days, step, None)
-}
-
-/// [`concentration_series`] under a chosen patient-bolus scenario (default: typical when the
-/// programme has patient boluses, else none).
-///
-/// # Errors
-/// As [`concentration_series`].
-pub fn concentration_series_for(
-    plan: &Plan,
-    report: &Report,
-    library: &DrugLibrary,
-    days: Days,
-    step: Hours,
-    scenario: Option<PatientUse>,
-) -> Result<CsfReport, Error> {
+    window: Window,
+) -> Result<CsfOutcome, Error> {
+    let (days, step) = (window.days, window.step);
     if days.value() <= 0.0 || step.value() <= 0.0 {
-        return Err(Error::invalid(
-            Field::Pk,
-            "the window and the step must be greater than 0",
-        ));
+        return Err(Error::invalid(Field::Pk, "the window and the step must be greater than 0"));
     }
     let points = (days.value() * 24.0 / step.value()).floor();
     if points > 2_000_000.0 {
-        return Err(Error::invalid(
-            Field::Pk,
-            "more than 2,000,000 points: use a longer step",
-        ));
+        return Err(Error::invalid(Field::Pk, "more than 2,000,000 points: use a longer step"));
     }
-    let csf = &plan.csf;
-    let dead = DeadVolume::with_catheter(
-        csf.pump_tubing.unwrap_or(Millilitres::ZERO),
-        csf.catheter_length_cm.unwrap_or(0.0),
-        csf.catheter_ml_per_cm.unwrap_or(0.0),
-    )?
-    .total();
-    let scenario = match (scenario, report.schedule.patient.is_some()) {
+    let dead = dead_volume(plan)?;
+    let scenario = match (window.scenario, outcome.schedule.patient.is_some()) {
         (_, false) => PatientUse::None,
         (Some(s), true) => s,
         (None, true) => PatientUse::Typical(plan.boluses.typical_per_day.unwrap_or(0)),
     };
     let horizon_minutes = days.value() * 1440.0;
-    let mut segments = report.schedule.segments(report.filled_at, scenario, horizon_minutes);
+    let (pieces, tip_minutes) = pieces(outcome, scenario, horizon_minutes, dead);
+    let tip_days = Days::new(tip_minutes / 1440.0).map_err(|e| e.at(Field::Pk))?;
+    let old_rate = old_rate(plan, outcome);
+    let grid: Vec<Hours> = (0..=points as u64)
+        .map(|i| Hours::new(i as f64 * step.value()).unwrap_or(Hours::ZERO))
+        .collect();
+    let mut series = Vec::new();
+    let mut missing = Vec::new();
+    for drug in &outcome.drugs {
+        let Some(entry) = library.get(&drug.id) else { continue };
+        let (model, source) = match model_for(plan, entry) {
+            Ok(found) => found,
+            Err(why) => {
+                missing.push(why);
+                continue;
+            }
+        };
+        model.validate()?;
+        let old = plan.csf.previous.iter().find(|p| p.drug == drug.id).map(|p| p.concentration);
+        let run = Run {
+            model,
+            pieces: &pieces,
+            grid: &grid,
+            tip_minutes,
+            basal: outcome.daily_volumes.basal,
+            old_rate,
+        };
+        series.push(run.series(drug, old, source)?);
+    }
+    let (bridge, priming) = procedures(plan, outcome, dead);
+    let since = |at: DateTime| outcome.fill.filled_at.duration_until(at).as_secs_f64() / 86_400.0;
+    Ok(CsfOutcome {
+        filled_at: outcome.fill.filled_at,
+        dead_volume: dead,
+        tip_arrival: after(outcome.fill.filled_at, tip_days)?,
+        tip_days,
+        old_rate,
+        series,
+        missing,
+        scenario,
+        bridge,
+        priming,
+        mri_days: outcome
+            .mri
+            .as_ref()
+            .map(|m| (since(m.from), since(m.to), m.restart_latest.map_or(since(m.to), since))),
+        step,
+    })
+}
+
+/// The delivery split where the dead volume has been pushed through (before: the old solution
+/// reaches the tip; after: the new one), and the minute the new one arrives.
+fn pieces(outcome: &Outcome, scenario: PatientUse, horizon: f64, dead: Millilitres) -> (Pieces, f64) {
+    let filled_at = outcome.fill.filled_at;
+    let mut segments = outcome.schedule.segments(filled_at, scenario, horizon);
     // A pump emptied before an MRI (Prometra) delivers nothing from the scan on, until it is refilled.
-    if let Some(from) = report.mri.as_ref().filter(|m| m.removed.is_some()).map(|m| m.from) {
-        let emptied = report.filled_at.duration_until(from).as_secs_f64() / 60.0;
+    if let Some(from) = outcome.mri.as_ref().filter(|m| m.removed.is_some()).map(|m| m.from) {
+        let emptied = filled_at.duration_until(from).as_secs_f64() / 60.0;
         for segment in &mut segments {
             if segment.0 >= emptied {
                 segment.2 = 0.0;
@@ -152,140 +195,126 @@ pub fn concentration_series_for(
             }
         }
     }
-
-    // Split the delivery where the dead volume has been pushed through: before, the old solution
-    // reaches the tip; after, the new one.
-    let mut pieces: Vec<(f64, f64, f64, bool)> = Vec::with_capacity(segments.len() + 1);
+    let mut pieces: Pieces = Vec::with_capacity(segments.len() + 1);
     let mut delivered = 0.0;
-    let mut tip_minutes = if dead.value() <= 0.0 { Some(0.0) } else { None };
+    let mut tip = if dead.value() <= 0.0 { Some(0.0) } else { None };
     for &(t0, t1, rate) in &segments {
         let next = delivered + rate * (t1 - t0);
-        if tip_minutes.is_none() && rate > 0.0 && next >= dead.value() {
+        if tip.is_none() && rate > 0.0 && next >= dead.value() {
             let t = t0 + (dead.value() - delivered) / rate;
-            tip_minutes = Some(t);
+            tip = Some(t);
             pieces.push((t0, t, rate, false));
             pieces.push((t, t1, rate, true));
         } else {
-            pieces.push((t0, t1, rate, tip_minutes.is_some()));
+            pieces.push((t0, t1, rate, tip.is_some()));
         }
         delivered = next;
     }
-    let tip_minutes = tip_minutes.unwrap_or(horizon_minutes);
-    let tip_days = Days::new(tip_minutes / 1440.0).map_err(|e| e.at(Field::Pk))?;
-    let tip_arrival = crate::engine::dosing::programme::after(report.filled_at, tip_days)?;
+    (pieces, tip.unwrap_or(horizon))
+}
 
-    let mut series = Vec::new();
-    let mut missing = Vec::new();
-    let residual = csf.residual.unwrap_or(Millilitres::ZERO);
-    for drug in &report.drugs {
-        let Some(entry) = library.get(&drug.drug) else { continue };
-        let previous = csf
-            .previous
+/// The rate the old solution ran at before the fill: the current programme's total of the lead
+/// drug ÷ its old concentration; else the rate that kept the lead drug's dose with the old
+/// concentration (lead dose ÷ old concentration, as a bridge does); else the new basal rate.
+fn old_rate(plan: &Plan, outcome: &Outcome) -> Option<MlPerDay> {
+    let lead = outcome.drugs.iter().find(|d| d.lead).or(outcome.drugs.first())?;
+    let old = plan.csf.previous.iter().find(|p| p.drug == lead.id)?.concentration;
+    if old.value() <= 0.0 {
+        return None;
+    }
+    let dose = plan
+        .current_programme
+        .iter()
+        .find(|c| c.drug == lead.id && c.daily_maximum.family() == old.family())
+        .map_or(lead.daily_dose.value(), |c| c.daily_maximum.value());
+    MlPerDay::new(dose / old.value()).ok()
+}
+
+/// What the series of one drug is computed from.
+struct Run<'a> {
+    model: PkModel,
+    pieces: &'a [(f64, f64, f64, bool)],
+    grid: &'a [Hours],
+    tip_minutes: f64,
+    basal: Millilitres,
+    old_rate: Option<MlPerDay>,
+}
+
+impl Run<'_> {
+    fn series(&self, drug: &DrugOutcome, old: Option<AnyConcentration>, source: ModelSource) -> Result<CsfSeries, Error> {
+        let mixed = drug.mixed.unwrap_or(drug.concentration);
+        let old = old.map_or(0.0, |c| c.value());
+        let basal_per_day = self.basal.value();
+        // The old solution ran at its own rate for long before the fill: the model starts at its
+        // exact steady state (closed form), not after a warm-up run.
+        let before = old * self.old_rate.map_or(basal_per_day, MlPerDay::value);
+        let inputs: Vec<(f64, f64, f64)> = self
+            .pieces
             .iter()
-            .find(|p| p.drug == drug.drug)
-            .map(|p| p.concentration);
-        let Some(model) = model_for(plan, entry, &mut missing) else {
-            continue;
-        };
-        model.0.validate()?;
-        let mixed = mixed_concentration(
-            previous,
-            residual,
-            Some(drug.concentration),
-            report.nominal().map_or(Millilitres::ZERO, |n| {
-                n.vertices
-                    .first()
-                    .and_then(|v| Millilitres::new(v.1).ok())
-                    .unwrap_or(Millilitres::ZERO)
-            }),
-        )?
-        .unwrap_or(drug.concentration);
-        let old = previous.map_or(0.0, |c| c.value());
-        let basal_ml_per_min = report.daily_volumes.basal.value() / 1440.0;
-        let per_day = |ml_per_min: f64, conc: f64| ml_per_min * 1440.0 * conc;
-        // The old solution has been delivered at the basal rate for long before the fill: the model
-        // starts at its exact steady state (closed form), not after a warm-up run.
-        let before = per_day(basal_ml_per_min, old);
-        let mut inputs_mg: Vec<(f64, f64, f64)> = Vec::new(); // (from h, to h, per day)
-        for &(t0, t1, rate, new) in &pieces {
-            let conc = if new { mixed.value() } else { old };
-            if rate > 0.0 && conc > 0.0 && t1 > t0 {
-                inputs_mg.push((t0 / 60.0, t1 / 60.0, per_day(rate, conc)));
-            }
-        }
-        let grid: Vec<Hours> = (0..=points as u64)
-            .map(|i| Hours::new(i as f64 * step.value()).unwrap_or(Hours::ZERO))
+            .filter_map(|&(t0, t1, rate, new)| {
+                let conc = if new { mixed.value() } else { old };
+                (rate > 0.0 && conc > 0.0 && t1 > t0).then(|| (t0 / 60.0, t1 / 60.0, rate * 1440.0 * conc))
+            })
             .collect();
         let values: Vec<f64> = match mixed {
-            AnyConcentration::Mg(_) => run::<Mg>(&model.0, before, &inputs_mg, &grid)?,
-            AnyConcentration::Mcg(_) => run::<Mcg>(&model.0, before, &inputs_mg, &grid)?,
+            AnyConcentration::Mg(_) => run::<Mg>(&self.model, before, &inputs, self.grid)?,
+            AnyConcentration::Mcg(_) => run::<Mcg>(&self.model, before, &inputs, self.grid)?,
         };
-        let days_axis: Vec<f64> = (0..grid.len()).map(|i| i as f64 * step.value() / 24.0).collect();
-        let steady_state = steady_state(&model.0, per_day(basal_ml_per_min, mixed.value()));
-        let (days_axis_copy, values_copy) = (days_axis.clone(), values.clone());
+        let step = self.grid.get(1).map_or(0.0, |h| h.value());
+        let days: Vec<f64> = (0..self.grid.len()).map(|i| i as f64 * step / 24.0).collect();
+        let steady_state = steady_state(&self.model, basal_per_day * mixed.value());
         let peak = values.iter().copied().fold(0.0, f64::max);
         let trough = values
             .iter()
-            .zip(&days_axis)
-            .filter(|(_, d)| **d * 1440.0 >= tip_minutes)
+            .zip(&days)
+            .filter(|(_, d)| **d * 1440.0 >= self.tip_minutes)
             .map(|(v, _)| *v)
             .fold(f64::INFINITY, f64::min);
-        series.push(CsfSeries {
-            drug: drug.drug.clone(),
+        let time_to_90_percent = time_to_90(&days, &values, self.tip_minutes / 1440.0, steady_state);
+        Ok(CsfSeries {
+            drug: drug.id.clone(),
             display_name: drug.display_name.clone(),
-            unit: mixed.symbol(),
-            model: model.0,
-            parameters: model.1,
-            days: days_axis,
+            model: self.model,
+            source,
+            days,
             values,
             steady_state,
             peak,
             trough: if trough.is_finite() { trough } else { 0.0 },
             reservoir_concentration: mixed,
-            time_to_90_percent: time_to_90(&days_axis_copy, &values_copy, tip_minutes / 1440.0, steady_state),
-        });
+            time_to_90_percent,
+        })
     }
-    // Bridge: the old solution ahead of the new one, at the rate that keeps the lead drug's dose
-    // (lead dose ÷ old concentration). Priming: the new solution filling the dead volume.
-    let lead = report.drugs.iter().find(|d| d.lead).or(report.drugs.first());
-    let bridge = lead.and_then(|d| {
-        let old = csf.previous.iter().find(|p| p.drug == d.drug)?.concentration;
-        let rate = crate::engine::quantities::units::MlPerDay::new(d.daily_dose.value() / old.value()).ok()?;
-        if dead.value() > 0.0 {
-            bridge_bolus(dead, old, rate).ok()
-        } else {
-            None
-        }
-    });
-    let tubing = csf.pump_tubing.unwrap_or(Millilitres::ZERO);
-    let priming = lead.filter(|_| dead.value() > 0.0).map(|d| {
-        let catheter = Millilitres::new(dead.value() - tubing.value()).unwrap_or(Millilitres::ZERO);
-        priming_bolus(
-            &DeadVolume {
-                pump_tubing: tubing,
-                catheter,
-            },
-            d.concentration,
-        )
-    });
-    let since = |at: DateTime| report.filled_at.duration_until(at).as_secs_f64() / 86_400.0;
-    let mri_days = report
-        .mri
-        .as_ref()
-        .map(|m| (since(m.from), since(m.to), m.restart_latest.map_or(since(m.to), since)));
-    Ok(CsfReport {
-        dead_volume: dead,
-        tip_arrival,
-        tip_days,
-        series,
-        missing,
-        caption: MODEL_CAPTION.to_owned(),
-        scenario,
-        bridge,
-        priming,
-        mri_days,
-        step,
-    })
+}
+
+/// Bridge: the old solution ahead of the new one, at the rate that keeps the lead drug's dose
+/// (lead dose ÷ old concentration). Priming: the new solution filling the dead volume.
+fn procedures(plan: &Plan, outcome: &Outcome, dead: Millilitres) -> (Option<BridgeBolus>, Option<PrimingBolus>) {
+    if dead.value() <= 0.0 {
+        return (None, None);
+    }
+    let Some(lead) = outcome.drugs.iter().find(|d| d.lead).or(outcome.drugs.first()) else {
+        return (None, None);
+    };
+    let bridge = plan
+        .csf
+        .previous
+        .iter()
+        .find(|p| p.drug == lead.id)
+        .and_then(|p| {
+            let rate = MlPerDay::new(lead.daily_dose.value() / p.concentration.value()).ok()?;
+            bridge_bolus(dead, p.concentration, rate).ok()
+        });
+    let tubing = plan.csf.pump_tubing.unwrap_or(Millilitres::ZERO);
+    let catheter = Millilitres::new(dead.value() - tubing.value()).unwrap_or(Millilitres::ZERO);
+    let priming = priming_bolus(
+        &DeadVolume {
+            pump_tubing: tubing,
+            catheter,
+        },
+        lead.concentration,
+    );
+    (bridge, Some(priming))
 }
 
 fn run<U: crate::engine::quantities::units::MassUnit>(
@@ -346,119 +375,15 @@ fn steady_state(model: &PkModel, per_day: f64) -> f64 {
     }
 }
 
-/// The model for a drug: the plan's own, else the library's half-life with its volume (or volume
-/// per kg × the plan's weight). Records why a drug has none.
-fn model_for(
-    plan: &Plan,
-    entry: &crate::engine::catalogue::library::DrugEntry,
-    missing: &mut Vec<String>,
-) -> Option<(PkModel, String)> {
-    if let Some(m) = plan.csf.models.iter().find(|m| m.drug == entry.id) {
-        return Some((m.model, describe(&m.model, "entered for this plan")));
-    }
-    let pk = &entry.pk;
-    let Some(half) = &pk.csf_half_life_hours else {
-        missing.push(format!(
-            "{}: no CSF half-life in the drug library; enter one to model it",
-            entry.display_name
-        ));
-        return None;
-    };
-    let volume = match (&pk.csf_volume_ml, &pk.csf_volume_ml_per_kg, plan.csf.weight_kg) {
-        (Some(v), _, _) => Some((
-            v.value,
-            format!("volume {} [{}] {}", format_number(v.value), v.mark.letter(), v.source),
-        )),
-        (None, Some(per_kg), Some(kg)) => Some((
-            per_kg.value * kg,
-            format!(
-                "volume {} mL/kg \u{d7} {} kg [{}] {}",
-                format_number(per_kg.value),
-                format_number(kg),
-                per_kg.mark.letter(),
-                per_kg.source
-            ),
-        )),
-        _ => None,
-    };
-    let Some((volume, volume_text)) = volume else {
-        let hint = if pk.csf_volume_ml_per_kg.is_some() {
-            "enter the patient's weight"
-        } else {
-            "enter a CSF volume"
-        };
-        missing.push(format!("{}: no CSF volume; {hint} to model it", entry.display_name));
-        return None;
-    };
-    let half_life = Hours::new(half.value).ok()?;
-    let volume_ml = Millilitres::new(volume).ok()?;
-    if let (Some(k12), Some(k21)) = (&pk.k12_per_hour, &pk.k21_per_hour) {
-        let model = PkModel::TwoCompartment {
-            volume: volume_ml,
-            k10: crate::engine::quantities::units::PerHour::new(std::f64::consts::LN_2 / half_life.value()).ok()?,
-            k12: crate::engine::quantities::units::PerHour::new(k12.value).ok()?,
-            k21: crate::engine::quantities::units::PerHour::new(k21.value).ok()?,
-        };
-        return Some((
-            model,
-            format!(
-                "two compartments: central half-life {} [{}] {}; {volume_text}; k12 {} /h [{}]; k21 {} /h [{}]",
-                half_life.ismp(),
-                half.mark.letter(),
-                half.source,
-                format_number(k12.value),
-                k12.mark.letter(),
-                format_number(k21.value),
-                k21.mark.letter()
-            ),
-        ));
-    }
-    let model = PkModel::OneCompartment {
-        half_life,
-        volume: volume_ml,
-    };
-    Some((
-        model,
-        format!(
-            "one compartment: half-life {} [{}] {}; {volume_text}",
-            Hours::new(half.value).ok()?.ismp(),
-            half.mark.letter(),
-            half.source
-        ),
-    ))
-}
-
-fn describe(model: &PkModel, origin: &str) -> String {
-    match *model {
-        PkModel::OneCompartment { half_life, volume } => format!(
-            "one compartment: half-life {}, volume {} ({origin})",
-            half_life.ismp(),
-            volume.ismp()
-        ),
-        PkModel::TwoCompartment { volume, k10, k12, k21 } => format!(
-            "two compartments: central volume {}, k10 {}, k12 {}, k21 {} ({origin})",
-            volume.ismp(),
-            k10.ismp(),
-            k12.ismp(),
-            k21.ismp()
-        ),
-    }
-}
-
 /// The series as CSV: `time_h,drug,concentration,unit`. Times are written exactly (the shortest
 /// decimal that reads back as the same number), never rounded for display: a 1-minute series has
 /// a distinct time on every row.
-pub fn to_csv(report: &CsfReport) -> String {
+pub fn to_csv(csf: &CsfOutcome) -> String {
     let mut out = String::from("time_h,drug,concentration,unit\n");
-    for s in &report.series {
+    for s in &csf.series {
+        let unit = s.reservoir_concentration.symbol();
         for (i, v) in s.values.iter().enumerate() {
-            out.push_str(&format!(
-                "{},{},{:e},{}\n",
-                i as f64 * report.step.value() + 0.0,
-                s.drug,
-                v,
-                s.unit
-            ));
+            out.push_str(&format!("{},{},{:e},{unit}\n", i as f64 * csf.step.value() + 0.0, s.drug, v));
         }
     }
     out

@@ -1,217 +1,262 @@
-//! A single drug in simple continuous infusion: flow rate from dose and concentration (or the
-//! reverse), and the reservoir's fall from the fill to the low-reservoir alarm and to empty.
+//! The programme: one to four drugs in one reservoir, delivered together.
 //!
-//! Formulas (dose = rate × concentration is the definition of a continuous infusion):
-//! - flow rate (mL/day) = daily dose (mg/day) ÷ concentration (mg/mL)
-//! - days to alarm = (fill volume − alarm volume) ÷ flow rate
-//! - days to empty = fill volume ÷ flow rate
+//! - lead dose: rate (mL/day) = lead daily dose ÷ lead concentration; every other drug's dose =
+//!   rate × its concentration
+//! - rate: every drug's dose = rate × its concentration
+//! - constant flow: every drug's concentration = its target dose ÷ the pump's fixed rate
+//! - flex: the lead drug's dose in steps; each step's rate = its dose ÷ the lead concentration
 //!
-//! Dates are civil (wall-clock) date-times: the caller passes the fill date and time, the engine
-//! never reads a clock. Alarm and empty times are rounded **down** to the minute, so a displayed
-//! time is never later than the modelled one.
+//! And the pump's own limits: the fill (with the residual) within the capacity, the alarm below the
+//! fill, every rate within the pump's range (a verified bound is an error, an unverified one a
+//! caution), the alarm against the recommended volume.
 
-use jiff::SignedDuration;
-use jiff::civil::DateTime;
-use serde::{Deserialize, Serialize};
-
+use crate::engine::catalogue::library::{DrugEntry, DrugLibrary, Severity};
 use crate::engine::catalogue::pump::{Mark, PumpSpec, Sourced};
-use crate::engine::error::{Error, Field, Problem};
-use crate::engine::quantities::format::Display as _;
-use crate::engine::quantities::units::{Concentration, Days, DoseRate, Mass, MassUnit, Millilitres, MlPerDay};
+use crate::engine::dosing::limits::found;
+use crate::engine::error::{Error, Field, Location, Problem};
+use crate::engine::format::{Display as _, format_number, with_unit};
+use crate::engine::plan::findings::{Finding, FindingKey, FindingKind, Origin};
+use crate::engine::plan::model::{MAX_DRUGS, Plan, Programme};
+use crate::engine::quantities::dose::{AnyConcentration, AnyDoseRate};
+use crate::engine::quantities::parse::parse_time;
+use crate::engine::quantities::units::{MassFamily, Millilitres, MlPerDay};
+use crate::engine::reservoir::schedule::{Basal, FlexStep};
 
-/// The longest interval the engine will put on a calendar. A plan that lasts longer has a rate
-/// so low that it is certainly a typing error; this is a representational bound, not a clinical one.
-const LONGEST_INTERVAL_DAYS: f64 = 36_525.0;
+fn wrong_family(drug: &DrugEntry, index: usize, field: Field, suffix: &str, found: MassFamily) -> Error {
+    Error::new(
+        field,
+        Problem::WrongFamily {
+            drug: drug.display_name.clone(),
+            expected: format!("{}{suffix}", drug.family.symbol()),
+            found: format!("{}{suffix}", found.symbol()),
+        },
+    )
+    .for_drug(index)
+}
 
-/// Flow rate that delivers `daily_dose` at `concentration`.
+/// Each line's library entry, with every unknown drug, repeated drug and wrong unit family.
 ///
 /// # Errors
-/// [`Field::Concentration`] or [`Field::DailyDose`] when zero.
+/// At each line: a drug not in the library, a drug twice, a value in the other unit family (mg for
+/// a mcg drug: never converted).
+pub fn library_entries<'a>(plan: &Plan, library: &'a DrugLibrary) -> Result<Vec<&'a DrugEntry>, Vec<Error>> {
+    if plan.drugs.is_empty() || plan.drugs.len() > MAX_DRUGS {
+        return Err(vec![Error::invalid(
+            Field::Drugs,
+            format!("{} drugs given; a reservoir holds 1 to {MAX_DRUGS}", plan.drugs.len()),
+        )]);
+    }
+    let mut errors = Vec::new();
+    let mut entries = Vec::with_capacity(plan.drugs.len());
+    for (i, line) in plan.drugs.iter().enumerate() {
+        let Some(entry) = library.get(&line.drug) else {
+            let detail = format!("\u{201c}{}\u{201d} is not in the drug library", line.drug);
+            errors.push(Error::invalid(Field::Drug, detail).for_drug(i));
+            continue;
+        };
+        if plan.drugs.iter().take(i).any(|other| other.drug == line.drug) {
+            let detail = format!("{} is already in the reservoir", entry.display_name);
+            errors.push(Error::invalid(Field::Drug, detail).for_drug(i));
+        }
+        let previous = plan.csf.previous.iter().find(|p| p.drug == line.drug);
+        let current = plan.current_programme.iter().find(|c| c.drug == line.drug);
+        let families = [
+            (Field::Concentration, "/mL", line.concentration.map(AnyConcentration::family)),
+            (Field::DailyDose, "/day", line.daily_dose.map(AnyDoseRate::family)),
+            (Field::StockStrength, "/mL", line.stock.map(AnyConcentration::family)),
+            (Field::Previous, "/mL", previous.map(|p| p.concentration.family())),
+            (Field::Schedule, "/day", current.map(|c| c.daily_maximum.family())),
+        ];
+        for (field, suffix, family) in families {
+            if let Some(found) = family.filter(|f| *f != entry.family) {
+                errors.push(wrong_family(entry, i, field, suffix, found));
+            }
+        }
+        entries.push(entry);
+    }
+    if errors.is_empty() { Ok(entries) } else { Err(errors) }
+}
+
+/// Every line's concentration, or an error at each line that lacks one.
+fn concentrations(plan: &Plan, errors: &mut Vec<Error>) -> Vec<AnyConcentration> {
+    let mut out = Vec::with_capacity(plan.drugs.len());
+    for (i, line) in plan.drugs.iter().enumerate() {
+        match line.concentration {
+            Some(c) if c.value() == 0.0 => errors.push(Error::new(Field::Concentration, Problem::Zero).for_drug(i)),
+            Some(c) => out.push(c),
+            None => errors.push(Error::new(Field::Concentration, Problem::Missing).for_drug(i)),
+        }
+    }
+    out
+}
+
+/// A line's target daily dose, or an error at that line.
+fn target_dose(plan: &Plan, index: usize, errors: &mut Vec<Error>) -> Option<AnyDoseRate> {
+    match plan.drugs.get(index).and_then(|l| l.daily_dose) {
+        Some(d) if d.value() == 0.0 => {
+            errors.push(Error::new(Field::DailyDose, Problem::Zero).for_drug(index));
+            None
+        }
+        Some(d) => Some(d),
+        None => {
+            errors.push(Error::new(Field::DailyDose, Problem::Missing).for_drug(index));
+            None
+        }
+    }
+}
+
+fn all_or_errors<T>(value: T, errors: Vec<Error>) -> Result<T, Vec<Error>> {
+    if errors.is_empty() { Ok(value) } else { Err(errors) }
+}
+
+/// The basal (continuous or flex) and each drug's concentration, by programme mode.
 ///
-/// # Examples
-/// ```
-/// use itdose::engine::{flow_rate_for_dose, MgPerDay, MgPerMl};
-/// // 2 mg/day ÷ 10 mg/mL = 0.2 mL/day
-/// let rate = flow_rate_for_dose(MgPerDay::new(2.0)?, MgPerMl::new(10.0)?)?;
-/// assert!((rate.value() - 0.2).abs() < 1e-12);
-/// # Ok::<(), Box<dyn std::error::Error>>(())
-/// ```
-pub fn flow_rate_for_dose<U: MassUnit>(
-    daily_dose: DoseRate<U>,
-    concentration: Concentration<U>,
-) -> Result<MlPerDay, Error> {
-    if concentration.value() == 0.0 {
-        return Err(Error::new(Field::Concentration, Problem::Zero));
+/// # Errors
+/// Every missing or zero concentration or dose, a programme the pump cannot run, and each flex
+/// step whose time or dose is invalid (at its step).
+pub fn solve(plan: &Plan, pump: &PumpSpec, entries: &[&DrugEntry]) -> Result<(Basal, Vec<AnyConcentration>), Vec<Error>> {
+    let (rate, concentrations) = solve_rate(plan, pump, entries)?;
+    let Some(flex) = &plan.flex else {
+        let rate = rate.unwrap_or(MlPerDay::ZERO);
+        return Ok((Basal::Continuous { rate }, concentrations));
+    };
+    let Programme::LeadDose { lead } = plan.programme else {
+        return Err(vec![Error::invalid(
+            Field::Programme,
+            "flex steps are set as the lead drug's dose: choose a lead-dose programme",
+        )]);
+    };
+    let (Some(lead_concentration), Some(entry)) = (concentrations.get(lead), entries.get(lead)) else {
+        return Err(vec![Error::invalid(Field::LeadDrug, format!("line {} does not exist", lead + 1))]);
+    };
+    let mut errors = Vec::new();
+    let mut steps = Vec::with_capacity(flex.steps.len());
+    for (i, step) in flex.steps.iter().enumerate() {
+        let at = Location::FlexStep(i);
+        let start = parse_time(Field::Start, &step.start).map_err(|e| e.located(at));
+        let rate = lead_concentration.rate_for(step.daily_dose).map_err(|m| {
+            wrong_family(entry, lead, Field::Dose, "/day", m.found).located(at)
+        });
+        match (start, rate) {
+            (Ok(start), Ok(Some(rate))) => steps.push(FlexStep {
+                day: step.day,
+                start,
+                rate,
+            }),
+            (Err(e), _) | (_, Err(e)) => errors.push(e),
+            (_, Ok(None)) => errors.push(Error::invalid(Field::Dose, "the dose cannot be computed").located(at)),
+        }
     }
-    if daily_dose.value() == 0.0 {
-        return Err(Error::new(Field::DailyDose, Problem::Zero));
-    }
-    (daily_dose / concentration).ok_or_else(|| {
-        Error::new(
-            Field::FlowRate,
-            Problem::OutOfRange {
-                detail: "daily dose ÷ concentration is too large".into(),
+    all_or_errors(
+        (
+            Basal::Flex {
+                cycle: flex.cycle,
+                steps,
             },
-        )
-    })
+            concentrations,
+        ),
+        errors,
+    )
 }
 
-/// Daily dose delivered by `flow_rate` at `concentration`.
-///
-/// # Errors
-/// [`Field::FlowRate`] if the product is too large to represent.
-pub fn daily_dose_for_rate<U: MassUnit>(
-    flow_rate: MlPerDay,
-    concentration: Concentration<U>,
-) -> Result<DoseRate<U>, Error> {
-    let dose = flow_rate * concentration;
-    DoseRate::new(dose.value()).map_err(|e| e.at(Field::DailyDose))
-}
-
-/// What the user entered for a single-drug continuous plan.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(bound = "U: MassUnit")]
-pub struct ContinuousInput<U: MassUnit> {
-    /// The pump in use.
-    pub pump: PumpSpec,
-    /// Volume put into the reservoir.
-    pub fill_volume: Millilitres,
-    /// Drug concentration in the reservoir.
-    pub concentration: Concentration<U>,
-    /// Target daily dose.
-    pub daily_dose: DoseRate<U>,
-    /// Reservoir volume at which the low-reservoir alarm sounds.
-    pub low_reservoir_alarm: Millilitres,
-    /// When the pump was filled (wall-clock).
-    #[serde(with = "crate::engine::quantities::civil_serde")]
-    pub filled_at: DateTime,
-}
-
-/// A caution that does not block the plan (an unverified bound crossed, for example).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Caution {
-    /// The field it is about.
-    pub field: Field,
-    /// What to check, in words.
-    pub message: String,
-}
-
-/// The computed plan.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(bound = "U: MassUnit")]
-pub struct ContinuousPlan<U: MassUnit> {
-    /// The input this plan was computed from.
-    pub input: ContinuousInput<U>,
-    /// Programmed flow rate.
-    pub flow_rate: MlPerDay,
-    /// Drug in the reservoir at the fill.
-    pub drug_in_reservoir: Mass<U>,
-    /// Days from the fill until the low-reservoir alarm.
-    pub days_to_alarm: Days,
-    /// When the low-reservoir alarm sounds (rounded down to the minute).
-    #[serde(with = "crate::engine::quantities::civil_serde")]
-    pub alarm_at: DateTime,
-    /// Days from the fill until the reservoir is empty.
-    pub days_to_empty: Days,
-    /// When the reservoir is empty (rounded down to the minute).
-    #[serde(with = "crate::engine::quantities::civil_serde")]
-    pub empty_at: DateTime,
-    /// Cautions that do not block.
-    pub cautions: Vec<Caution>,
-}
-
-impl<U: MassUnit> ContinuousPlan<U> {
-    /// Reservoir volume `elapsed` after the fill (never below zero).
-    pub fn volume_at(&self, elapsed: Days) -> Millilitres {
-        self.input.fill_volume.saturating_sub(self.flow_rate * elapsed)
+/// The continuous rate (absent for a flex programme) and each drug's concentration.
+fn solve_rate(
+    plan: &Plan,
+    pump: &PumpSpec,
+    entries: &[&DrugEntry],
+) -> Result<(Option<MlPerDay>, Vec<AnyConcentration>), Vec<Error>> {
+    let mut errors = Vec::new();
+    match (&plan.programme, pump.fixed_rate) {
+        (Programme::ConstantFlow, Some(rate)) => {
+            // concentration = target dose ÷ fixed rate, per drug
+            let mut out = Vec::with_capacity(entries.len());
+            for (i, entry) in entries.iter().enumerate() {
+                if let Some(dose) = target_dose(plan, i, &mut errors) {
+                    match dose.concentration_at(rate) {
+                        Some(c) => out.push(c),
+                        None => {
+                            let detail = format!("no concentration of {} gives this dose", entry.display_name);
+                            errors.push(Error::invalid(Field::DailyDose, detail).for_drug(i));
+                        }
+                    }
+                }
+            }
+            all_or_errors((Some(rate), out), errors)
+        }
+        (Programme::ConstantFlow, None) => Err(vec![Error::invalid(
+            Field::Programme,
+            "a constant-flow programme needs a constant-flow pump",
+        )]),
+        (_, Some(_)) => Err(vec![Error::invalid(
+            Field::Programme,
+            "a constant-flow pump's rate is fixed: set each drug's target dose (constant-flow programme)",
+        )]),
+        (Programme::Rate { flow_rate }, None) => {
+            let out = concentrations(plan, &mut errors);
+            if flow_rate.value() == 0.0 {
+                errors.push(Error::new(Field::FlowRate, Problem::Zero));
+            }
+            all_or_errors((Some(*flow_rate), out), errors)
+        }
+        (Programme::LeadDose { lead }, None) => lead_dose_rate(plan, *lead),
     }
 }
 
-/// The reservoir's fall at a constant rate: from the fill to the low-reservoir alarm and to empty.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct ReservoirProjection {
-    /// When the pump was filled.
-    #[serde(with = "crate::engine::quantities::civil_serde")]
-    pub filled_at: DateTime,
-    /// Volume at the fill.
-    pub fill_volume: Millilitres,
-    /// Alarm volume.
-    pub low_reservoir_alarm: Millilitres,
-    /// Pump capacity.
-    pub capacity: Millilitres,
-    /// Rate.
-    pub flow_rate: MlPerDay,
-    /// Days from the fill until the low-reservoir alarm.
-    pub days_to_alarm: Days,
-    /// When the low-reservoir alarm sounds (rounded down to the minute).
-    #[serde(with = "crate::engine::quantities::civil_serde")]
-    pub alarm_at: DateTime,
-    /// Days from the fill until the reservoir is empty.
-    pub days_to_empty: Days,
-    /// When the reservoir is empty (rounded down to the minute).
-    #[serde(with = "crate::engine::quantities::civil_serde")]
-    pub empty_at: DateTime,
-    /// Cautions that do not block (unverified bounds crossed).
-    pub cautions: Vec<Caution>,
-}
-
-impl ReservoirProjection {
-    /// Reservoir volume `elapsed` after the fill (never below zero).
-    pub fn volume_at(&self, elapsed: Days) -> Millilitres {
-        self.fill_volume.saturating_sub(self.flow_rate * elapsed)
+fn lead_dose_rate(plan: &Plan, lead: usize) -> Result<(Option<MlPerDay>, Vec<AnyConcentration>), Vec<Error>> {
+    let mut errors = Vec::new();
+    if lead >= plan.drugs.len() {
+        return Err(vec![Error::invalid(Field::LeadDrug, format!("line {} does not exist", lead + 1))]);
+    }
+    let out = concentrations(plan, &mut errors);
+    if plan.flex.is_some() {
+        // Flex steps carry the lead dose; the line's own daily dose is not used.
+        return all_or_errors((None, out), errors);
+    }
+    let dose = target_dose(plan, lead, &mut errors);
+    if !errors.is_empty() {
+        return Err(errors);
+    }
+    // rate = lead dose ÷ lead concentration (families already checked equal)
+    let rate = match (out.get(lead), dose) {
+        (Some(c), Some(d)) => c.rate_for(d).ok().flatten(),
+        _ => None,
+    };
+    match rate {
+        Some(rate) => Ok((Some(rate), out)),
+        None => Err(vec![
+            Error::invalid(Field::DailyDose, "daily dose ÷ concentration cannot be computed").for_drug(lead),
+        ]),
     }
 }
 
-/// Projects the reservoir at `flow_rate`, checking the fill against the pump capacity, the alarm
-/// against the fill, and the rate against the pump's range.
-///
-/// - days to alarm = (fill volume − alarm volume) ÷ flow rate
-/// - days to empty = fill volume ÷ flow rate
+/// Checks the fill against the pump capacity, the residual left in the pump with it (overfilling
+/// is a risk factor for over-infusion: Medtronic FA596, HSA 2016), and the alarm against the fill.
 ///
 /// # Errors
-/// Fill volume zero or above the capacity; alarm zero or not below the fill; rate below the pump's
-/// minimum or above a verified maximum; an interval too long to put on a calendar.
-pub fn project_reservoir(
+/// Fill volume zero, or (with the residual) above the capacity; alarm zero or not below the fill.
+pub fn check_fill(
     pump: &PumpSpec,
     fill: Millilitres,
     alarm: Millilitres,
-    flow_rate: MlPerDay,
-    filled_at: DateTime,
-) -> Result<ReservoirProjection, Error> {
-    check_fill(pump, fill, alarm)?;
-    let mut cautions = check_rate(pump, flow_rate)?;
-    cautions.extend(alarm_caution(pump, alarm));
-    let days_to_alarm = days_for(fill.saturating_sub(alarm), flow_rate)?;
-    let days_to_empty = days_for(fill, flow_rate)?;
-    Ok(ReservoirProjection {
-        filled_at,
-        fill_volume: fill,
-        low_reservoir_alarm: alarm,
-        capacity: pump.capacity,
-        flow_rate,
-        days_to_alarm,
-        alarm_at: after(filled_at, days_to_alarm)?,
-        days_to_empty,
-        empty_at: after(filled_at, days_to_empty)?,
-        cautions,
-    })
-}
-
-/// Checks the fill against the pump capacity and the alarm against the fill.
-///
-/// # Errors
-/// Fill volume zero or above the capacity; alarm zero or not below the fill.
-pub fn check_fill(pump: &PumpSpec, fill: Millilitres, alarm: Millilitres) -> Result<(), Error> {
+    residual: Option<Millilitres>,
+) -> Result<(), Error> {
     if fill.value() == 0.0 {
         return Err(Error::new(Field::FillVolume, Problem::Zero));
     }
     if fill > pump.capacity {
-        return Err(Error::above(
-            Field::FillVolume,
-            fill.ismp(),
-            pump.capacity.ismp(),
-            "the pump capacity",
-        ));
+        return Err(Error::above(Field::FillVolume, fill.ismp(), pump.capacity.ismp(), "the pump capacity"));
+    }
+    if let Some(residual) = residual.filter(|r| r.value() > 0.0) {
+        let total = fill.value() + residual.value();
+        if total > pump.capacity.value() * (1.0 + 1e-9) {
+            let value = format!(
+                "{} + the residual {} = {}",
+                fill.ismp(),
+                residual.ismp(),
+                with_unit(total, Millilitres::SYMBOL)
+            );
+            return Err(Error::above(Field::FillVolume, value, pump.capacity.ismp(), "the pump capacity"));
+        }
     }
     if alarm.value() == 0.0 {
         return Err(Error::new(Field::LowReservoirAlarm, Problem::Zero));
@@ -229,137 +274,105 @@ pub fn check_fill(pump: &PumpSpec, fill: Millilitres, alarm: Millilitres) -> Res
     Ok(())
 }
 
-/// Checks a rate against the pump's range: below a known minimum (or above a verified maximum)
-/// is an error; above an unverified maximum is a caution.
+/// Every rate of the basal against the pump's range (each flex step at its step, a zero step
+/// included: the pump cannot run below its minimum), and the alarm against its recommended volume.
 ///
 /// # Errors
-/// Zero rate; rate below the pump's minimum; rate above a verified maximum.
-pub fn check_rate(pump: &PumpSpec, flow_rate: MlPerDay) -> Result<Vec<Caution>, Error> {
-    if flow_rate.value() == 0.0 {
+/// A zero rate, a rate below the pump's minimum or above a verified maximum.
+pub fn pump_cautions(pump: &PumpSpec, basal: &Basal, alarm: Millilitres) -> Result<Vec<Finding>, Error> {
+    let rates: Vec<(Option<Location>, MlPerDay)> = match basal {
+        Basal::Continuous { rate } => vec![(None, *rate)],
+        Basal::Flex { steps, .. } => steps
+            .iter()
+            .enumerate()
+            .map(|(i, s)| (Some(Location::FlexStep(i)), s.rate))
+            .collect(),
+    };
+    let mut out: Vec<Finding> = Vec::new();
+    for (at, rate) in rates {
+        let located = |e: Error| match at {
+            Some(at) => e.located(at),
+            None => e,
+        };
+        if let Some(caution) = check_rate(pump, rate).map_err(located)?
+            && !out.iter().any(|f| f.key == caution.key)
+        {
+            out.push(caution);
+        }
+    }
+    out.extend(alarm_caution(pump, alarm));
+    Ok(out)
+}
+
+/// A rate against the pump's range: below a known minimum (or above a verified maximum) is an
+/// error; above an unverified maximum is a caution.
+fn check_rate(pump: &PumpSpec, flow_rate: MlPerDay) -> Result<Option<Finding>, Error> {
+    if flow_rate.value() == 0.0 && pump.minimum_rate.is_none() {
         return Err(Error::new(Field::FlowRate, Problem::Zero));
     }
     if let Some(minimum) = pump.minimum_rate
         && flow_rate < minimum
     {
-        return Err(Error::below(
-            Field::FlowRate,
+        return Err(Error::below(Field::FlowRate, flow_rate.ismp(), minimum.ismp(), "the pump's minimum rate"));
+    }
+    let Some(Sourced { value: maximum, mark, source }) = &pump.maximum_rate else {
+        return Ok(None);
+    };
+    if flow_rate <= *maximum {
+        return Ok(None);
+    }
+    if *mark == Mark::Verified {
+        return Err(Error::above(Field::FlowRate, flow_rate.ismp(), maximum.ismp(), "the pump's maximum rate"));
+    }
+    Ok(Some(found(
+        Severity::Soft,
+        FindingKey::rule("pump.maximum_rate")
+            .bound(format_number(maximum.value()))
+            .value(flow_rate.ismp()),
+        FindingKind::AboveMaximumRate {
+            rate: flow_rate,
+            maximum: *maximum,
+        },
+        None,
+        Origin::Source {
+            source: source.clone(),
+            mark: *mark,
+        },
+        // The version-1 key held the message.
+        format!(
+            "pump/flow_rate/Flow rate {} is above the pump's maximum rate of {} ({}; {}).",
             flow_rate.ismp(),
-            minimum.ismp(),
-            "the pump's minimum rate",
-        ));
-    }
-    let mut cautions = Vec::new();
-    if let Some(Sourced {
-        value: maximum,
-        mark,
-        source,
-    }) = &pump.maximum_rate
-        && flow_rate > *maximum
-    {
-        if *mark == Mark::Verified {
-            return Err(Error::above(
-                Field::FlowRate,
-                flow_rate.ismp(),
-                maximum.ismp(),
-                "the pump's maximum rate",
-            ));
-        }
-        cautions.push(Caution {
-            field: Field::FlowRate,
-            message: format!(
-                "Flow rate {} is above the pump's maximum rate of {} ({}; {}).",
-                flow_rate.ismp(),
-                maximum.ismp(),
-                mark.describe(),
-                source
-            ),
-        });
-    }
-    Ok(cautions)
+            maximum.ismp(),
+            mark.describe(),
+            source
+        ),
+    )))
 }
 
 /// A caution when the alarm is below the pump's recommended volume.
-pub fn alarm_caution(pump: &PumpSpec, alarm: Millilitres) -> Option<Caution> {
+fn alarm_caution(pump: &PumpSpec, alarm: Millilitres) -> Option<Finding> {
     let recommended = pump.recommended_alarm.as_ref()?;
-    (alarm < recommended.value).then(|| Caution {
-        field: Field::LowReservoirAlarm,
-        message: format!(
-            "Low-reservoir alarm {} is below the recommended {} ({}): withdrawal has been reported with residuals above 2 mL.",
-            alarm.ismp(),
-            recommended.value.ismp(),
-            recommended.source
-        ),
-    })
-}
-
-/// Computes a single-drug continuous plan.
-///
-/// # Errors
-/// The first invalid field in form order: fill volume zero or above the pump capacity;
-/// concentration or dose zero; alarm zero or not below the fill volume; flow rate below the pump's
-/// minimum (or above a verified maximum); an interval too long to put on a calendar.
-pub fn plan_continuous<U: MassUnit>(input: &ContinuousInput<U>) -> Result<ContinuousPlan<U>, Error> {
-    let fill = input.fill_volume;
-    if fill.value() == 0.0 {
-        return Err(Error::new(Field::FillVolume, Problem::Zero));
-    }
-    if fill > input.pump.capacity {
-        return Err(Error::above(
-            Field::FillVolume,
-            fill.ismp(),
-            input.pump.capacity.ismp(),
-            "the pump capacity",
-        ));
-    }
-    let flow_rate = flow_rate_for_dose(input.daily_dose, input.concentration)?;
-    let projection = project_reservoir(&input.pump, fill, input.low_reservoir_alarm, flow_rate, input.filled_at)?;
-    let drug_in_reservoir = Mass::new((fill * input.concentration).value()).map_err(|e| e.at(Field::Concentration))?;
-    Ok(ContinuousPlan {
-        input: input.clone(),
-        flow_rate,
-        drug_in_reservoir,
-        days_to_alarm: projection.days_to_alarm,
-        alarm_at: projection.alarm_at,
-        days_to_empty: projection.days_to_empty,
-        empty_at: projection.empty_at,
-        cautions: projection.cautions,
-    })
-}
-
-fn days_for(volume: Millilitres, rate: MlPerDay) -> Result<Days, Error> {
-    match volume / rate {
-        Some(days) if days.value() <= LONGEST_INTERVAL_DAYS => Ok(days),
-        _ => Err(Error::new(
-            Field::FlowRate,
-            Problem::OutOfRange {
-                detail: format!("{} would last more than 100 years", volume.ismp()),
+    (alarm < recommended.value).then(|| {
+        found(
+            Severity::Soft,
+            FindingKey::rule("pump.alarm_below_recommended")
+                .bound(format_number(recommended.value.value()))
+                .value(alarm.ismp()),
+            FindingKind::AlarmBelowRecommended {
+                alarm,
+                recommended: recommended.value,
             },
-        )),
-    }
-}
-
-/// `start` plus `days`, rounded down to the minute.
-pub(crate) fn after(start: DateTime, days: Days) -> Result<DateTime, Error> {
-    // Bound first: beyond this the minute count could overflow (and no clinical date lies there).
-    if days.value() > LONGEST_INTERVAL_DAYS {
-        return Err(Error::new(
-            Field::FillDate,
-            Problem::OutOfRange {
-                detail: "the date would be more than 100 years away".into(),
+            None,
+            Origin::Source {
+                source: recommended.source.clone(),
+                mark: recommended.mark,
             },
-        ));
-    }
-    // Rounding down must not turn float noise into a lost minute: 38 mL ÷ 0.2 mL/day is
-    // 189.99999999999997 in binary floating point, which is 190 days, not 189 days 23:59. A relative
-    // nudge of 1e-9 (under 0.02 s per 100 days) absorbs that noise and nothing clinical.
-    // days ≤ LONGEST_INTERVAL_DAYS, so the minute count fits an i64 with room to spare.
-    let minutes = (days.value() * 24.0 * 60.0 * (1.0 + 1e-9)).floor() as i64;
-    start.checked_add(SignedDuration::from_mins(minutes)).map_err(|_| {
-        Error::new(
-            Field::FillDate,
-            Problem::OutOfRange {
-                detail: "the date would be past year 9999".into(),
-            },
+            format!(
+                "pump/low_reservoir_alarm/Low-reservoir alarm {} is below the recommended {} ({}): withdrawal has been reported with residuals above 2 mL.",
+                alarm.ismp(),
+                recommended.value.ismp(),
+                recommended.source
+            ),
         )
     })
 }

@@ -44,6 +44,31 @@ pub fn key(at: DateTime) -> String {
     format!("{}T{}:{:02}", iso_date(at), iso_time(at), at.second())
 }
 
+/// The same for an optional date-time: `#[serde(with = "civil_serde::optional")]`.
+pub mod optional {
+    use jiff::civil::DateTime;
+    use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+    #[derive(Serialize, Deserialize)]
+    struct Wrap(#[serde(with = "super")] DateTime);
+
+    /// Writes the date-time, or null.
+    ///
+    /// # Errors
+    /// Whatever the serializer reports.
+    pub fn serialize<S: Serializer>(at: &Option<DateTime>, s: S) -> Result<S::Ok, S::Error> {
+        at.map(Wrap).serialize(s)
+    }
+
+    /// Reads a date-time, or null.
+    ///
+    /// # Errors
+    /// As [`super::deserialize`].
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Option<DateTime>, D::Error> {
+        Ok(Option::<Wrap>::deserialize(d)?.map(|w| w.0))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -154,7 +154,7 @@ mod tests {
                     err,
                     Err(Error {
                         field: Field::FillVolume,
-                        drug: None,
+                        at: None,
                         problem: Problem::NotANumber { .. }
                     })
                 ),

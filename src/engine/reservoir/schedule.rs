@@ -22,7 +22,7 @@
 use jiff::civil::{DateTime, Time, Weekday};
 use serde::{Deserialize, Serialize};
 
-use crate::engine::dosing::programme::after;
+use crate::engine::quantities::time::after;
 use crate::engine::error::{Error, Field, Problem};
 use crate::engine::quantities::format::Display as _;
 use crate::engine::quantities::units::{Days, Hours, Millilitres, MlPerDay};
@@ -176,16 +176,6 @@ pub enum PatientUse {
     AllAllowed,
 }
 
-impl PatientUse {
-    /// Name for the screen.
-    pub fn label(self) -> String {
-        match self {
-            PatientUse::None => "No patient boluses".into(),
-            PatientUse::Typical(n) => format!("Typical: {n} patient bolus{} a day", if n == 1 { "" } else { "es" }),
-            PatientUse::AllAllowed => "All allowed patient boluses".into(),
-        }
-    }
-}
 
 /// 24-hour volumes of a schedule (multiply by a drug's concentration for its doses).
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]

@@ -1,0 +1,93 @@
+//! Every plan file, of every version, loads here: imports, the app's storage, share links and the
+//! native command all go through [`load`], so an older file can never be read two ways.
+//!
+//! Version 1 → 2: the only change is the acknowledgements' keys. Version 1 keyed an acknowledgement
+//! by text (the drug, the limit and the raw value, or a pump caution's whole message); version 2
+//! keys it by rule, drug, bound and value at display precision, so rewording a message never
+//! orphans it. Migration evaluates the plan and gives each acknowledgement the structured key of
+//! the finding its text key named. An acknowledgement whose finding no longer arises (the rule
+//! changed, or the plan is not valid) is kept exactly as it was, and said so: nothing is dropped.
+
+use serde::{Deserialize, Serialize};
+
+use super::evaluate::evaluate;
+use super::findings::AckKey;
+use super::model::{PLAN_FORMAT, PLAN_VERSION, Plan};
+use crate::engine::catalogue::library::DrugLibrary;
+use crate::engine::catalogue::pump::Catalogue;
+use crate::engine::error::{Error, Field};
+
+/// A plan as loaded, with what its migration did.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Loaded {
+    /// The plan, in the current version.
+    pub plan: Plan,
+    /// The version the file had.
+    pub from_version: u32,
+    /// Version-1 acknowledgement keys kept as they were (their findings do not arise now).
+    pub kept: Vec<String>,
+}
+
+#[derive(Deserialize, Serialize)]
+struct Header {
+    format: String,
+    version: u32,
+}
+
+/// Reads a plan file of any version this build knows, migrating it to the current version.
+///
+/// # Errors
+/// [`Field::PlanFile`]: not JSON, another format, a version newer than this build (kept untouched
+/// by the caller), or a field that does not fit (named).
+pub fn load(text: &str, catalogue: &Catalogue, library: &DrugLibrary) -> Result<Loaded, Error> {
+    let header: Header = serde_json::from_str(text)
+        .map_err(|e| Error::invalid(Field::PlanFile, format!("not a valid plan file: {e}")))?;
+    if header.format != PLAN_FORMAT {
+        return Err(Error::invalid(
+            Field::PlanFile,
+            format!(
+                "format is \u{201c}{}\u{201d}, expected \u{201c}{PLAN_FORMAT}\u{201d}",
+                header.format
+            ),
+        ));
+    }
+    if header.version == 0 || header.version > PLAN_VERSION {
+        return Err(Error::invalid(
+            Field::PlanFile,
+            format!(
+                "version {} is not supported (this build reads versions 1 to {PLAN_VERSION})",
+                header.version
+            ),
+        ));
+    }
+    let mut plan: Plan = serde_json::from_str(text)
+        .map_err(|e| Error::invalid(Field::PlanFile, format!("not a valid plan file: {e}")))?;
+    plan.version = PLAN_VERSION;
+    let kept = upgrade_acknowledgements(&mut plan, catalogue, library);
+    Ok(Loaded {
+        plan,
+        from_version: header.version,
+        kept,
+    })
+}
+
+/// Gives every version-1 acknowledgement the key of the finding it names, where that finding
+/// arises; returns the version-1 keys kept as they were. Used by [`load`], and by the app for work
+/// saved in its storage before version 2.
+pub fn upgrade_acknowledgements(plan: &mut Plan, catalogue: &Catalogue, library: &DrugLibrary) -> Vec<String> {
+    if !plan.acknowledgements.iter().any(|a| matches!(a.finding, AckKey::Legacy(_))) {
+        return Vec::new();
+    }
+    let findings = evaluate(plan, catalogue, library)
+        .map(|o| o.findings)
+        .unwrap_or_default();
+    let mut kept = Vec::new();
+    for ack in &mut plan.acknowledgements {
+        let AckKey::Legacy(text) = &ack.finding else { continue };
+        match findings.iter().find(|f| !f.legacy_key.is_empty() && f.legacy_key == *text) {
+            Some(f) => ack.finding = AckKey::Key(f.key.clone()),
+            None => kept.push(text.clone()),
+        }
+    }
+    kept
+}
