@@ -31,11 +31,11 @@ pub use catalogue::library::{
     LimitQuantity, PkDefaults, PkValue, Severity, Stability, StartRange,
 };
 pub use catalogue::pump::{
-    ApprovedDrug, Catalogue, CatalogueError, Mark, MriKind, PumpKind, PumpModel, PumpSpec, Sourced, SourcedRow,
+    ApprovedDrug, Catalogue, CatalogueError, Mark, MriKind, PumpKind, PumpModel, PumpSpec, Sourced,
 };
 pub use csf::model::{Missing, MissingWhy, ModelSource, VolumeSource};
 pub use csf::pk::{PkModel, TipInput, min_max_per_column, simulate, simulate_from};
-pub use csf::series::{CsfOutcome, CsfSeries, Window, concentration_series, to_csv};
+pub use csf::series::{CsfOutcome, CsfSeries, LONGEST_WINDOW_DAYS, Window, concentration_series, to_csv, window_days};
 pub use csf::transit::{
     BridgeBolus, DeadVolume, PrimingBolus, bridge_bolus, mixed_concentration, priming_bolus, tip_arrival,
 };

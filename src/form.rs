@@ -9,6 +9,9 @@
 mod import;
 mod parts;
 mod read;
+pub mod stored;
+
+pub use import::number_text;
 
 use jiff::civil::DateTime;
 use serde::{Deserialize, Serialize};
@@ -16,6 +19,13 @@ use serde::{Deserialize, Serialize};
 pub use parts::{
     CsfForm, DrugCsfForm, FlexForm, FlexStepForm, PatientForm, Per, PeriodicForm, ProcedureForm, SingleForm,
     TitrationForm, VisitForm,
+};
+
+#[cfg(target_arch = "wasm32")]
+pub use parts::{
+    CsfFormStoreFields, DrugCsfFormStoreFields, FlexFormStoreFields, FlexStepFormStoreFields, PatientFormStoreFields,
+    PeriodicFormStoreFields, ProcedureFormStoreFields, SingleFormStoreFields, TitrationFormStoreFields,
+    VisitFormStoreFields,
 };
 
 use crate::engine::format::{iso_date, iso_time};
@@ -40,6 +50,7 @@ pub enum FormMode {
 }
 
 /// One drug line as typed.
+#[cfg_attr(target_arch = "wasm32", derive(reactive_stores::Store))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(default)]
 pub struct DrugForm {
@@ -87,6 +98,7 @@ impl DrugForm {
 }
 
 /// What the user typed, field by field.
+#[cfg_attr(target_arch = "wasm32", derive(reactive_stores::Store))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(default)]
 pub struct PlanForm {

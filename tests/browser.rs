@@ -5,7 +5,7 @@
 
 use gloo_storage::{LocalStorage, Storage};
 use gloo_timers::future::TimeoutFuture;
-use itdose::ui::{App, LIBRARY_KEY, STORAGE_KEY};
+use itdose::ui::{App, CSF_PAUSE_MS, LIBRARY_KEY, STORAGE_KEY};
 use wasm_bindgen::JsCast;
 use wasm_bindgen_test::{wasm_bindgen_test, wasm_bindgen_test_configure};
 use web_sys::{
@@ -47,6 +47,11 @@ fn mount(keep_saved: bool) -> Mounted<impl Sized> {
 
 async fn tick() {
     TimeoutFuture::new(0).await;
+}
+
+/// Waits for the pause after which the CSF model is computed again.
+async fn pause() {
+    TimeoutFuture::new(CSF_PAUSE_MS + 100).await;
 }
 
 fn find(root: &Element, selector: &str) -> Element {
@@ -136,6 +141,8 @@ async fn enter_issue_example(root: &Element) {
     type_into(root, "fill_date", "2026-11-25").await;
     type_into(root, "fill_time", "09:00").await;
     type_into(root, "fill_volume", "40").await;
+    // Aspirated to empty: no residual, so 40 mL fills the 40 mL reservoir exactly.
+    type_into(root, "csf-residual", "0").await;
     type_into(root, "drug-0-concentration", "10").await;
     type_into(root, "drug-0-daily_dose", "2").await;
     type_into(root, "low_reservoir_alarm", "2").await;
@@ -278,7 +285,16 @@ async fn custom_pump_asks_for_its_capacity() {
         "no capacity input for a catalogue pump"
     );
     choose_pump(root, "custom").await;
+    // No message before the user has touched the empty field; the status says the input is not valid.
+    assert_eq!(text_of(root, "#pump_capacity-error"), "");
+    assert!(text_of(root, "#stale-banner").contains("last valid result"));
+    find(root, "#pump_capacity").dispatch_event(&Event::new("blur").expect("event")).expect("dispatch");
+    tick().await;
     assert_eq!(text_of(root, "#pump_capacity-error"), "Pump capacity: enter a value");
+    assert_eq!(
+        find(root, "#pump_capacity").get_attribute("aria-invalid").as_deref(),
+        Some("true")
+    );
     type_into(root, "pump_capacity", "35").await;
     assert_eq!(
         text_of(root, "#fill_volume-error"),
@@ -402,6 +418,8 @@ async fn soft_limit_needs_an_acknowledgement_that_is_recorded() {
     type_into(root, "drug-0-daily_dose", "16").await;
     assert!(text_of(root, "#plan-status").starts_with("Not yet valid"));
     assert!(text_of(root, "#findings").contains("morphine daily dose 16 mg/day is above the soft limit of 15 mg/day."));
+    // With no current programme, 16 mg/day is also checked as a start (Infumorph: at most 1 mg/day).
+    assert!(text_of(root, "#findings").contains("16 mg/day is above the starting dose of at most 1 mg/day"));
     let export: web_sys::HtmlButtonElement = find(root, "#export-plan").unchecked_into();
     assert!(export.disabled());
     // No reason, no acknowledgement.
@@ -410,12 +428,15 @@ async fn soft_limit_needs_an_acknowledgement_that_is_recorded() {
     type_into(root, "finding-0-reason", "opioid-tolerant, titrated over 6 months").await;
     click(root, "finding-0-ack").await;
     tick().await;
+    type_into(root, "finding-1-reason", "restarting at the dose of a pump removed last week").await;
+    click(root, "finding-1-ack").await;
+    tick().await;
     let findings = text_of(root, "#findings");
     assert!(
         findings.contains("Acknowledged") && findings.contains("opioid-tolerant, titrated over 6 months"),
         "{findings}"
     );
-    // 16 mg/day is below the 20 mg/day label caution, so this was the only soft limit.
+    // 16 mg/day is below the 20 mg/day label caution, so these were the only soft limits.
     assert!(
         text_of(root, "#plan-status").starts_with("Valid"),
         "{}",
@@ -441,7 +462,7 @@ async fn institution_sets_a_library_limit_in_place() {
     enter_issue_example(root).await;
     type_into(root, "drug-0-daily_dose", "13").await;
     assert!(
-        text_of(root, "#plan-status").starts_with("Valid"),
+        !text_of(root, "#findings").contains("soft limit of 15 mg/day") && !text_of(root, "#plan-status").starts_with("Not valid"),
         "13 mg/day is under the 15 mg/day default"
     );
     // An invalid value is refused and changes nothing.
@@ -541,7 +562,7 @@ async fn refill_visit_names_its_basis_and_checks_the_refill() {
     enter_issue_example(root).await;
     type_into(root, "visit-date", "2027-03-05").await;
     type_into(root, "visit-time", "09:00").await;
-    type_into(root, "visit-pump-expected", "19").await;
+    type_into(root, "visit-pump_expected", "19").await;
     type_into(root, "visit-withdrawn", "18.5").await;
     assert_eq!(
         figure(root, "reconciliation", "Expected from").as_deref(),
@@ -556,7 +577,7 @@ async fn refill_visit_names_its_basis_and_checks_the_refill() {
         "{:?}",
         figure(root, "reconciliation", "Flag threshold")
     );
-    type_into(root, "visit-new-fill", "38").await;
+    type_into(root, "visit-new_fill", "38").await;
     type_into(root, "visit-confirmed", "35.9").await;
     assert!(
         figure(root, "reconciliation", "After the refill: confirmed")
@@ -565,7 +586,8 @@ async fn refill_visit_names_its_basis_and_checks_the_refill() {
     assert!(text_of(root, "#findings").contains("possible pocket fill"));
     // A withdrawn volume the pump cannot hold is refused at the visit.
     type_into(root, "visit-withdrawn", "45").await;
-    assert!(text_of(root, "#visit-error").contains("withdrawn 45 mL is above the pump capacity of 40 mL"));
+    let message = text_of(root, "#visit-withdrawn-error");
+    assert!(message.contains("45 mL is above the pump capacity of 40 mL"), "{message}");
 }
 
 /// The library follows one region's labelling: ziconotide 20 mcg/day is above the US maximum of
@@ -598,8 +620,8 @@ async fn reservoir_chart_names_scenarios_band_and_refill_by() {
         ("ptm-volume", "0.1"),
         ("ptm-duration", "10"),
         ("ptm-lockout", "4"),
-        ("ptm-max", "4"),
-        ("ptm-typical", "2"),
+        ("ptm-max_per_day", "4"),
+        ("ptm-typical_per_day", "2"),
     ] {
         type_into(root, id, value).await;
     }
@@ -646,7 +668,7 @@ async fn enter_prometra_refill(root: &Element) {
     click(root, "csf-prometra-catheter").await;
     type_into(root, "csf-weight", "70").await;
     type_into(root, "drug-0-previous", "5").await;
-    tick().await;
+    pause().await;
 }
 
 #[wasm_bindgen_test]
@@ -655,7 +677,7 @@ async fn refill_with_a_new_concentration_shows_the_transit_delay() {
     let root: &Element = &app.root;
     enter_prometra_refill(root).await;
     assert_eq!(
-        find(root, "#csf-per-cm").unchecked_into::<HtmlInputElement>().value(),
+        find(root, "#csf-per_cm").unchecked_into::<HtmlInputElement>().value(),
         "0.0026"
     );
     assert_eq!(
@@ -671,7 +693,7 @@ async fn refill_with_a_new_concentration_shows_the_transit_delay() {
     // their volume per cm comes from their own labelling).
     choose_pump(root, "synchromed-ii-40").await;
     assert!(root.query_selector("#csf-prometra-catheter").ok().flatten().is_none());
-    tick().await;
+    pause().await;
     let inked = inked_in(root, "#csf-chart-0");
     assert!(inked > 2000, "concentration chart drawn: {inked}");
 }
@@ -683,8 +705,8 @@ async fn mri_shows_the_interruption_on_both_charts() {
     enter_ziconotide_refill(root).await;
     type_into(root, "mri-date", "2026-12-03").await;
     type_into(root, "mri-time", "09:00").await;
-    type_into(root, "mri-minutes", "120").await;
-    tick().await;
+    type_into(root, "mri-duration", "120").await;
+    pause().await;
     let reservoir = text_of(root, "#reservoir-chart-text");
     assert!(
         reservoir.contains(
@@ -694,4 +716,53 @@ async fn mri_shows_the_interruption_on_both_charts() {
     );
     assert!(text_of(root, "#csf-chart-0-text").contains("MRI interruption"));
     assert!(text_of(root, "#mri-checklist").contains("Interrogate the pump after the scan"));
+}
+
+/// A Prometra is emptied before an MRI (the field can open both valves): a caution among the
+/// findings, the refill-by date is the scan, and the reservoir line falls to 0 there.
+#[wasm_bindgen_test]
+async fn prometra_emptied_for_an_mri() {
+    let app = mount(false);
+    let root: &Element = &app.root;
+    enter_prometra_refill(root).await;
+    type_into(root, "mri-date", "2026-12-03").await;
+    type_into(root, "mri-time", "09:00").await;
+    type_into(root, "mri-duration", "60").await;
+    pause().await;
+    let findings = text_of(root, "#findings");
+    assert!(
+        findings.contains("MRI Thu 3 Dec 2026, 09:00: empty the Prometra II (20 mL) before the scan"),
+        "{findings}"
+    );
+    assert!(
+        result(root, "Refill by").is_some_and(|t| t.starts_with("Thu 3 Dec 2026, 09:00 (MRI: the pump is emptied")),
+        "{:?}",
+        result(root, "Refill by")
+    );
+    assert!(text_of(root, "#reservoir-chart-text").contains("The pump is emptied for the MRI on Thu 3 Dec 2026, 09:00"));
+    assert!(text_of(root, "#mri-figures").contains("aspirate until empty"));
+    assert!(text_of(root, "#csf-chart-0-text").contains("not a measurement"));
+}
+
+/// The CSF model is computed again once the user pauses typing; the reservoir figures are instant.
+/// Doubling the catheter: 178 cm × 0.0026 mL/cm = 0.4628 mL ahead of the new solution, at
+/// 0.1 mL/day = 4.628 days = 6,664.32 min after Wed 25 Nov 2026 09:00 → Mon 30 Nov 2026, 00:04.
+#[wasm_bindgen_test]
+async fn the_csf_model_follows_after_a_pause_in_typing() {
+    let app = mount(false);
+    let root: &Element = &app.root;
+    enter_prometra_refill(root).await;
+    let before = "Fri 27 Nov 2026, 16:32 (2.314 days after the fill)";
+    assert_eq!(figure(root, "csf-figures", "New solution reaches the catheter tip").as_deref(), Some(before));
+    type_into(root, "csf-length", "178").await;
+    type_into(root, "fill_volume", "19").await;
+    // Instantly: (19 − 3) mL ÷ 0.1 mL/day = 160 days to the alarm (the Prometra's 3 mL alarm). The
+    // model still shows the last pause.
+    assert_eq!(result(root, "Days to low-reservoir alarm").as_deref(), Some("160 days"));
+    assert_eq!(figure(root, "csf-figures", "New solution reaches the catheter tip").as_deref(), Some(before));
+    pause().await;
+    assert_eq!(
+        figure(root, "csf-figures", "New solution reaches the catheter tip").as_deref(),
+        Some("Mon 30 Nov 2026, 00:04 (4.628 days after the fill)")
+    );
 }

@@ -5,6 +5,7 @@
 //! The JSON form is an interface others script: `docs/report-format.md` documents it, and
 //! [`REPORT_VERSION`] changes whenever a field changes meaning.
 
+mod catalogue;
 mod csf;
 mod drugs;
 mod findings;
@@ -14,6 +15,10 @@ mod visit;
 
 use serde::{Deserialize, Serialize};
 
+pub use catalogue::{
+    SourcedRow, catheter_offer, current_programme_text, date_echo, drug_hint, drug_rows, limit_text, pump_rows,
+    region_text,
+};
 pub use csf::{CsfChartText, CsfSection, MODEL_CAPTION, MODEL_WHY, csf_section, parameters};
 pub use findings::{FindingView, finding_message};
 pub use visit::basis_text;

@@ -10,7 +10,7 @@ use crate::engine::format::{iso_date, iso_time};
 use crate::engine::{AnyConcentration, AnyDoseRate, DrugLibrary, MassFamily, Millilitres, MlPerDay, PkModel, Plan, Programme};
 
 /// The shortest text that reads back as exactly this number (Rust never uses an exponent here).
-pub(super) fn number_text(value: f64) -> String {
+pub fn number_text(value: f64) -> String {
     format!("{}", value + 0.0)
 }
 

@@ -26,6 +26,7 @@ pub enum Per {
 }
 
 /// One flex step as typed.
+#[cfg_attr(target_arch = "wasm32", derive(reactive_stores::Store))]
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[serde(default)]
 pub struct FlexStepForm {
@@ -42,6 +43,7 @@ pub struct FlexStepForm {
 }
 
 /// Flex dosing as typed.
+#[cfg_attr(target_arch = "wasm32", derive(reactive_stores::Store))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(default)]
 pub struct FlexForm {
@@ -64,6 +66,7 @@ impl Default for FlexForm {
 }
 
 /// A periodic bolus as typed.
+#[cfg_attr(target_arch = "wasm32", derive(reactive_stores::Store))]
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[serde(default)]
 pub struct PeriodicForm {
@@ -80,6 +83,7 @@ pub struct PeriodicForm {
 }
 
 /// A single bolus as typed.
+#[cfg_attr(target_arch = "wasm32", derive(reactive_stores::Store))]
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[serde(default)]
 pub struct SingleForm {
@@ -94,6 +98,7 @@ pub struct SingleForm {
 }
 
 /// Patient-activated bolus settings as typed.
+#[cfg_attr(target_arch = "wasm32", derive(reactive_stores::Store))]
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[serde(default)]
 pub struct PatientForm {
@@ -112,6 +117,7 @@ pub struct PatientForm {
 }
 
 /// A refill visit as typed.
+#[cfg_attr(target_arch = "wasm32", derive(reactive_stores::Store))]
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[serde(default)]
 pub struct VisitForm {
@@ -132,6 +138,7 @@ pub struct VisitForm {
 }
 
 /// A programmed priming or bridge bolus as typed.
+#[cfg_attr(target_arch = "wasm32", derive(reactive_stores::Store))]
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[serde(default)]
 pub struct ProcedureForm {
@@ -146,6 +153,7 @@ pub struct ProcedureForm {
 }
 
 /// The current programme's titration history as typed.
+#[cfg_attr(target_arch = "wasm32", derive(reactive_stores::Store))]
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[serde(default)]
 pub struct TitrationForm {
@@ -158,6 +166,7 @@ pub struct TitrationForm {
 }
 
 /// CSF-model settings as typed.
+#[cfg_attr(target_arch = "wasm32", derive(reactive_stores::Store))]
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[serde(default)]
 pub struct CsfForm {
@@ -180,6 +189,7 @@ pub struct CsfForm {
 }
 
 /// Per-drug CSF-model inputs as typed (kept on the drug line).
+#[cfg_attr(target_arch = "wasm32", derive(reactive_stores::Store))]
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[serde(default)]
 pub struct DrugCsfForm {

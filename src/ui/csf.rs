@@ -1,139 +1,173 @@
-//! The CSF model inputs (catheter, residual, solution being replaced, MRI) and the modelled
-//! concentration charts, one per drug, each captioned as a model estimate.
+//! The CSF model inputs (catheter, residual, weight, MRI) and the modelled concentration charts,
+//! one per drug, each captioned as a model estimate. The series is computed once the user pauses
+//! typing (gloo-timers); each chart redraws only when its own series changes.
 
+use gloo_timers::callback::Timeout;
 use leptos::html::Canvas;
 use leptos::prelude::*;
 use plotters::prelude::*;
 use plotters_canvas::CanvasBackend;
 
-use super::AppState;
-use super::field::ErrorList;
-use super::schedule::FormInput;
+use super::input::{FigureList, Input, Kind, Messages};
+use super::state::AppState;
 use crate::chart::concentration;
-use crate::engine::format::{Display as _, format_date_time};
-use crate::engine::{CsfReport, Days, Hours, concentration_series_for};
+use crate::engine::report::{CsfChartText, CsfSection, catheter_offer, csf_section};
+use crate::engine::{CsfOutcome, CsfSeries, Field, Hours, Location, PatientUse, Window, concentration_series, element_id, window_days};
+use crate::form::{CsfFormStoreFields, PlanFormStoreFields};
+
+/// Quiet time after the last change before the CSF series is computed again.
+pub const CSF_PAUSE_MS: u32 = 300;
+/// Plot width in pixels, for the min/max reduction of the series.
+const PLOT_COLUMNS: usize = 640;
 
 /// Catheter, residual, weight and MRI inputs.
 #[component]
 pub fn CsfInputs() -> impl IntoView {
     let state = expect_context::<AppState>();
     let form = state.form;
-    // The catalogue's own catheter volume per cm, offered only for pumps whose catheter has one
-    // (Prometra); Medtronic catheters are trimmed and their volume per cm comes from their labelling.
-    let catheter = move || {
-        form.with(|f| {
-            state.catalogue.with_value(|c| {
-                c.get(&f.pump_id)
-                    .and_then(|p| p.catheter_ml_per_cm.clone().map(|s| (p.name.clone(), s)))
-            })
-        })
+    let csf = form.csf();
+    let offer = move || {
+        let id = form.pump_id().get();
+        state.catalogue.with_value(|c| c.get(&id).and_then(catheter_offer))
     };
     // Open when the saved or imported plan already has CSF settings, so they are not hidden.
     let open = form.with_untracked(|f| f.csf != crate::form::CsfForm::default());
+    let at = |field| element_id(field, Some(Location::Catheter));
+    let mri = |field| element_id(field, Some(Location::Mri));
     view! {
         <details class="csf-inputs" id="csf-inputs" open=open>
             <summary>"Catheter, refill residual and MRI (CSF model)"</summary>
             <div>
-                <FormInput id="csf-tubing" label="Pump tubing ahead of the catheter (mL; unverified, from your pump; not the catheter access port)" get=|f| f.csf.pump_tubing.clone() set=|f, v| f.csf.pump_tubing = v />
-                <FormInput id="csf-length" label="Catheter length implanted (cm)" get=|f| f.csf.catheter_length_cm.clone() set=|f, v| f.csf.catheter_length_cm = v />
-                <FormInput id="csf-per-cm" label="Catheter volume per cm (mL/cm)" get=|f| f.csf.catheter_ml_per_cm.clone() set=|f, v| f.csf.catheter_ml_per_cm = v />
-                {move || catheter().map(|(pump, s)| {
-                    let value = crate::engine::format::format_number(s.value);
-                    let text = value.clone();
-                    view! {
-                        <button type="button" class="secondary" id="csf-prometra-catheter" on:click=move |_| { let v = value.clone(); form.update(|f| f.csf.catheter_ml_per_cm = v); }>
-                            {format!("Use the {pump} catheter: {text} mL/cm ({}, {})", s.mark.letter(), s.source)}
-                        </button>
-                    }
+                <Input id=at(Field::Tubing) label="Pump tubing ahead of the catheter (unverified, from your pump; not the catheter access port)" unit="mL" value=csf.pump_tubing().into() />
+                <Input id=at(Field::Length) label="Catheter length implanted" unit="cm" value=csf.catheter_length_cm().into() />
+                <Input id=at(Field::PerCm) label="Catheter volume per cm" unit="mL/cm" value=csf.catheter_ml_per_cm().into() />
+                {move || offer().map(|(text, value)| view! {
+                    <button type="button" class="secondary" id="csf-prometra-catheter"
+                        on:click=move |_| csf.catheter_ml_per_cm().set(crate::form::number_text(value))>
+                        {text}
+                    </button>
                 })}
-                <FormInput id="csf-residual" label="Residual left after aspiration, which mixes with the fill (mL)" get=|f| f.csf.residual.clone() set=|f, v| f.csf.residual = v />
-                <FormInput id="csf-weight" label="Patient weight (kg; morphine CSF volume \u{2248} 1 mL/kg)" get=|f| f.csf.weight_kg.clone() set=|f, v| f.csf.weight_kg = v />
-                <FormInput id="mri-date" label="MRI date" kind="date" get=|f| f.csf.mri_date.clone() set=|f, v| f.csf.mri_date = v />
-                <FormInput id="mri-time" label="MRI time" kind="time" get=|f| f.csf.mri_time.clone() set=|f, v| f.csf.mri_time = v />
-                <FormInput id="mri-minutes" label="MRI duration (min)" get=|f| f.csf.mri_minutes.clone() set=|f, v| f.csf.mri_minutes = v />
+                <Input id=at(Field::Residual) label="Residual left after aspiration, which mixes with the fill" unit="mL" value=csf.residual().into() />
+                <Input id=at(Field::Weight) label="Patient weight (morphine CSF volume \u{2248} 1 mL/kg)" unit="kg" value=csf.weight_kg().into() />
+                <div class="field-row">
+                    <Input id=mri(Field::Date) label="MRI date" kind=Kind::Date value=csf.mri_date().into() />
+                    <Input id=mri(Field::Time) label="MRI time" kind=Kind::Time value=csf.mri_time().into() />
+                    <Input id=mri(Field::Duration) label="MRI duration" unit="min" value=csf.mri_minutes().into() />
+                </div>
                 <p class="hint">"Per drug, the concentration being replaced and model parameters are under each drug."</p>
-                <ErrorList ids=vec!["pk".into()] />
+                <Messages ids=vec![element_id(Field::Pk, None)] shown=true />
             </div>
         </details>
     }
 }
 
-fn chart_view(report: CsfReport, index: usize, filled_at: jiff::civil::DateTime) -> impl IntoView {
-    let canvas_ref = NodeRef::<Canvas>::new();
-    let Some(series) = report.series.get(index).cloned() else {
-        return ().into_any();
-    };
-    let description = concentration::description(&report, &series);
-    let title = format!("{}: modelled mean CSF concentration", series.display_name);
-    let id = format!("csf-chart-{index}");
-    let report_for_draw = report.clone();
-    let series_for_draw = series.clone();
-    Effect::new(move |_| {
-        let Some(canvas) = canvas_ref.get() else { return };
-        if let Some(backend) = CanvasBackend::with_canvas_object(canvas) {
-            let _ = concentration::draw(
-                &backend.into_drawing_area(),
-                &report_for_draw,
-                &series_for_draw,
-                filled_at,
-                640,
-            );
-        }
-    });
-    view! {
-        <figure class="chart">
-            <figcaption id=format!("{id}-title")>{title}</figcaption>
-            <canvas node_ref=canvas_ref id=id.clone() width="760" height="300" role="img"
-                aria-labelledby=format!("{id}-title") aria-describedby=format!("{id}-text")></canvas>
-            <p class="chart-text" id=format!("{id}-text")>{description}</p>
-        </figure>
-    }
-    .into_any()
+/// The modelled series with its words.
+#[derive(Clone, PartialEq)]
+struct Modelled {
+    outcome: CsfOutcome,
+    section: CsfSection,
 }
 
-/// The modelled concentration charts and the transit, bridge, priming and MRI figures.
+/// One drug's chart: it redraws only when its own series or words change.
+#[component]
+fn CsfChart(
+    /// Position in the modelled series (for the element id).
+    index: usize,
+    /// The series, its chart words and the whole outcome (for the transit and MRI markers).
+    data: Memo<Option<(CsfSeries, CsfChartText, CsfOutcome)>>,
+) -> impl IntoView {
+    let canvas_ref = NodeRef::<Canvas>::new();
+    let id = format!("csf-chart-{index}");
+    Effect::new(move |_| {
+        let (Some(canvas), Some((series, text, outcome))) = (canvas_ref.get(), data.get()) else { return };
+        if let Some(backend) = CanvasBackend::with_canvas_object(canvas) {
+            // A failed draw leaves the canvas blank; the text alternative below still holds.
+            let _ = concentration::draw(&backend.into_drawing_area(), &outcome, &series, &text, PLOT_COLUMNS);
+        }
+    });
+    let words = move || data.with(|d| d.as_ref().map(|(_, t, _)| (t.title.clone(), t.description.clone())).unwrap_or_default());
+    view! {
+        <figure class="chart">
+            <figcaption id=format!("{id}-title")>{move || words().0}</figcaption>
+            <canvas node_ref=canvas_ref id=id.clone() width="760" height="300" role="img"
+                aria-labelledby=format!("{id}-title") aria-describedby=format!("{id}-text")></canvas>
+            <p class="chart-text" id=format!("{id}-text")>{move || words().1}</p>
+        </figure>
+    }
+}
+
+fn scenario_of(choice: &str) -> Option<PatientUse> {
+    match choice {
+        "none" => Some(PatientUse::None),
+        "all" => Some(PatientUse::AllAllowed),
+        _ => None,
+    }
+}
+
+/// Computes the series of the last valid plan, after a pause in typing.
+fn modelled(state: AppState, window_text: RwSignal<String>, scenario: RwSignal<String>) -> RwSignal<Option<Result<Modelled, String>>> {
+    let result = RwSignal::new(None::<Result<Modelled, String>>);
+    let pending = StoredValue::new_local(None::<Timeout>);
+    let first = StoredValue::new(true);
+    Effect::new(move |_| {
+        let Ok(days) = window_text.with(|t| window_days(t)) else { return };
+        let chosen = scenario_of(&scenario.get());
+        let shown = state.last_valid.get();
+        let library = state.library.get();
+        let compute = move || {
+            let (Some(shown), Ok(step)) = (shown, Hours::new(1.0 / 60.0)) else { return };
+            let window = Window { days, step, scenario: chosen };
+            let next = concentration_series(&shown.plan, &shown.outcome, &library, window)
+                .map(|outcome| Modelled { section: csf_section(&outcome), outcome })
+                .map_err(|e| e.to_string());
+            result.set(Some(next));
+        };
+        if first.get_value() {
+            // The page opens with the model drawn; later changes wait for a pause.
+            first.set_value(false);
+            compute();
+        } else {
+            // Replacing the stored Timeout drops (cancels) the previous one: that is the debounce.
+            pending.set_value(Some(Timeout::new(CSF_PAUSE_MS, compute)));
+        }
+    });
+    result
+}
+
+/// The modelled concentration charts and the transit, bridge and priming figures.
 #[component]
 pub fn CsfCharts() -> impl IntoView {
     let state = expect_context::<AppState>();
-    let window_days = RwSignal::new("14".to_owned());
+    let window_text = RwSignal::new("14".to_owned());
     let scenario = RwSignal::new("typical".to_owned());
-    let has_ptm = move || {
-        state
-            .last_valid
-            .with(|r| r.as_ref().is_some_and(|r| r.schedule.patient.is_some()))
+    let window_error = move || window_text.with(|t| window_days(t).err().map(|e| e.to_string()));
+    let has_ptm = move || state.last_valid.with(|s| s.as_ref().is_some_and(|s| s.outcome.schedule.patient.is_some()));
+    let modelled = modelled(state, window_text, scenario);
+    let section = Memo::new(move |_| modelled.with(|m| m.as_ref().and_then(|r| r.as_ref().ok()).map(|m| m.section.clone())));
+    let figures = Signal::derive(move || section.with(|s| s.as_ref().map(|s| s.figures.clone()).unwrap_or_default()));
+    let count = Memo::new(move |_| modelled.with(|m| m.as_ref().and_then(|r| r.as_ref().ok()).map_or(0, |m| m.outcome.series.len())));
+    let chart_data = move |index: usize| {
+        Memo::new(move |_| {
+            modelled.with(|m| {
+                let m = m.as_ref()?.as_ref().ok()?;
+                Some((m.outcome.series.get(index)?.clone(), m.section.charts.get(index)?.clone(), m.outcome.clone()))
+            })
+        })
     };
-    let csf = Memo::new(move |previous: Option<&Option<Result<CsfReport, String>>>| {
-        let days = window_days
-            .get()
-            .trim()
-            .parse::<f64>()
-            .ok()
-            .filter(|d| *d > 0.0 && *d <= 120.0)
-            .unwrap_or(14.0);
-        let result = state.evaluation.with(|e| match (&e.plan, &e.report) {
-            (Some(plan), Ok(report)) => state.library.with(|l| {
-                let (Ok(d), Ok(step)) = (Days::new(days), Hours::new(1.0 / 60.0)) else {
-                    return None;
-                };
-                let chosen = match scenario.get().as_str() {
-                    "none" => Some(crate::engine::PatientUse::None),
-                    "all" => Some(crate::engine::PatientUse::AllAllowed),
-                    _ => None,
-                };
-                Some(concentration_series_for(plan, report, l, d, step, chosen).map_err(|e| e.to_string()))
-            }),
-            _ => None,
-        });
-        result.or_else(|| previous.cloned().flatten())
-    });
-    let filled_at = move || state.last_valid.with(|r| r.as_ref().map(|r| r.filled_at));
+    let window_id = element_id(Field::Window, None);
     view! {
         <section class="csf" aria-labelledby="csf-heading">
             <h3 id="csf-heading">"Modelled CSF concentration"</h3>
-            <p class="banner banner-stale model-caption">{crate::engine::MODEL_CAPTION}" At pump flow rates drug mixes poorly in CSF: the concentration falls 5\u{2013}10-fold within 5\u{2013}10 cm of the catheter tip (Flack & Bernards 2010). These curves illustrate time to steady state, bolus peaks and the transit delay."</p>
-            <div class="field compact no-print">
-                <label for="csf-window">"Window (days)"</label>
-                <input id="csf-window" type="text" inputmode="decimal" prop:value=window_days on:input=move |ev| window_days.set(event_target_value(&ev)) />
+            <p class="banner banner-stale model-caption">{crate::engine::report::MODEL_CAPTION}" "{crate::engine::report::MODEL_WHY}</p>
+            <div class="field compact no-print" class:invalid=move || window_error().is_some()>
+                <label for=window_id.clone()>"Window " <span class="unit">"(days)"</span></label>
+                <input id=window_id.clone() type="text" inputmode="decimal" autocomplete="off"
+                    aria-describedby=format!("{window_id}-error")
+                    aria-invalid=move || window_error().is_some().to_string()
+                    prop:value=window_text on:input=move |ev| window_text.set(event_target_value(&ev)) />
+                <div class="field-error" id=format!("{window_id}-error") aria-live="polite">
+                    {move || window_error().map(|e| view! { <p>{e}</p> })}
+                </div>
             </div>
             <Show when=has_ptm>
                 <div class="field compact no-print">
@@ -145,40 +179,18 @@ pub fn CsfCharts() -> impl IntoView {
                     </select>
                 </div>
             </Show>
-            {move || match (csf.get(), filled_at()) {
-                (Some(Ok(report)), Some(filled_at)) => {
-                    let mut rows: Vec<(String, String)> = vec![
-                        ("Volume ahead of the new solution (tubing + catheter)".into(), report.dead_volume.ismp()),
-                        ("New solution reaches the catheter tip".into(), format!("{} ({} after the fill)", format_date_time(report.tip_arrival), report.tip_days.ismp())),
-                    ];
-                                        for s in &report.series {
-                        rows.push((format!("{} in the reservoir after the fill (mixed with the residual)", s.display_name), s.reservoir_concentration.ismp()));
-                        rows.push((format!("{} modelled steady state", s.display_name), crate::engine::format::with_unit(s.steady_state, &s.unit)));
-                        rows.push((format!("{} modelled peak / trough in the window", s.display_name), format!("{} / {}", crate::engine::format::with_unit(s.peak, &s.unit), crate::engine::format::with_unit(s.trough, &s.unit))));
-                        rows.push((
-                            format!("{} time to 90 % of steady state after the change", s.display_name),
-                            s.time_to_90_percent.map_or_else(|| "not reached in the window".to_owned(), |d| d.to_hours().ismp()),
-                        ));
-                    }
-                    if let Some(b) = report.bridge {
-                        rows.push(("Bridge bolus (old solution at the rate that keeps the lead drug's dose as now programmed)".into(), format!("{} at {} for {} (old drug delivered meanwhile: {})", b.volume.ismp(), b.rate.ismp(), b.duration.ismp(), b.old_drug_delivered.ismp())));
-                    }
-                    if let Some(p) = report.priming {
-                        rows.push(("Priming bolus (after implant or catheter revision)".into(), format!("{} ({} of drug in it). At priming rates drug and fluid mix: drug can reach the patient before the priming bolus ends, and the concentration afterwards is reduced (Medtronic labelling update). Prime under medical supervision.", p.volume.ismp(), p.drug_in_dead_volume.ismp())));
-                    }
-                    let missing = report.missing.clone();
-                    let count = report.series.len();
-                    view! {
-                        <dl class="results" id="csf-figures">
-                            {rows.into_iter().map(|(k, v)| view! { <div class="result-row"><dt>{k}</dt><dd>{v}</dd></div> }).collect_view()}
-                        </dl>
-                        <ul class="cautions">{missing.into_iter().map(|m| view! { <li>{format!("Not modelled: {m}")}</li> }).collect_view()}</ul>
-                        {(0..count).map(|i| chart_view(report.clone(), i, filled_at)).collect_view()}
-                    }.into_any()
-                }
-                (Some(Err(e)), _) => view! { <p class="banner banner-error">{e}</p> }.into_any(),
-                _ => view! { <p class="placeholder">"The model appears once the plan is valid."</p> }.into_any(),
+            {move || match modelled.with(|m| m.as_ref().map(|r| r.as_ref().err().cloned())) {
+                None => view! { <p class="placeholder">"The model appears once the plan is valid."</p> }.into_any(),
+                Some(Some(e)) => view! { <p class="banner banner-error">{e}</p> }.into_any(),
+                Some(None) => ().into_any(),
             }}
+            <FigureList id="csf-figures" label="Modelled CSF figures" figures=figures />
+            <ul class="cautions" id="csf-missing">
+                {move || section.with(|s| s.as_ref().map(|s| s.missing.clone()).unwrap_or_default()).into_iter().map(|m| view! { <li>{m}</li> }).collect_view()}
+            </ul>
+            <For each=move || 0..count.get() key=|i| *i let:index>
+                <CsfChart index=index data=chart_data(index) />
+            </For>
             <MriChecklist />
         </section>
     }
@@ -189,15 +201,11 @@ pub fn CsfCharts() -> impl IntoView {
 fn MriChecklist() -> impl IntoView {
     let state = expect_context::<AppState>();
     move || {
-        state.last_valid.with(|r| r.as_ref().and_then(|r| r.mri.clone())).map(|m| {
+        state.last_valid.with(|s| s.as_ref().and_then(|s| s.report.mri.clone())).map(|m| {
             view! {
                 <section class="mri" aria-labelledby="mri-heading">
-                    <h3 id="mri-heading">{format!("MRI {}", format_date_time(m.from))}</h3>
-                    <dl class="results" id="mri-figures">
-                        <div class="result-row"><dt>"No delivery"</dt><dd>{format!("{} to {}{}", format_date_time(m.from), format_date_time(m.to), m.restart_latest.map(|l| format!(" (restart possibly as late as {})", format_date_time(l))).unwrap_or_default())}</dd></div>
-                        {m.empty_if_late.map(|e| view! { <div class="result-row"><dt>"Empty date if the restart is 24 h late"</dt><dd>{format_date_time(e)}</dd></div> })}
-                        {m.removed.map(|v| view! { <div class="result-row"><dt>"Removed before the scan"</dt><dd>{format!("{} ({})", v.ismp(), m.removed_drug.join(", "))}</dd></div> })}
-                    </dl>
+                    <h3 id="mri-heading">{m.title}</h3>
+                    <FigureList id="mri-figures" label="MRI figures" figures=Signal::stored(m.figures) />
                     <ol class="checklist" id="mri-checklist">{m.checklist.into_iter().map(|c| view! { <li>{c}</li> }).collect_view()}</ol>
                 </section>
             }

@@ -1,127 +1,162 @@
-//! The drug lines of the reservoir: drug, concentration, target dose and stock, each with an
-//! explicit unit. A unit of the wrong family is shown as an error at the field, never converted.
+//! The programme: how it is set (lead drug's dose or rate) and the drug lines of the reservoir:
+//! drug, concentration, target dose and stock, each with an explicit unit (a unit of the wrong
+//! family is an error at the field, never converted), the condition where the library's rules
+//! differ by it, and the drug's CSF-model inputs.
 
 use leptos::prelude::*;
+use reactive_stores::{Field as StoreField, StoreFieldIterator};
 
-use super::AppState;
-use super::field::{ErrorList, has_error};
-use crate::engine::{Field, MAX_DRUGS, MassFamily, element_id};
-use crate::form::{DrugForm, FormMode};
+use super::input::{Input, Messages, UnitSelect};
+use super::state::AppState;
+use crate::engine::report::drug_hint;
+use crate::engine::{Field, Location, MAX_DRUGS, MassFamily, element_id};
+use crate::form::{DrugCsfFormStoreFields, DrugForm, DrugFormStoreFields, FlexFormStoreFields, FormMode, PlanFormStoreFields};
 
-fn family_from(value: &str) -> MassFamily {
-    if value == "mcg" {
-        MassFamily::Mcg
-    } else {
-        MassFamily::Mg
-    }
+fn at(index: usize) -> Option<Location> {
+    Some(Location::Drug(index))
 }
 
-/// One number input of a drug line with its unit select.
-#[component]
-fn DrugNumber(
-    /// Drug line.
-    index: usize,
-    /// Which field.
-    field: Field,
-    /// Visible label.
-    label: &'static str,
-    /// "/mL" or "/day".
-    suffix: &'static str,
-    /// Reads the text.
-    get: fn(&DrugForm) -> &String,
-    /// Writes the text.
-    set: fn(&mut DrugForm, String),
-    /// Reads the unit.
-    get_unit: fn(&DrugForm) -> MassFamily,
-    /// Writes the unit.
-    set_unit: fn(&mut DrugForm, MassFamily),
-    /// Further element ids whose errors belong here.
-    #[prop(optional)]
-    also: Vec<String>,
-) -> impl IntoView {
-    let state = expect_context::<AppState>();
-    let form = state.form;
-    let id = element_id(field, Some(index));
-    let unit_id = format!("{id}-unit");
-    let mut ids = vec![id.clone()];
-    ids.extend(also);
-    let ids_for_invalid = ids.clone();
-    let invalid = Signal::derive(move || has_error(&state, &ids_for_invalid));
-    let value = move || form.with(|f| f.drugs.get(index).map(|d| get(d).clone()).unwrap_or_default());
-    let unit = move || form.with(|f| f.drugs.get(index).map_or(MassFamily::Mg, get_unit));
-    view! {
-        <div class="field drug-number" class:invalid=invalid>
-            <label for=id.clone()>{label}</label>
-            <div class="input-with-unit">
-                <input id=id.clone() type="text" inputmode="decimal" autocomplete="off" spellcheck="false"
-                    aria-describedby=format!("{id}-error")
-                    aria-invalid=move || invalid.get().to_string()
-                    prop:value=value
-                    on:input=move |ev| { let v = event_target_value(&ev); form.update(|f| if let Some(d) = f.drugs.get_mut(index) { set(d, v) }); } />
-                <label class="visually-small" for=unit_id.clone()>{format!("{label} unit")}</label>
-                <select id=unit_id
-                    prop:value=move || unit().symbol().to_owned()
-                    on:change=move |ev| { let v = family_from(&event_target_value(&ev)); form.update(|f| if let Some(d) = f.drugs.get_mut(index) { set_unit(d, v) }); }>
-                    <option value="mg" selected=move || unit() == MassFamily::Mg>{format!("mg{suffix}")}</option>
-                    <option value="mcg" selected=move || unit() == MassFamily::Mcg>{format!("mcg{suffix}")}</option>
-                </select>
-            </div>
-            <ErrorList ids=ids />
-        </div>
-    }
+/// The drug line at `index` as a store field.
+fn line(state: AppState, index: usize) -> StoreField<DrugForm> {
+    state.form.drugs().at_unkeyed(index).into()
 }
 
-/// One drug line.
+/// The drug select: choosing another drug resets the line to the drug's unit family.
 #[component]
-fn DrugRow(
-    /// Line index.
-    index: usize,
-    /// Whether the pump is constant-flow.
-    constant_flow: Signal<bool>,
-) -> impl IntoView {
+fn DrugSelect(index: usize) -> impl IntoView {
     let state = expect_context::<AppState>();
-    let form = state.form;
-    let library = state.library;
-    let drug_id = move || form.with(|f| f.drugs.get(index).map(|d| d.drug_id.clone()).unwrap_or_default());
-    let is_lead = move || form.with(|f| f.mode == FormMode::LeadDose && f.lead == index);
-    let shows_dose = move || constant_flow.get() || is_lead();
+    let line = line(state, index);
+    let drug_id = move || line.try_with(|d| d.drug_id.clone()).unwrap_or_default();
     let options = move || {
-        library.with(|l| {
+        state.library.with(|l| {
             l.drugs
                 .iter()
                 .map(|d| (d.id.clone(), d.display_name.clone()))
                 .collect::<Vec<_>>()
         })
     };
-    let describe = move || {
-        library.with(|l| {
-            l.get(&drug_id()).map(|d| {
-                let start = d.start_dose_per_day.as_ref().map(|r| {
-                    format!(
-                        "; usual start {}\u{2013}{} ({}, {})",
-                        crate::engine::format::format_number(r.low),
-                        crate::engine::format::with_unit(r.high, &format!("{}/day", d.family.symbol())),
-                        r.mark.letter(),
-                        r.source
-                    )
-                });
-                format!("Dosed in {}{}", d.family.symbol(), start.unwrap_or_default())
-            })
-        })
-    };
-    let select_id = element_id(Field::Drug, Some(index));
     let on_drug = move |ev| {
         let id = event_target_value(&ev);
-        let family = library.with(|l| l.get(&id).map_or(MassFamily::Mg, |d| d.family));
-        form.update(|f| {
-            if let Some(d) = f.drugs.get_mut(index) {
-                *d = DrugForm {
-                    drug_id: id,
-                    ..DrugForm::for_drug("", family)
-                };
-            }
+        let family = state.library.with(|l| l.get(&id).map_or(MassFamily::Mg, |d| d.family));
+        line.try_set(DrugForm {
+            drug_id: id.clone(),
+            ..DrugForm::for_drug(&id, family)
         });
     };
+    let hint = move || state.library.with(|l| l.get(&drug_id()).map(drug_hint));
+    let id = element_id(Field::Drug, at(index));
+    view! {
+        <div class="field">
+            <label for=id.clone()>"Drug (from the library)"</label>
+            <select id=id.clone() on:change=on_drug prop:value=drug_id>
+                // A line whose drug is not in the library (work carried over from the first
+                // version, a plan from another library) shows that, never the first drug listed.
+                {move || {
+                    let current = drug_id();
+                    let known = options().iter().any(|(id, _)| *id == current);
+                    (!known).then(|| {
+                        let text = if current.is_empty() { "Choose a drug".to_owned() } else { format!("{current} (not in the library in force)") };
+                        view! { <option value=current.clone() selected=true disabled=true>{text}</option> }
+                    })
+                }}
+                {move || options().into_iter().map(|(id, name)| {
+                    let this = id.clone();
+                    view! { <option value=id selected=move || drug_id() == this>{name}</option> }
+                }).collect_view()}
+            </select>
+            <p class="hint">{hint}</p>
+            <Messages ids=vec![id] shown=true />
+        </div>
+    }
+}
+
+/// The condition the drug is given for, offered when the library's limits or titration rules
+/// differ by condition (baclofen: spinal or cerebral origin). Not stated: every rule applies.
+#[component]
+fn ConditionSelect(index: usize) -> impl IntoView {
+    let state = expect_context::<AppState>();
+    let condition = line(state, index).condition();
+    let conditions = move || {
+        let id = line(state, index).try_with(|d| d.drug_id.clone()).unwrap_or_default();
+        state.library.with(|l| {
+            let Some(d) = l.get(&id) else { return Vec::new() };
+            let mut c: Vec<String> = d
+                .limits
+                .iter()
+                .map(|x| x.condition.clone())
+                .chain(d.titration.iter().map(|t| t.condition.clone()))
+                .filter(|c| !c.is_empty())
+                .collect();
+            c.sort();
+            c.dedup();
+            c
+        })
+    };
+    let id = format!("drug-{index}-condition");
+    view! {
+        <Show when=move || !conditions().is_empty()>
+            <div class="field">
+                <label for=id.clone()>"Given for (the library's rules differ)"</label>
+                <select id=id.clone() prop:value=move || condition.try_get().unwrap_or_default()
+                    on:change=move |ev| { condition.try_set(event_target_value(&ev)); }>
+                    <option value="">"not stated: every rule applies"</option>
+                    {move || conditions().into_iter().map(|c| {
+                        let label = c.clone();
+                        view! { <option value=c>{label}</option> }
+                    }).collect_view()}
+                </select>
+            </div>
+        </Show>
+    }
+}
+
+/// A number of a drug line with its unit select.
+#[component]
+fn DrugNumber(
+    index: usize,
+    field: Field,
+    label: &'static str,
+    suffix: &'static str,
+    value: StoreField<String>,
+    unit: StoreField<MassFamily>,
+    #[prop(optional)] also: Vec<String>,
+) -> impl IntoView {
+    let id = element_id(field, at(index));
+    view! {
+        <div class="drug-number">
+            <Input id=id.clone() label=label value=value also=also />
+            <UnitSelect id=format!("{id}-unit") label=format!("{label} unit") suffix=suffix value=unit />
+        </div>
+    }
+}
+
+/// One drug line's CSF-model inputs: the solution being replaced and the model's parameters.
+#[component]
+fn DrugCsf(index: usize) -> impl IntoView {
+    let state = expect_context::<AppState>();
+    let csf = line(state, index).csf();
+    let id = |f: Field| element_id(f, at(index));
+    view! {
+        <details class="drug-csf">
+            <summary>"CSF model and the solution being replaced"</summary>
+            <Input id=id(Field::Previous) label="Concentration in the solution being replaced (same unit as above)" value=csf.previous().into() compact=true />
+            <Input id=id(Field::HalfLife) label="CSF half-life (empty: library)" unit="h" value=csf.half_life_hours().into() compact=true />
+            <Input id=id(Field::CsfVolume) label="CSF volume (empty: library)" unit="mL" value=csf.volume_ml().into() compact=true />
+            <Input id=id(Field::K12) label="Two compartments: k12" unit="/h" value=csf.k12().into() compact=true />
+            <Input id=id(Field::K21) label="k21" unit="/h" value=csf.k21().into() compact=true />
+            <p class="hint">"Half-life and volume together replace the library's values for this plan; with k12 and k21 the model has two compartments (the half-life is then the central elimination half-life)."</p>
+        </details>
+    }
+}
+
+/// One drug line.
+#[component]
+fn DrugRow(index: usize, constant_flow: Signal<bool>) -> impl IntoView {
+    let state = expect_context::<AppState>();
+    let form = state.form;
+    let l = line(state, index);
+    let is_lead = move || form.mode().get() == FormMode::LeadDose && form.lead().get() == index;
+    let shows_dose = move || constant_flow.get() || (is_lead() && !form.flex().enabled().get());
     let remove = move |_| {
         form.update(|f| {
             if f.drugs.len() > 1 && index < f.drugs.len() {
@@ -137,101 +172,96 @@ fn DrugRow(
     let lead_id = format!("drug-{index}-lead");
     view! {
         <fieldset class="drug-row">
-            <legend>{move || format!("Drug {}", index + 1)}</legend>
-            <div class="field">
-                <label for=select_id.clone()>"Drug (from the library)"</label>
-                <select id=select_id.clone() on:change=on_drug prop:value=drug_id>
-                    {move || options().into_iter().map(|(id, name)| {
-                        let this = id.clone();
-                        view! { <option value=id selected=move || drug_id() == this>{name}</option> }
-                    }).collect_view()}
-                </select>
-                <p class="hint">{describe}</p>
-                <ErrorList ids=vec![select_id] />
-            </div>
-            <Show when=move || !constant_flow.get() && form.with(|f| f.mode == FormMode::LeadDose)>
+            <legend>{format!("Drug {}", index + 1)}</legend>
+            <DrugSelect index=index />
+            <ConditionSelect index=index />
+            <Show when=move || !constant_flow.get() && form.mode().get() == FormMode::LeadDose>
                 <label class="radio" for=lead_id.clone()>
-                    <input type="radio" name="lead-drug" id=lead_id.clone()
-                        prop:checked=is_lead
-                        on:change=move |_| form.update(|f| f.lead = index) />
+                    <input type="radio" name="lead-drug" id=lead_id.clone() prop:checked=is_lead
+                        on:change=move |_| form.lead().set(index) />
                     "Lead drug (its dose sets the rate)"
                 </label>
             </Show>
             <Show when=move || !constant_flow.get()>
                 <DrugNumber index=index field=Field::Concentration label="Concentration" suffix="/mL"
-                    get=|d| &d.concentration set=|d, v| d.concentration = v
-                    get_unit=|d| d.concentration_unit set_unit=|d, u| d.concentration_unit = u />
+                    value=l.concentration().into() unit=l.concentration_unit().into() />
             </Show>
             <Show when=shows_dose>
                 <DrugNumber index=index field=Field::DailyDose label="Daily dose" suffix="/day"
-                    get=|d| &d.daily_dose set=|d, v| d.daily_dose = v
-                    get_unit=|d| d.dose_unit set_unit=|d, u| d.dose_unit = u
-                    also=vec!["flow_rate".to_owned()] />
+                    value=l.daily_dose().into() unit=l.dose_unit().into() also=vec!["flow_rate".to_owned()] />
+            </Show>
+            <Show when=move || is_lead() && form.flex().enabled().get()>
+                <p class="hint">"Flex dosing is on: the lead drug's dose is set step by step below."</p>
             </Show>
             <DrugNumber index=index field=Field::StockStrength label="Stock strength (compounding)" suffix="/mL"
-                get=|d| &d.stock set=|d, v| d.stock = v
-                get_unit=|d| d.stock_unit set_unit=|d, u| d.stock_unit = u />
-                        <details class="drug-csf">
-                <summary>"CSF model and the solution being replaced"</summary>
-                <super::schedule::FormInput id=format!("drug-{index}-previous") label="Concentration in the solution being replaced (same unit as above)"
-                    get=move |f| f.drugs.get(index).map(|d| d.csf.previous.clone()).unwrap_or_default()
-                    set=move |f, v| if let Some(d) = f.drugs.get_mut(index) { d.csf.previous = v } />
-                <super::schedule::FormInput id=format!("drug-{index}-half-life") label="CSF half-life (h; empty: library)"
-                    get=move |f| f.drugs.get(index).map(|d| d.csf.half_life_hours.clone()).unwrap_or_default()
-                    set=move |f, v| if let Some(d) = f.drugs.get_mut(index) { d.csf.half_life_hours = v } />
-                <super::schedule::FormInput id=format!("drug-{index}-volume") label="CSF volume (mL; empty: library)"
-                    get=move |f| f.drugs.get(index).map(|d| d.csf.volume_ml.clone()).unwrap_or_default()
-                    set=move |f, v| if let Some(d) = f.drugs.get_mut(index) { d.csf.volume_ml = v } />
-                <super::schedule::FormInput id=format!("drug-{index}-k12") label="Two compartments: k12 (/h)"
-                    get=move |f| f.drugs.get(index).map(|d| d.csf.k12.clone()).unwrap_or_default()
-                    set=move |f, v| if let Some(d) = f.drugs.get_mut(index) { d.csf.k12 = v } />
-                <super::schedule::FormInput id=format!("drug-{index}-k21") label="k21 (/h)"
-                    get=move |f| f.drugs.get(index).map(|d| d.csf.k21.clone()).unwrap_or_default()
-                    set=move |f, v| if let Some(d) = f.drugs.get_mut(index) { d.csf.k21 = v } />
-                <p class="hint">"Half-life and volume together replace the library's values for this plan; with k12 and k21 the model has two compartments (the half-life is then the central elimination half-life)."</p>
-            </details>
-            <Show when=move || form.with(|f| f.drugs.len() > 1)>
+                value=l.stock().into() unit=l.stock_unit().into() />
+            <DrugCsf index=index />
+            <Show when=move || form.drugs().with(|d| d.len() > 1)>
                 <button type="button" class="secondary" id=format!("drug-{index}-remove") on:click=remove>
-                    {move || format!("Remove drug {}", index + 1)}
+                    {format!("Remove drug {}", index + 1)}
                 </button>
             </Show>
         </fieldset>
     }
 }
 
-/// All drug lines, with "Add a drug".
+/// How the programme is set, and every drug line, with "Add a drug".
 #[component]
-pub fn DrugRows(
-    /// Whether the pump is constant-flow.
-    constant_flow: Signal<bool>,
-) -> impl IntoView {
+pub fn Programme() -> impl IntoView {
     let state = expect_context::<AppState>();
     let form = state.form;
-    let library = state.library;
-    let count = move || form.with(|f| f.drugs.len());
+    let constant_flow = Signal::derive(move || {
+        let id = form.pump_id().get();
+        state.catalogue.with_value(|c| c.get(&id).is_some_and(|m| m.is_constant_flow()))
+    });
+    let count = move || form.drugs().with(Vec::len);
     let add = move |_| {
-        let next = form.with(|f| {
-            library.with(|l| {
+        let next = form.drugs().with(|lines| {
+            state.library.with(|l| {
                 l.drugs
                     .iter()
-                    .find(|d| !f.drugs.iter().any(|x| x.drug_id == d.id))
+                    .find(|d| !lines.iter().any(|x| x.drug_id == d.id))
                     .map(|d| (d.id.clone(), d.family))
             })
         });
         if let Some((id, family)) = next {
-            form.update(|f| {
-                if f.drugs.len() < MAX_DRUGS {
-                    f.drugs.push(DrugForm::for_drug(&id, family));
+            form.drugs().update(|d| {
+                if d.len() < MAX_DRUGS {
+                    d.push(DrugForm::for_drug(&id, family));
                 }
             });
         }
     };
+    let mode_radio = move |mode: FormMode, label: &'static str, id: &'static str| {
+        view! {
+            <label class="radio" for=id>
+                <input type="radio" id=id name="programme-mode" prop:checked=move || form.mode().get() == mode
+                    on:change=move |_| form.mode().set(mode) />
+                {label}
+            </label>
+        }
+    };
     view! {
+        <h3>"Programme"</h3>
+        <Show when=move || !constant_flow.get() fallback=|| view! {
+            <p class="hint" id="constant-flow-note">"Constant-flow pump: the rate is fixed. Enter each drug's target daily dose; its concentration is computed."</p>
+        }>
+            <fieldset class="mode">
+                <legend>"Set the programme by"</legend>
+                {mode_radio(FormMode::LeadDose, "the lead drug's daily dose", "mode-lead")}
+                {mode_radio(FormMode::Rate, "the flow rate", "mode-rate")}
+            </fieldset>
+            <Show when=move || form.mode().get() == FormMode::Rate>
+                <Input id=element_id(Field::FlowRate, None) label="Flow rate" unit="mL/day" value=form.flow_rate().into() />
+            </Show>
+        </Show>
         <div class="drugs" id="drugs">
             <For each=move || 0..count() key=|i| *i children=move |i| view! { <DrugRow index=i constant_flow=constant_flow /> } />
             <Show when=move || { count() < MAX_DRUGS }>
                 <button type="button" id="add-drug" on:click=add>"Add a drug to the reservoir"</button>
             </Show>
         </div>
+        <Messages ids=vec!["drugs".into(), "programme".into(), "lead_drug".into(), "pump".into()] shown=true />
+        <Input id=element_id(Field::ExtraVolume, None) label="Extra volume to prime the refill kit (compounding)" unit="mL" value=form.extra_volume().into() />
     }
 }

@@ -5,9 +5,9 @@ use leptos::prelude::*;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
 
-use super::AppState;
 use super::persist::Flash;
-use crate::engine::{Plan, PlanStatus};
+use super::state::AppState;
+use crate::engine::{AckKey, PlanStatus, load};
 use crate::form::PlanForm;
 
 /// Offers `text` as a file download.
@@ -36,20 +36,21 @@ pub async fn read_chosen_file(input: web_sys::HtmlInputElement) -> Result<String
 /// Export, import and print.
 #[component]
 pub fn PlanFiles(
-    /// A note from loading (a saved library that could not be used).
-    library_note: Option<String>,
+    /// Notes from loading (saved work migrated or unreadable, a saved library that could not be used).
+    notes: Vec<String>,
 ) -> impl IntoView {
     let state = expect_context::<AppState>();
     let flash = Flash::new();
     let import_error = RwSignal::new(None::<String>);
     // Export only a plan that is valid now: current input, no hard limit, every soft limit acknowledged.
     let exportable = Memo::new(move |_| {
-        state.evaluation.with(|e| match (&e.plan, &e.report) {
-            (Some(plan), Ok(report)) if report.status == PlanStatus::Valid => {
-                let mut plan = plan.clone();
-                // Keep only the acknowledgements of findings the plan still has.
-                plan.acknowledgements
-                    .retain(|a| report.findings.iter().any(|f| f.key == a.finding));
+        state.evaluation.with(|e| match &e.result {
+            Ok(shown) if shown.outcome.status == PlanStatus::Valid => {
+                let mut plan = shown.plan.clone();
+                // Keep only the acknowledgements of findings the plan still has, by their keys.
+                plan.acknowledgements.retain(|a| {
+                    matches!(&a.finding, AckKey::Key(k) if shown.outcome.findings.iter().any(|f| f.key == *k))
+                });
                 Some(plan)
             }
             _ => None,
@@ -68,13 +69,18 @@ pub fn PlanFiles(
             return;
         };
         leptos::task::spawn_local(async move {
-            let result = read_chosen_file(input.clone())
-                .await
-                .and_then(|text| Plan::from_json(&text).map_err(|e| e.to_string()));
+            let text = read_chosen_file(input.clone()).await;
             input.set_value("");
+            let result = text.and_then(|text| {
+                state.catalogue.with_value(|c| {
+                    state
+                        .library
+                        .with_untracked(|l| load(&text, c, l).map(|loaded| PlanForm::from_plan(&loaded.plan, l)))
+                        .map_err(|e| e.to_string())
+                })
+            });
             match result {
-                Ok(plan) => {
-                    let form = state.library.with(|l| PlanForm::from_plan(&plan, l));
+                Ok(form) => {
                     state.form.set(form);
                     import_error.set(None);
                     flash.show("Plan imported".into());
@@ -90,13 +96,13 @@ pub fn PlanFiles(
         }
     };
     let why_not = move || {
-        state.evaluation.with(|e| match &e.report {
+        state.evaluation.with(|e| match &e.result {
             Err(_) => Some("Export and print are available once the input is valid."),
-            Ok(r) if r.status == PlanStatus::Blocked => {
+            Ok(r) if r.outcome.status == PlanStatus::Blocked => {
                 Some("A hard limit blocks this plan: it cannot be exported as a proposed programme.")
             }
-            Ok(r) if r.status == PlanStatus::NeedsAcknowledgement => {
-                Some("Acknowledge each soft limit (with a reason) to export.")
+            Ok(r) if r.outcome.status == PlanStatus::NeedsAcknowledgement => {
+                Some("Acknowledge each soft finding (with a reason) to export.")
             }
             Ok(_) => None,
         })
@@ -113,7 +119,7 @@ pub fn PlanFiles(
             <p class="hint" id="export-why-not">{why_not}</p>
             <p class="field-error" id="import-plan-error" role="alert">{move || import_error.get()}</p>
             <p class="save-status" role="status" id="plan-files-status">{move || flash.get().unwrap_or_default()}</p>
-            {library_note.map(|n| view! { <p class="banner banner-stale">{n}</p> })}
+            {notes.into_iter().map(|n| view! { <p class="banner banner-stale" role="status">{n}</p> }).collect_view()}
         </div>
     }
 }

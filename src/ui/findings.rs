@@ -1,21 +1,17 @@
-//! Findings from the drug library and the pump, the way dose error reduction software shows them:
-//! hard limits block; soft limits need an explicit acknowledgement with a reason, which is recorded
-//! (with its time) in the plan; info is shown.
+//! Findings as dose error reduction software shows them: hard limits block; soft findings need an
+//! explicit acknowledgement with a reason, recorded (with its time) in the plan under the finding's
+//! structured key; info is shown. Worded by the report.
 
 use leptos::prelude::*;
 
-use super::AppState;
-use crate::engine::format::format_date_time;
-use crate::engine::{Acknowledgement, Finding, Severity};
+use super::state::AppState;
+use crate::engine::report::FindingView;
+use crate::engine::{AckKey, Acknowledgement, FindingKey, Severity};
+use crate::form::PlanFormStoreFields;
 
 /// One soft finding's acknowledgement form.
 #[component]
-fn AcknowledgeForm(
-    /// The finding's key.
-    key: String,
-    /// Position, for element ids.
-    index: usize,
-) -> impl IntoView {
+fn AcknowledgeForm(key: FindingKey, index: usize) -> impl IntoView {
     let state = expect_context::<AppState>();
     let reason = RwSignal::new(String::new());
     let problem = RwSignal::new(None::<&'static str>);
@@ -23,16 +19,16 @@ fn AcknowledgeForm(
     let acknowledge = move |_| {
         let text = reason.get();
         if text.trim().is_empty() {
-            problem.set(Some("Give a reason to acknowledge this limit."));
+            problem.set(Some("Give a reason to acknowledge this finding."));
             return;
         }
         problem.set(None);
         let at = super::persist::now();
         let key = key.clone();
-        state.form.update(|f| {
-            f.acknowledgements.retain(|a| a.finding != key);
-            f.acknowledgements.push(Acknowledgement {
-                finding: key,
+        state.form.acknowledgements().update(|acks| {
+            acks.retain(|a| a.finding != AckKey::Key(key.clone()));
+            acks.push(Acknowledgement {
+                finding: AckKey::Key(key),
                 reason: text.trim().to_owned(),
                 at,
             });
@@ -48,12 +44,12 @@ fn AcknowledgeForm(
     }
 }
 
-fn finding_item(index: usize, finding: Finding) -> impl IntoView {
+fn finding_item(index: usize, finding: FindingView) -> impl IntoView {
     let state = expect_context::<AppState>();
-    let (class, label) = match finding.severity {
-        Severity::Hard => ("finding finding-hard", "Hard limit \u{2014} blocked"),
-        Severity::Soft => ("finding finding-soft", "Acknowledge to proceed"),
-        Severity::Info => ("finding finding-info", "Info"),
+    let class = match finding.severity {
+        Severity::Hard => "finding finding-hard",
+        Severity::Soft => "finding finding-soft",
+        Severity::Info => "finding finding-info",
     };
     let source = finding.source.clone().map(|s| {
         let mark = finding
@@ -64,23 +60,24 @@ fn finding_item(index: usize, finding: Finding) -> impl IntoView {
     });
     let key = finding.key.clone();
     let withdraw = move |_| {
-        let key = key.clone();
-        state.form.update(|f| f.acknowledgements.retain(|a| a.finding != key));
+        let key = AckKey::Key(key.clone());
+        state.form.acknowledgements().update(|acks| acks.retain(|a| a.finding != key));
     };
-    let acknowledgement = finding.acknowledged.clone();
+    let body = match (&finding.acknowledgement, finding.needs_acknowledgement) {
+        (Some(text), _) => view! {
+            <p class="ack-done">{text.clone()}" "
+                <button type="button" class="secondary" on:click=withdraw>"Withdraw"</button>
+            </p>
+        }
+        .into_any(),
+        (None, true) => view! { <AcknowledgeForm key=finding.key.clone() index=index /> }.into_any(),
+        _ => ().into_any(),
+    };
     view! {
         <li class=class id=format!("finding-{index}")>
-            <strong>{label}": "</strong>{finding.message.clone()}
+            <strong>{finding.label.clone()}": "</strong>{finding.message.clone()}
             {source.map(|s| view! { <span class="source">" "{s}</span> })}
-            {match (finding.severity, acknowledgement) {
-                (Severity::Soft, Some(a)) => view! {
-                    <p class="ack-done">{format!("Acknowledged {}: {}", format_date_time(a.at), a.reason)}" "
-                        <button type="button" class="secondary" on:click=withdraw>"Withdraw"</button>
-                    </p>
-                }.into_any(),
-                (Severity::Soft, None) => view! { <AcknowledgeForm key=finding.key.clone() index=index /> }.into_any(),
-                _ => ().into_any(),
-            }}
+            {body}
         </li>
     }
 }
@@ -92,7 +89,7 @@ pub fn Findings() -> impl IntoView {
     let findings = Memo::new(move |_| {
         state
             .last_valid
-            .with(|r| r.as_ref().map(|r| r.findings.clone()).unwrap_or_default())
+            .with(|r| r.as_ref().map(|r| r.report.findings.clone()).unwrap_or_default())
     });
     view! {
         <Show when=move || findings.with(|f| !f.is_empty())>

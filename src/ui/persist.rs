@@ -1,15 +1,17 @@
 //! Saving what the user typed, and the drug library in force, in this browser's localStorage, so
 //! work survives a reload. Writes are debounced (gloo-timers); status messages clear themselves.
+//! What the stored text becomes (and the migration of the first version) is decided by
+//! [`crate::form::stored`].
 
 use gloo_storage::{LocalStorage, Storage};
 use gloo_timers::callback::Timeout;
 use leptos::prelude::*;
+use reactive_stores::Store;
 
 use crate::engine::DrugLibrary;
 use crate::form::PlanForm;
+use crate::form::stored::{FIRST_STORAGE_KEY, Restored, STORAGE_KEY, UNREADABLE_KEY, note, restore};
 
-/// The localStorage key of the form. Versioned so a future format can migrate instead of misreading.
-pub const STORAGE_KEY: &str = "itdose.form.v2";
 /// The localStorage key of an imported drug library (absent: the built-in library).
 pub const LIBRARY_KEY: &str = "itdose.library.v1";
 /// Quiet time after the last keystroke before saving.
@@ -17,16 +19,35 @@ const SAVE_DEBOUNCE_MS: u32 = 400;
 /// How long a passing status message stays.
 const STATUS_MS: u32 = 2500;
 
-/// The saved form, or a blank one filled now (browser clock) when there is none.
-pub fn load_form() -> PlanForm {
-    LocalStorage::get::<PlanForm>(STORAGE_KEY).unwrap_or_else(|_| PlanForm::blank_at(now()))
+fn stored(key: &str) -> Option<String> {
+    LocalStorage::raw().get_item(key).ok().flatten()
+}
+
+/// The saved form (migrated from the first version when that is all there is), or a blank one
+/// filled now (browser clock), with a note when the saved work was migrated or could not be read.
+pub fn load_form() -> (PlanForm, Option<String>) {
+    let current = stored(STORAGE_KEY);
+    let restored = restore(current.as_deref(), stored(FIRST_STORAGE_KEY).as_deref());
+    let message = note(&restored);
+    let form = match restored {
+        Restored::Form(form) | Restored::Migrated(form) => form,
+        Restored::Unreadable(_) => {
+            // Keep the text aside before any save can overwrite it.
+            if let Some(text) = current.or_else(|| stored(FIRST_STORAGE_KEY)) {
+                let _ = LocalStorage::raw().set_item(UNREADABLE_KEY, &text);
+            }
+            PlanForm::blank_at(now())
+        }
+        Restored::Nothing => PlanForm::blank_at(now()),
+    };
+    (form, message)
 }
 
 /// The saved library if there is a valid one, else the built-in one, with a note when a saved
 /// library could not be used.
 pub fn load_library(builtin: DrugLibrary) -> (DrugLibrary, Option<String>) {
-    match LocalStorage::raw().get_item(LIBRARY_KEY) {
-        Ok(Some(text)) => match DrugLibrary::from_json(&text) {
+    match stored(LIBRARY_KEY) {
+        Some(text) => match DrugLibrary::from_json(&text) {
             Ok(library) => (library, None),
             Err(e) => (
                 builtin,
@@ -35,7 +56,7 @@ pub fn load_library(builtin: DrugLibrary) -> (DrugLibrary, Option<String>) {
                 )),
             ),
         },
-        _ => (builtin, None),
+        None => (builtin, None),
     }
 }
 
@@ -92,13 +113,14 @@ struct SaveState {
 }
 
 /// Saves the form and the library after each change, debounced, with a self-clearing status.
-pub fn autosave(form: RwSignal<PlanForm>, library: RwSignal<DrugLibrary>) {
+pub fn autosave(form: Store<PlanForm>, library: RwSignal<DrugLibrary>) {
     let flash = Flash::new();
     provide_context(SaveState { flash });
     let pending = StoredValue::new_local(None::<Timeout>);
     let first_run = StoredValue::new(true);
     Effect::new(move |_| {
-        let snapshot = form.get();
+        // Serialised now (not when the timer fires), so the save is of what was on screen.
+        let json = form.with(serde_json::to_string);
         if first_run.get_value() {
             // Loading is not a change: do not re-save or announce on start.
             first_run.set_value(false);
@@ -106,7 +128,10 @@ pub fn autosave(form: RwSignal<PlanForm>, library: RwSignal<DrugLibrary>) {
         }
         // Replacing the stored Timeout drops (cancels) the previous one: that is the debounce.
         pending.set_value(Some(Timeout::new(SAVE_DEBOUNCE_MS, move || {
-            let text = match LocalStorage::set(STORAGE_KEY, &snapshot) {
+            let saved = json
+                .map_err(|e| e.to_string())
+                .and_then(|j| LocalStorage::raw().set_item(STORAGE_KEY, &j).map_err(|e| format!("{e:?}")));
+            let text = match saved {
                 Ok(()) => "Saved on this device".to_owned(),
                 Err(e) => format!("Could not save on this device: {e}"),
             };

@@ -2,19 +2,18 @@
 
 use leptos::prelude::*;
 
-use super::AppState;
+use super::state::AppState;
 use crate::engine::Mark;
+use crate::engine::report::pump_rows;
+use crate::form::PlanFormStoreFields;
 
 /// A `<dl>` of the selected pump's catalogue values.
 #[component]
 pub fn PumpInfo() -> impl IntoView {
     let state = expect_context::<AppState>();
     let rows = move || {
-        state.form.with(|f| {
-            state
-                .catalogue
-                .with_value(|c| c.get(&f.pump_id).map(|p| (p.name.clone(), p.sourced_values())))
-        })
+        let id = state.form.pump_id().get();
+        state.catalogue.with_value(|c| c.get(&id).map(|p| (p.name.clone(), pump_rows(p))))
     };
     view! {
         <details class="pump-info" open>

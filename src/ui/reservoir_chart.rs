@@ -1,5 +1,6 @@
 //! The reservoir chart on a canvas, with its text alternative and a read-out of date and volume
-//! under the pointer (or moved with the arrow keys when the chart has focus).
+//! under the pointer (or moved with the arrow keys when the chart has focus). The outcome gives the
+//! numbers, the report every word.
 
 use leptos::html::Canvas;
 use leptos::prelude::*;
@@ -7,9 +8,9 @@ use plotters::coord::ReverseCoordTranslate;
 use plotters::prelude::*;
 use plotters_canvas::CanvasBackend;
 
-use super::AppState;
+use super::state::AppState;
 use crate::chart::reservoir::{Mapping, ReservoirChart, draw};
-use crate::engine::format::with_unit;
+use crate::engine::report;
 
 /// Canvas size in CSS pixels.
 const WIDTH: u32 = 760;
@@ -21,19 +22,12 @@ pub fn ReservoirChartView() -> impl IntoView {
     let state = expect_context::<AppState>();
     let stale = state.stale;
     let canvas_ref = NodeRef::<Canvas>::new();
-    let accuracy = move || {
-        state.form.with(|f| {
-            state.catalogue.with_value(|c| {
-                c.get(&f.pump_id)
-                    .and_then(|p| p.flow_accuracy_percent.as_ref().map(|s| s.value))
-            })
-        })
-    };
     let chart = Memo::new(move |_| {
-        let a = accuracy();
-        state
-            .last_valid
-            .with(|r| r.as_ref().and_then(|r| ReservoirChart::from_report(r, a)))
+        state.last_valid.with(|shown| {
+            shown
+                .as_ref()
+                .and_then(|s| ReservoirChart::new(&s.outcome, &s.report.reservoir_chart))
+        })
     });
     let draw_error = RwSignal::new(None::<String>);
     let mapping = StoredValue::new_local(None::<Mapping>);
@@ -80,30 +74,10 @@ pub fn ReservoirChartView() -> impl IntoView {
         readout_day.update(|d| *d = Some((d.unwrap_or(0.0) + step).max(0.0)));
     };
     let readout = move || {
-        // Bounded so the minute count can never overflow.
-        let day = readout_day
-            .get()
-            .filter(|d| d.is_finite() && *d >= 0.0 && *d < 36_525.0)?;
-        state.last_valid.with(|r| {
-            let r = r.as_ref()?;
-            let at = crate::engine::format::format_date_time(
-                r.filled_at
-                    .checked_add(jiff::SignedDuration::from_mins((day * 1440.0) as i64))
-                    .ok()?,
-            );
-            let volumes: Vec<String> = r
-                .scenarios
-                .iter()
-                .map(|p| {
-                    format!(
-                        "{} {}",
-                        with_unit(p.volume_at(day).value(), "mL"),
-                        p.scenario.label().to_lowercase()
-                    )
-                })
-                .collect();
-            Some(format!("{at}: {}", volumes.join("; ")))
-        })
+        let day = readout_day.get()?;
+        state
+            .last_valid
+            .with(|shown| shown.as_ref().and_then(|s| report::readout(&s.outcome, day)))
     };
 
     view! {

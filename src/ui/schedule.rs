@@ -1,13 +1,19 @@
-//! The delivery schedule editor: flex steps, periodic and single boluses, patient-activated
-//! boluses, the device's end of service, and "set as the current programme" for the
-//! current-vs-proposed comparison.
+//! The delivery schedule: flex steps (with a note next to a step far from the current programme),
+//! periodic and single boluses, patient-activated boluses, priming and bridge boluses, the current
+//! programme and its titration history.
 
 use leptos::prelude::*;
+use reactive_stores::{Field as StoreField, StoreFieldIterator};
 
-use super::AppState;
-use super::field::ErrorList;
-use crate::engine::{CurrentTotal, Cycle, MassFamily};
-use crate::form::{FlexStepForm, Per, PeriodicForm, PlanForm, SingleForm};
+use super::input::{Check, Input, Kind, Messages, UnitSelect};
+use super::state::AppState;
+use crate::engine::report::current_programme_text;
+use crate::engine::{CurrentTotal, Cycle, Field, Location, element_id};
+use crate::form::{
+    FlexFormStoreFields, FlexStepForm, FlexStepFormStoreFields, PatientFormStoreFields, Per, PeriodicForm,
+    PeriodicFormStoreFields, PlanFormStoreFields, ProcedureFormStoreFields, SingleForm, SingleFormStoreFields,
+    TitrationFormStoreFields,
+};
 
 const WEEKDAYS: [&str; 7] = [
     "Monday",
@@ -19,156 +25,77 @@ const WEEKDAYS: [&str; 7] = [
     "Sunday",
 ];
 
-/// A labelled text, date or time input bound to one string of the form.
-#[component]
-pub fn FormInput(
-    /// Element id.
-    #[prop(into)]
-    id: String,
-    /// Visible label.
-    #[prop(into)]
-    label: String,
-    /// "text" (decimal), "date" or "time".
-    #[prop(default = "text")]
-    kind: &'static str,
-    /// Reads the value.
-    get: impl Fn(&PlanForm) -> String + Send + Sync + 'static,
-    /// Writes the value.
-    set: impl Fn(&mut PlanForm, String) + 'static,
-) -> impl IntoView {
-    let state = expect_context::<AppState>();
-    let form = state.form;
-    let for_id = id.clone();
-    view! {
-        <div class="field compact">
-            <label for=for_id>{label}</label>
-            <input id=id type=kind inputmode=if kind == "text" { "decimal" } else { "text" } autocomplete="off"
-                prop:value=move || form.with(|f| get(f))
-                on:input=move |ev| { let v = event_target_value(&ev); form.update(|f| set(f, v)); } />
-        </div>
-    }
-}
-
-/// A labelled checkbox bound to one flag of the form.
-#[component]
-pub fn FormCheck(
-    /// Element id.
-    #[prop(into)]
-    id: String,
-    /// Visible label.
-    #[prop(into)]
-    label: String,
-    /// Reads the flag.
-    get: fn(&PlanForm) -> bool,
-    /// Writes the flag.
-    set: fn(&mut PlanForm, bool),
-) -> impl IntoView {
-    let form = expect_context::<AppState>().form;
-    let for_id = id.clone();
-    view! {
-        <label class="radio" for=for_id>
-            <input type="checkbox" id=id prop:checked=move || form.with(get)
-                on:change=move |ev| { let v = event_target_checked(&ev); form.update(|f| set(f, v)); } />
-            {label}
-        </label>
-    }
+fn id(field: Field, at: Location) -> String {
+    element_id(field, Some(at))
 }
 
 fn flex_step(index: usize) -> impl IntoView {
     let state = expect_context::<AppState>();
     let form = state.form;
-    let id = |what: &str| format!("flex-{index}-{what}");
-    let is_week = move || form.with(|f| f.flex.cycle == Cycle::Week);
-    let unit = move || form.with(|f| f.flex.steps.get(index).map(|s| s.unit).unwrap_or_default());
-    let per = move || form.with(|f| f.flex.steps.get(index).map(|s| s.per).unwrap_or_default());
-    let day_id = id("day");
-    let unit_id = id("unit");
-    let per_id = id("per");
+    let step: StoreField<FlexStepForm> = form.flex().steps().at_unkeyed(index).into();
+    let at = Location::FlexStep(index);
+    let day_id = format!("flex-{index}-day");
+    let per_id = format!("flex-{index}-per");
+    let note = move || {
+        state.last_valid.with(|r| {
+            r.as_ref()
+                .and_then(|r| r.report.step_notes.iter().find(|n| n.step == index).map(|n| n.text.clone()))
+        })
+    };
+    let per = move || step.try_with(|s| s.per).unwrap_or_default();
     view! {
         <fieldset class="sub-row">
             <legend>{format!("Step {}", index + 1)}</legend>
-            <Show when=is_week>
+            <Show when=move || form.flex().cycle().get() == Cycle::Week>
                 <div class="field compact">
                     <label for=day_id.clone()>"Day"</label>
                     <select id=day_id.clone()
-                        on:change=move |ev| { let d = event_target_value(&ev).parse().unwrap_or(0); form.update(|f| if let Some(s) = f.flex.steps.get_mut(index) { s.day = d }); }>
+                        on:change=move |ev| { let d = event_target_value(&ev).parse().unwrap_or(0); step.day().try_set(d); }>
                         {WEEKDAYS.iter().enumerate().map(|(i, name)| {
                             let i = u8::try_from(i).unwrap_or(0);
-                            view! { <option value=i.to_string() selected=move || form.with(|f| f.flex.steps.get(index).is_some_and(|s| s.day == i))>{*name}</option> }
+                            view! { <option value=i.to_string() selected=move || step.try_with(|s| s.day == i).unwrap_or(false)>{*name}</option> }
                         }).collect_view()}
                     </select>
                 </div>
             </Show>
-            <FormInput id=id("start") label="Start (HH:MM)" kind="time"
-                get=move |f| f.flex.steps.get(index).map(|s| s.start.clone()).unwrap_or_default()
-                set=move |f, v| if let Some(s) = f.flex.steps.get_mut(index) { s.start = v } />
-            <FormInput id=id("dose") label="Lead drug dose"
-                get=move |f| f.flex.steps.get(index).map(|s| s.dose.clone()).unwrap_or_default()
-                set=move |f, v| if let Some(s) = f.flex.steps.get_mut(index) { s.dose = v } />
+            <Input id=id(Field::Start, at) label="Start (HH:MM)" kind=Kind::Time value=step.start().into() compact=true />
+            <Input id=id(Field::Dose, at) label="Lead drug dose" value=step.dose().into() compact=true />
             <div class="field compact">
-                <label for=unit_id.clone()>"Unit"</label>
-                <select id=unit_id.clone() on:change=move |ev| {
-                    let u = if event_target_value(&ev) == "mcg" { MassFamily::Mcg } else { MassFamily::Mg };
-                    form.update(|f| if let Some(s) = f.flex.steps.get_mut(index) { s.unit = u });
-                }>
-                    <option value="mg" selected=move || unit() == MassFamily::Mg>"mg"</option>
-                    <option value="mcg" selected=move || unit() == MassFamily::Mcg>"mcg"</option>
-                </select>
+                <UnitSelect id=format!("flex-{index}-unit") label="Unit" suffix="" value=step.unit().into() />
             </div>
             <div class="field compact">
                 <label for=per_id.clone()>"Per"</label>
                 <select id=per_id.clone() on:change=move |ev| {
                     let p = if event_target_value(&ev) == "hour" { Per::Hour } else { Per::Day };
-                    form.update(|f| if let Some(s) = f.flex.steps.get_mut(index) { s.per = p });
+                    step.per().try_set(p);
                 }>
                     <option value="day" selected=move || per() == Per::Day>"per day"</option>
                     <option value="hour" selected=move || per() == Per::Hour>"per hour (\u{d7} 24)"</option>
                 </select>
             </div>
-            <button type="button" class="secondary" id=id("remove") on:click=move |_| form.update(|f| { if index < f.flex.steps.len() { f.flex.steps.remove(index); } })>
+            <button type="button" class="secondary" id=format!("flex-{index}-remove")
+                on:click=move |_| form.flex().steps().update(|s| { if index < s.len() { s.remove(index); } })>
                 {format!("Remove step {}", index + 1)}
             </button>
-            <p class="step-note" id=id("note") role="status">{move || state.last_valid.with(|r| {
-                r.as_ref().and_then(|r| r.step_notes.iter().find(|n| n.step == index).map(|n| n.message.clone()))
-            })}</p>
+            <p class="step-note" id=format!("flex-{index}-note") role="status">{note}</p>
         </fieldset>
     }
 }
 
 fn periodic_row(index: usize) -> impl IntoView {
     let form = expect_context::<AppState>().form;
-    let id = |what: &str| format!("periodic-{index}-{what}");
-    macro_rules! bind {
-        ($field:ident) => {
-            (
-                move |f: &PlanForm| {
-                    f.periodic
-                        .get(index)
-                        .map(|p| p.$field.clone())
-                        .unwrap_or_default()
-                },
-                move |f: &mut PlanForm, v: String| {
-                    if let Some(p) = f.periodic.get_mut(index) {
-                        p.$field = v
-                    }
-                },
-            )
-        };
-    }
-    let (g1, s1) = bind!(volume);
-    let (g2, s2) = bind!(duration_minutes);
-    let (g3, s3) = bind!(interval_hours);
-    let (g4, s4) = bind!(first_date);
-    let (g5, s5) = bind!(first_time);
+    let row: StoreField<PeriodicForm> = form.periodic().at_unkeyed(index).into();
+    let at = Location::PeriodicBolus(index);
     view! {
         <fieldset class="sub-row">
             <legend>{format!("Periodic bolus {}", index + 1)}</legend>
-            <FormInput id=id("volume") label="Volume (mL)" get=g1 set=s1 />
-            <FormInput id=id("duration") label="Duration (min)" get=g2 set=s2 />
-            <FormInput id=id("interval") label="Every (h)" get=g3 set=s3 />
-            <FormInput id=id("date") label="First on" kind="date" get=g4 set=s4 />
-            <FormInput id=id("time") label="at" kind="time" get=g5 set=s5 />
-            <button type="button" class="secondary" id=id("remove") on:click=move |_| form.update(|f| { if index < f.periodic.len() { f.periodic.remove(index); } })>
+            <Input id=id(Field::Volume, at) label="Volume" unit="mL" value=row.volume().into() compact=true />
+            <Input id=id(Field::Duration, at) label="Duration" unit="min" value=row.duration_minutes().into() compact=true />
+            <Input id=id(Field::Interval, at) label="Every" unit="h" value=row.interval_hours().into() compact=true />
+            <Input id=id(Field::Date, at) label="First on" kind=Kind::Date value=row.first_date().into() compact=true />
+            <Input id=id(Field::Time, at) label="at" kind=Kind::Time value=row.first_time().into() compact=true />
+            <button type="button" class="secondary" id=format!("periodic-{index}-remove")
+                on:click=move |_| form.periodic().update(|p| { if index < p.len() { p.remove(index); } })>
                 {format!("Remove periodic bolus {}", index + 1)}
             </button>
         </fieldset>
@@ -177,161 +104,198 @@ fn periodic_row(index: usize) -> impl IntoView {
 
 fn single_row(index: usize) -> impl IntoView {
     let form = expect_context::<AppState>().form;
-    let id = |what: &str| format!("single-{index}-{what}");
-    macro_rules! bind {
-        ($field:ident) => {
-            (
-                move |f: &PlanForm| f.single.get(index).map(|p| p.$field.clone()).unwrap_or_default(),
-                move |f: &mut PlanForm, v: String| {
-                    if let Some(p) = f.single.get_mut(index) {
-                        p.$field = v
-                    }
-                },
-            )
-        };
-    }
-    let (g1, s1) = bind!(volume);
-    let (g2, s2) = bind!(duration_minutes);
-    let (g3, s3) = bind!(date);
-    let (g4, s4) = bind!(time);
+    let row: StoreField<SingleForm> = form.single().at_unkeyed(index).into();
+    let at = Location::SingleBolus(index);
     view! {
         <fieldset class="sub-row">
             <legend>{format!("Single bolus {}", index + 1)}</legend>
-            <FormInput id=id("volume") label="Volume (mL)" get=g1 set=s1 />
-            <FormInput id=id("duration") label="Duration (min)" get=g2 set=s2 />
-            <FormInput id=id("date") label="On" kind="date" get=g3 set=s3 />
-            <FormInput id=id("time") label="at" kind="time" get=g4 set=s4 />
-            <button type="button" class="secondary" id=id("remove") on:click=move |_| form.update(|f| { if index < f.single.len() { f.single.remove(index); } })>
+            <Input id=id(Field::Volume, at) label="Volume" unit="mL" value=row.volume().into() compact=true />
+            <Input id=id(Field::Duration, at) label="Duration" unit="min" value=row.duration_minutes().into() compact=true />
+            <Input id=id(Field::Date, at) label="On" kind=Kind::Date value=row.date().into() compact=true />
+            <Input id=id(Field::Time, at) label="at" kind=Kind::Time value=row.time().into() compact=true />
+            <button type="button" class="secondary" id=format!("single-{index}-remove")
+                on:click=move |_| form.single().update(|p| { if index < p.len() { p.remove(index); } })>
                 {format!("Remove single bolus {}", index + 1)}
             </button>
         </fieldset>
     }
 }
 
-/// The schedule editor.
+/// Flex dosing: the cycle and the steps.
 #[component]
-pub fn ScheduleEditor(
-    /// Whether the pump is constant-flow (no flex, no boluses).
-    constant_flow: Signal<bool>,
-) -> impl IntoView {
+fn Flex() -> impl IntoView {
+    let form = expect_context::<AppState>().form;
+    let flex = form.flex();
+    let on_flex = move |ev| {
+        let on = event_target_checked(&ev);
+        flex.update(|f| {
+            f.enabled = on;
+            if on && f.steps.is_empty() {
+                f.steps.push(FlexStepForm {
+                    start: "00:00".into(),
+                    ..FlexStepForm::default()
+                });
+            }
+        });
+    };
+    let add = move |_| {
+        let unit = form.drugs().with(|d| d.get(form.lead().get_untracked()).map(|l| l.dose_unit).unwrap_or_default());
+        flex.steps().update(|s| s.push(FlexStepForm { unit, ..FlexStepForm::default() }));
+    };
+    view! {
+        <label class="radio" for="flex-enabled">
+            <input type="checkbox" id="flex-enabled" prop:checked=move || flex.enabled().get() on:change=on_flex />
+            "Flex dosing: the lead drug's dose in steps"
+        </label>
+        <Show when=move || flex.enabled().get()>
+            <div class="field compact">
+                <label for="flex-cycle">"Cycle"</label>
+                <select id="flex-cycle" on:change=move |ev| {
+                    let c = if event_target_value(&ev) == "week" { Cycle::Week } else { Cycle::Day };
+                    flex.cycle().set(c);
+                }>
+                    <option value="day" selected=move || flex.cycle().get() == Cycle::Day>"24 hours"</option>
+                    <option value="week" selected=move || flex.cycle().get() == Cycle::Week>"7 days"</option>
+                </select>
+            </div>
+            <For each=move || 0..flex.steps().with(Vec::len) key=|i| *i children=flex_step />
+            <button type="button" id="add-flex-step" on:click=add>"Add a flex step"</button>
+        </Show>
+    }
+}
+
+/// Patient-activated boluses (myPTM / PTC).
+#[component]
+fn PatientBolus() -> impl IntoView {
+    let form = expect_context::<AppState>().form;
+    let p = form.patient();
+    let at = Location::PatientBolus;
+    view! {
+        <Check id="ptm-enabled" label="Patient-activated boluses (myPTM / PTC)" value=p.enabled().into() />
+        <Show when=move || p.enabled().get()>
+            <fieldset class="sub-row">
+                <legend>"Patient bolus (device ranges unverified: check your pump's labelling)"</legend>
+                <Input id=id(Field::Volume, at) label="Volume per activation" unit="mL" value=p.volume().into() compact=true />
+                <Input id=id(Field::Duration, at) label="Delivery duration" unit="min" value=p.duration_minutes().into() compact=true />
+                <Input id=id(Field::Lockout, at) label="Lockout" unit="h" value=p.lockout_hours().into() compact=true />
+                <Input id=id(Field::MaxPerDay, at) label="Maximum per 24 h" kind=Kind::Count value=p.max_per_day().into() compact=true />
+                <Input id=id(Field::TypicalPerDay, at) label="Typical activations per day" kind=Kind::Count value=p.typical_per_day().into() compact=true />
+            </fieldset>
+            <p class="hint">"Using the PTM to give opioid to opioid-naive patients is contraindicated (Medtronic cancer-pain TDD page, V)."</p>
+        </Show>
+    }
+}
+
+/// Priming and bridge boluses.
+#[component]
+fn Procedures() -> impl IntoView {
+    let form = expect_context::<AppState>().form;
+    let (priming, bridge) = (form.priming(), form.bridge());
+    let (p, b) = (Location::Priming, Location::Bridge);
+    view! {
+        <Check id="priming-enabled" label="Priming bolus (after implant or catheter revision)" value=priming.enabled().into() />
+        <Show when=move || priming.enabled().get()>
+            <fieldset class="sub-row">
+                <legend>"Priming bolus: the volume ahead of the drug (pump tubing + catheter, under the CSF model settings)"</legend>
+                <Input id=id(Field::Date, p) label="On" kind=Kind::Date value=priming.date().into() compact=true />
+                <Input id=id(Field::Time, p) label="at" kind=Kind::Time value=priming.time().into() compact=true />
+                <Input id=id(Field::Duration, p) label="Duration" unit="min" value=priming.duration_minutes().into() compact=true also=vec![id(Field::Volume, p)] />
+                <p class="hint">"At priming rates drug and fluid mix: drug can reach the patient before the priming bolus ends, and the concentration afterwards is reduced (Medtronic labelling update). Prime under medical supervision. It counts in every 24-hour total."</p>
+            </fieldset>
+        </Show>
+        <Check id="bridge-enabled" label="Bridge bolus (after a change of drug or concentration)" value=bridge.enabled().into() />
+        <Show when=move || bridge.enabled().get()>
+            <fieldset class="sub-row">
+                <legend>"Bridge bolus: the volume ahead of the new solution at the rate that keeps the lead drug's dose with the old concentration (enter the solution being replaced under the drug)"</legend>
+                <Input id=id(Field::Date, b) label="On" kind=Kind::Date value=bridge.date().into() compact=true also=vec![id(Field::Volume, b), id(Field::Previous, b), id(Field::LeadDrug, b)] />
+                <Input id=id(Field::Time, b) label="at" kind=Kind::Time value=bridge.time().into() compact=true />
+            </fieldset>
+        </Show>
+    }
+}
+
+/// The current programme: set from the results, cleared, and its titration history.
+#[component]
+fn CurrentProgramme() -> impl IntoView {
     let state = expect_context::<AppState>();
     let form = state.form;
-    let flex_on = move || form.with(|f| f.flex.enabled);
-    let ptm_on = move || form.with(|f| f.patient.enabled);
     let set_current = move |_| {
-        if let Some(report) = state.last_valid.get_untracked() {
-            let totals: Vec<CurrentTotal> = report
+        if let Some(shown) = state.last_valid.get_untracked() {
+            let totals: Vec<CurrentTotal> = shown
+                .outcome
                 .drugs
                 .iter()
                 .map(|d| CurrentTotal {
-                    drug: d.drug.clone(),
+                    drug: d.id.clone(),
                     daily_maximum: d.daily_maximum,
                 })
                 .collect();
-            form.update(|f| f.current_programme = totals);
+            form.current_programme().set(totals);
         }
     };
-    let current_text = move || {
-        form.with(|f| {
-            state.library.with(|l| {
-                f.current_programme
-                    .iter()
-                    .map(|c| {
-                        format!(
-                            "{} {}",
-                            l.get(&c.drug).map_or(c.drug.clone(), |d| d.display_name.clone()),
-                            c.daily_maximum.ismp()
-                        )
-                    })
-                    .collect::<Vec<_>>()
-                    .join("; ")
-            })
-        })
+    let text = move || {
+        let current = form.current_programme().get();
+        if current.is_empty() {
+            "No current programme set: set it before changing the programme to see the change in every 24-hour total.".to_owned()
+        } else {
+            format!(
+                "Current programme (maximum per 24 h): {}",
+                state.library.with(|l| current_programme_text(&current, l))
+            )
+        }
+    };
+    let t = form.titration();
+    let at = Location::Titration;
+    view! {
+        <div class="current-programme">
+            <p class="hint" id="current-programme">{text}</p>
+            <div class="buttons">
+                <button type="button" class="secondary" id="set-current" on:click=set_current>"Use these results as the current programme"</button>
+                <button type="button" class="secondary" id="clear-current" on:click=move |_| form.current_programme().set(Vec::new())>"Clear the current programme"</button>
+            </div>
+            <fieldset class="sub-row">
+                <legend>"Titration history of the current programme (for the drug library's titration rules)"</legend>
+                <Input id=id(Field::Date, at) label="Last dose change on" kind=Kind::Date value=t.last_change_date().into() compact=true />
+                <Input id=id(Field::Time, at) label="at" kind=Kind::Time value=t.last_change_time().into() compact=true />
+                <Input id=id(Field::Rises, at) label="Rises in the past 7 days" kind=Kind::Count value=t.increases_past_week().into() compact=true />
+            </fieldset>
+        </div>
+    }
+}
+
+/// The schedule editor (not on a constant-flow pump: no flex, no boluses).
+#[component]
+pub fn ScheduleEditor() -> impl IntoView {
+    let state = expect_context::<AppState>();
+    let form = state.form;
+    let constant_flow = move || {
+        let id = form.pump_id().get();
+        state.catalogue.with_value(|c| c.get(&id).is_some_and(|m| m.is_constant_flow()))
+    };
+    let add_periodic = move |_| {
+        let (first_date, first_time) = (form.fill_date().get_untracked(), form.fill_time().get_untracked());
+        form.periodic().update(|p| p.push(PeriodicForm { first_date, first_time, ..PeriodicForm::default() }));
+    };
+    let add_single = move |_| {
+        let (date, time) = (form.fill_date().get_untracked(), form.fill_time().get_untracked());
+        form.single().update(|p| p.push(SingleForm { date, time, ..SingleForm::default() }));
     };
     view! {
-        <Show when=move || !constant_flow.get()>
-        <section class="schedule" aria-labelledby="schedule-heading">
-            <h3 id="schedule-heading">"Schedule and boluses"</h3>
-            <FormCheck id="flex-enabled" label="Flex dosing: the lead drug's dose in steps" get=|f| f.flex.enabled set=|f, v| {
-                f.flex.enabled = v;
-                if v && f.flex.steps.is_empty() {
-                    f.flex.steps.push(FlexStepForm { start: "00:00".into(), ..FlexStepForm::default() });
-                }
-            } />
-            <Show when=flex_on>
-                <div class="field compact">
-                    <label for="flex-cycle">"Cycle"</label>
-                    <select id="flex-cycle" on:change=move |ev| { let c = if event_target_value(&ev) == "week" { Cycle::Week } else { Cycle::Day }; form.update(|f| f.flex.cycle = c); }>
-                        <option value="day" selected=move || form.with(|f| f.flex.cycle == Cycle::Day)>"24 hours"</option>
-                        <option value="week" selected=move || form.with(|f| f.flex.cycle == Cycle::Week)>"7 days"</option>
-                    </select>
-                </div>
-                <For each=move || 0..form.with(|f| f.flex.steps.len()) key=|i| *i children=flex_step />
-                <button type="button" id="add-flex-step" on:click=move |_| form.update(|f| {
-                    let unit = f.drugs.get(f.lead).map(|d| d.dose_unit).unwrap_or_default();
-                    f.flex.steps.push(FlexStepForm { unit, ..FlexStepForm::default() });
-                })>"Add a flex step"</button>
-            </Show>
-            <For each=move || 0..form.with(|f| f.periodic.len()) key=|i| *i children=periodic_row />
-            <For each=move || 0..form.with(|f| f.single.len()) key=|i| *i children=single_row />
-            <div class="buttons">
-                <button type="button" class="secondary" id="add-periodic" on:click=move |_| form.update(|f| {
-                    let (first_date, first_time) = (f.fill_date.clone(), f.fill_time.clone());
-                    f.periodic.push(PeriodicForm { first_date, first_time, ..PeriodicForm::default() });
-                })>"Add a periodic bolus"</button>
-                <button type="button" class="secondary" id="add-single" on:click=move |_| form.update(|f| {
-                    let (date, time) = (f.fill_date.clone(), f.fill_time.clone());
-                    f.single.push(SingleForm { date, time, ..SingleForm::default() });
-                })>"Add a single bolus"</button>
-            </div>
-            <FormCheck id="ptm-enabled" label="Patient-activated boluses (myPTM / PTC)" get=|f| f.patient.enabled set=|f, v| f.patient.enabled = v />
-            <Show when=ptm_on>
-                <fieldset class="sub-row">
-                    <legend>"Patient bolus (device ranges unverified: check your pump's labelling)"</legend>
-                    <FormInput id="ptm-volume" label="Volume per activation (mL)" get=|f| f.patient.volume.clone() set=|f, v| f.patient.volume = v />
-                    <FormInput id="ptm-duration" label="Delivery duration (min)" get=|f| f.patient.duration_minutes.clone() set=|f, v| f.patient.duration_minutes = v />
-                    <FormInput id="ptm-lockout" label="Lockout (h)" get=|f| f.patient.lockout_hours.clone() set=|f, v| f.patient.lockout_hours = v />
-                    <FormInput id="ptm-max" label="Maximum per 24 h" get=|f| f.patient.max_per_day.clone() set=|f, v| f.patient.max_per_day = v />
-                    <FormInput id="ptm-typical" label="Typical activations per day" get=|f| f.patient.typical_per_day.clone() set=|f, v| f.patient.typical_per_day = v />
-                </fieldset>
-                <p class="hint">"Using the PTM to give opioid to opioid-naive patients is contraindicated (Medtronic cancer-pain TDD page, V)."</p>
-            </Show>
-            <FormCheck id="priming-enabled" label="Priming bolus (after implant or catheter revision)" get=|f| f.priming.enabled set=|f, v| f.priming.enabled = v />
-            <Show when=move || form.with(|f| f.priming.enabled)>
-                <fieldset class="sub-row">
-                    <legend>"Priming bolus: the volume ahead of the drug (pump tubing + catheter, under the CSF model settings)"</legend>
-                    <FormInput id="priming-date" label="On" kind="date" get=|f| f.priming.date.clone() set=|f, v| f.priming.date = v />
-                    <FormInput id="priming-time" label="at" kind="time" get=|f| f.priming.time.clone() set=|f, v| f.priming.time = v />
-                    <FormInput id="priming-duration" label="Duration (min)" get=|f| f.priming.duration_minutes.clone() set=|f, v| f.priming.duration_minutes = v />
-                    <p class="hint">"At priming rates drug and fluid mix: drug can reach the patient before the priming bolus ends, and the concentration afterwards is reduced (Medtronic labelling update). Prime under medical supervision. It counts in every 24-hour total."</p>
-                </fieldset>
-            </Show>
-            <FormCheck id="bridge-enabled" label="Bridge bolus (after a change of drug or concentration)" get=|f| f.bridge.enabled set=|f, v| f.bridge.enabled = v />
-            <Show when=move || form.with(|f| f.bridge.enabled)>
-                <fieldset class="sub-row">
-                    <legend>"Bridge bolus: the volume ahead of the new solution at the rate that keeps the lead drug's dose with the old concentration (enter the solution being replaced under the drug)"</legend>
-                    <FormInput id="bridge-date" label="On" kind="date" get=|f| f.bridge.date.clone() set=|f, v| f.bridge.date = v />
-                    <FormInput id="bridge-time" label="at" kind="time" get=|f| f.bridge.time.clone() set=|f, v| f.bridge.time = v />
-                </fieldset>
-            </Show>
-            <ErrorList ids=vec!["schedule".into()] />
-            <div class="current-programme">
-                <p class="hint" id="current-programme">{move || {
-                    let text = current_text();
-                    if text.is_empty() { "No current programme set: set it before changing the programme to see the change in every 24-hour total.".to_owned() } else { format!("Current programme (maximum per 24 h): {text}") }
-                }}</p>
+        <Show when=move || !constant_flow()>
+            <section class="schedule" aria-labelledby="schedule-heading">
+                <h3 id="schedule-heading">"Schedule and boluses"</h3>
+                <Flex />
+                <For each=move || 0..form.periodic().with(Vec::len) key=|i| *i children=periodic_row />
+                <For each=move || 0..form.single().with(Vec::len) key=|i| *i children=single_row />
                 <div class="buttons">
-                    <button type="button" class="secondary" id="set-current" on:click=set_current>"Use these results as the current programme"</button>
-                    <button type="button" class="secondary" id="clear-current" on:click=move |_| form.update(|f| f.current_programme.clear())>"Clear the current programme"</button>
+                    <button type="button" class="secondary" id="add-periodic" on:click=add_periodic>"Add a periodic bolus"</button>
+                    <button type="button" class="secondary" id="add-single" on:click=add_single>"Add a single bolus"</button>
                 </div>
-                <fieldset class="sub-row">
-                    <legend>"Titration history of the current programme (for the drug library's titration rules)"</legend>
-                    <FormInput id="titration-date" label="Last dose change on" kind="date" get=|f| f.titration.last_change_date.clone() set=|f, v| f.titration.last_change_date = v />
-                    <FormInput id="titration-time" label="at" kind="time" get=|f| f.titration.last_change_time.clone() set=|f, v| f.titration.last_change_time = v />
-                    <FormInput id="titration-rises" label="Rises in the past 7 days" get=|f| f.titration.increases_past_week.clone() set=|f, v| f.titration.increases_past_week = v />
-                </fieldset>
-            </div>
-        </section>
+                <PatientBolus />
+                <Procedures />
+                <Messages ids=vec!["schedule".into()] shown=true />
+                <CurrentProgramme />
+            </section>
         </Show>
     }
 }

@@ -265,37 +265,6 @@ impl DrugEntry {
         self.limits_on(LimitQuantity::Concentration)
             .any(|l| l.bound == Bound::Min)
     }
-
-    /// A limit as text: "max 19.2 mcg/day (hard)".
-    pub fn describe_limit(&self, limit: &Limit) -> String {
-        let bound = match limit.bound {
-            Bound::Max => "max",
-            Bound::Min => "min",
-        };
-        let severity = match limit.severity {
-            Severity::Hard => "hard",
-            Severity::Soft => "soft",
-            Severity::Info => "info",
-        };
-        let mut scope = Vec::new();
-        if !limit.condition.is_empty() {
-            scope.push(limit.condition.clone());
-        }
-        if !limit.regions.is_empty() {
-            scope.push(limit.regions.join(", "));
-        }
-        let scope = if scope.is_empty() {
-            String::new()
-        } else {
-            format!(", {}", scope.join("; "))
-        };
-        format!(
-            "{} {} {} ({severity}{scope})",
-            limit.quantity.name(),
-            bound,
-            with_unit(limit.value, &limit.quantity.unit(self.family))
-        )
-    }
 }
 
 /// The drug library.

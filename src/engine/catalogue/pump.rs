@@ -6,7 +6,6 @@
 use serde::{Deserialize, Serialize};
 
 use crate::engine::error::{Error, Field, Problem};
-use crate::engine::quantities::format::{Display as _, format_number};
 use crate::engine::quantities::units::{Millilitres, MlPerDay};
 
 /// How far a value has been checked: V verified, S secondary source, U unverified, I institution.
@@ -279,113 +278,11 @@ impl PumpModel {
     pub fn default_alarm(&self) -> Option<&Sourced<Millilitres>> {
         self.low_reservoir_alarm_ml.as_ref().or(self.refill_volume_ml.as_ref())
     }
-
-    /// Every catalogue value of this pump with its source and mark, for display.
-    pub fn sourced_values(&self) -> Vec<SourcedRow> {
-        fn row<T>(name: &str, s: &Sourced<T>, value: String) -> SourcedRow {
-            SourcedRow {
-                name: name.to_owned(),
-                value,
-                source: s.source.clone(),
-                mark: s.mark,
-            }
-        }
-        let mut rows = Vec::new();
-        if let Some(s) = &self.capacity_ml {
-            rows.push(row("Reservoir capacity", s, s.value.ismp()));
-        }
-        if let Some(s) = &self.minimum_rate_ml_per_day {
-            rows.push(row("Minimum flow rate", s, s.value.ismp()));
-        }
-        if let Some(s) = &self.maximum_rate_ml_per_day {
-            rows.push(row("Maximum flow rate", s, s.value.ismp()));
-        }
-        if let Some(s) = &self.low_reservoir_alarm_ml {
-            rows.push(row("Recommended low-reservoir alarm", s, s.value.ismp()));
-        }
-        if let Some(s) = &self.flow_accuracy_percent {
-            rows.push(row("Flow accuracy", s, format!("\u{b1}{} %", format_number(s.value))));
-        }
-        if let Some(s) = &self.dead_space_ml {
-            rows.push(row("Dead space", s, s.value.ismp()));
-        }
-        if let Some(s) = &self.catheter_access_port_ml {
-            rows.push(row("Catheter access port volume", s, s.value.ismp()));
-        }
-        if let Some(s) = &self.refill_volume_ml {
-            rows.push(row("Refill-date volume", s, s.value.ismp()));
-        }
-        if let Some(s) = &self.catheter_ml_per_cm {
-            rows.push(row(
-                "Catheter volume per cm",
-                s,
-                format!("{} mL/cm", format_number(s.value)),
-            ));
-        }
-        if let Some(s) = &self.refill_rule {
-            rows.push(row("Refill-date rule", s, s.value.clone()));
-        }
-        if let Some(s) = &self.rate_drift {
-            rows.push(row("Rate drift", s, s.value.clone()));
-        }
-        if let Some(s) = &self.mri {
-            rows.push(row("MRI", s, s.value.clone()));
-        }
-        if let Some(s) = &self.mri_conditions {
-            rows.push(row("MRI conditions", s, s.value.clone()));
-        }
-        if let Some(s) = &self.emergency_mri {
-            rows.push(row("Emergency MRI without emptying", s, s.value.clone()));
-        }
-        for a in self.approved_drugs.iter().flatten() {
-            rows.push(SourcedRow {
-                name: "Approved drug".to_owned(),
-                value: a.drug.clone(),
-                source: a.source.clone(),
-                mark: a.mark,
-            });
-        }
-        rows
-    }
-}
-
-/// One catalogue value ready for display.
-#[derive(Debug, Clone, PartialEq)]
-pub struct SourcedRow {
-    /// What the value is.
-    pub name: String,
-    /// ISMP-formatted value with unit.
-    pub value: String,
-    /// Where it came from.
-    pub source: String,
-    /// How far it has been checked.
-    pub mark: Mark,
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn builtin_catalogue_parses_with_sourced_values() -> Result<(), CatalogueError> {
-        let catalogue = Catalogue::builtin()?;
-        let sm20 = catalogue.get("synchromed-ii-20").map(|p| p.sourced_values());
-        let rows = sm20.unwrap_or_default();
-        assert_eq!(
-            rows.first().map(|r| (r.value.as_str(), r.mark)),
-            Some(("20 mL", Mark::Verified))
-        );
-        assert!(
-            rows.iter()
-                .any(|r| r.value == "0.048 mL/day" && r.mark == Mark::Verified)
-        );
-        assert!(
-            rows.iter()
-                .any(|r| r.value == "24 mL/day" && r.mark == Mark::Unverified)
-        );
-        assert!(rows.iter().all(|r| !r.source.is_empty()));
-        Ok(())
-    }
 
     #[test]
     fn custom_pump_needs_a_capacity() -> Result<(), CatalogueError> {

@@ -100,6 +100,29 @@ pub struct Window {
     pub scenario: Option<PatientUse>,
 }
 
+/// The longest window the app models, days.
+pub const LONGEST_WINDOW_DAYS: f64 = 120.0;
+
+/// The model window as typed, in days: a number above 0 and at most [`LONGEST_WINDOW_DAYS`].
+///
+/// # Errors
+/// [`Field::Window`] naming the bound.
+pub fn window_days(text: &str) -> Result<Days, Error> {
+    let days = crate::engine::quantities::parse::parse_number(Field::Window, text)?;
+    if days <= 0.0 {
+        return Err(Error::new(Field::Window, crate::engine::error::Problem::Zero));
+    }
+    if days > LONGEST_WINDOW_DAYS {
+        return Err(Error::above(
+            Field::Window,
+            format!("{} days", crate::engine::format::format_number(days)),
+            format!("{LONGEST_WINDOW_DAYS} days"),
+            "the longest window",
+        ));
+    }
+    Days::new(days).map_err(|e| e.at(Field::Window))
+}
+
 /// Delivery pieces: (from, to) minutes after the fill, mL per minute, and whether it is the new
 /// solution that reaches the tip.
 type Pieces = Vec<(f64, f64, f64, bool)>;

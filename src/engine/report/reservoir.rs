@@ -300,7 +300,7 @@ pub fn axis_volume(ml: f64) -> String {
 /// The read-out under the pointer: the date and each scenario's volume.
 pub fn readout(outcome: &Outcome, day: f64) -> Option<String> {
     // Bounded so the minute count can never overflow.
-    if !(day.is_finite() && day >= 0.0 && day < LONGEST_INTERVAL_DAYS) {
+    if !(0.0..LONGEST_INTERVAL_DAYS).contains(&day) {
         return None;
     }
     let at = outcome

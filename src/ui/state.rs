@@ -1,0 +1,124 @@
+//! The app's state: a store of the form as typed (each input reads and writes its own field), the
+//! catalogue and the library in force, and the evaluation, read-only and derived: the plan, its
+//! outcome and its report. The last valid result stays on screen while the input is corrected.
+
+use std::collections::BTreeSet;
+
+use leptos::prelude::*;
+use reactive_stores::Store;
+
+use crate::engine::report::{self, Report};
+use crate::engine::{Catalogue, DrugLibrary, Error, Outcome, Plan, evaluate};
+use crate::form::PlanForm;
+
+/// What the current input evaluates to.
+#[derive(Clone, PartialEq)]
+pub struct Evaluation {
+    /// The plan, when the form converts.
+    pub plan: Option<Plan>,
+    /// The outcome and its report, or every error found.
+    pub result: Result<Shown, Vec<Error>>,
+}
+
+/// A valid evaluation as shown: the typed outcome and its report.
+#[derive(Clone, PartialEq)]
+pub struct Shown {
+    /// The plan it came from.
+    pub plan: Plan,
+    /// The typed outcome (charts read its numbers).
+    pub outcome: Outcome,
+    /// Its words and figures.
+    pub report: Report,
+}
+
+/// App-wide state handed to components.
+#[derive(Clone, Copy)]
+pub struct AppState {
+    /// What the user typed.
+    pub form: Store<PlanForm>,
+    /// The pump catalogue (compiled in).
+    pub catalogue: StoredValue<Catalogue>,
+    /// The drug library in force.
+    pub library: RwSignal<DrugLibrary>,
+    /// The current input's evaluation.
+    pub evaluation: Memo<Evaluation>,
+    /// The last valid result, kept on screen while the input is corrected.
+    pub last_valid: Memo<Option<Shown>>,
+    /// The current input's errors.
+    pub errors: Memo<Vec<Error>>,
+    /// Whether what is shown is the last valid result, not the current input.
+    pub stale: Signal<bool>,
+    /// Inputs the user has touched: an empty input shows no message until then.
+    pub touched: RwSignal<BTreeSet<String>>,
+}
+
+impl AppState {
+    /// State for `form`, with the catalogue and library in force.
+    pub fn new(form: PlanForm, catalogue: Catalogue, library: DrugLibrary) -> Self {
+        let form = Store::new(form);
+        let catalogue = StoredValue::new(catalogue);
+        let library = RwSignal::new(library);
+        let evaluation = Memo::new(move |_| {
+            form.with(|f| catalogue.with_value(|c| library.with(|l| evaluate_form(f, c, l))))
+        });
+        let last_valid = Memo::new(move |previous: Option<&Option<Shown>>| {
+            evaluation.with(|e| match &e.result {
+                Ok(shown) => Some(shown.clone()),
+                Err(_) => previous.cloned().flatten(),
+            })
+        });
+        let errors = Memo::new(move |_| evaluation.with(|e| e.result.as_ref().err().cloned().unwrap_or_default()));
+        let stale = Signal::derive(move || evaluation.with(|e| e.result.is_err()) && last_valid.with(Option::is_some));
+        AppState {
+            form,
+            catalogue,
+            library,
+            evaluation,
+            last_valid,
+            errors,
+            stale,
+            touched: RwSignal::new(BTreeSet::new()),
+        }
+    }
+
+    /// Marks an input as touched.
+    pub fn touch(&self, id: &str) {
+        if !self.touched.with_untracked(|t| t.contains(id)) {
+            self.touched.update(|t| {
+                t.insert(id.to_owned());
+            });
+        }
+    }
+
+    /// The current errors whose element id is one of `ids`, as messages.
+    pub fn messages_for(&self, ids: &[String]) -> Vec<String> {
+        self.errors.with(|list| {
+            list.iter()
+                .filter(|e| ids.contains(&e.element_id()))
+                .map(ToString::to_string)
+                .collect()
+        })
+    }
+}
+
+fn evaluate_form(form: &PlanForm, catalogue: &Catalogue, library: &DrugLibrary) -> Evaluation {
+    match form.to_plan(catalogue, library) {
+        Ok(mut plan) => {
+            // Work saved before plan format 2 may hold version-1 acknowledgement keys.
+            crate::engine::upgrade_acknowledgements(&mut plan, catalogue, library);
+            let result = evaluate(&plan, catalogue, library).map(|outcome| Shown {
+                report: report::build(&outcome),
+                plan: plan.clone(),
+                outcome,
+            });
+            Evaluation {
+                plan: Some(plan),
+                result,
+            }
+        }
+        Err(errors) => Evaluation {
+            plan: None,
+            result: Err(errors),
+        },
+    }
+}
