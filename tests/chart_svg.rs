@@ -2,7 +2,7 @@
 #![cfg(not(target_arch = "wasm32"))]
 
 use itdose::chart::reservoir::{ReservoirChart, draw};
-use itdose::engine::{Catalogue, DrugLibrary, Hours, Millilitres, PatientBolus, Plan, evaluate};
+use itdose::engine::{Catalogue, DrugLibrary, Hours, Millilitres, PatientBolus, evaluate, load, report};
 use plotters::prelude::*;
 
 type TestResult = Result<(), Box<dyn std::error::Error>>;
@@ -10,7 +10,9 @@ type TestResult = Result<(), Box<dyn std::error::Error>>;
 /// The docs example (SynchroMed II 20 mL, ±14.5 %), optionally with patient boluses.
 fn render(with_ptm: bool) -> Result<(String, ReservoirChart), Box<dyn std::error::Error>> {
     let text = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/docs/example-plan.json"))?;
-    let mut plan = Plan::from_json(&text).map_err(|e| e.to_string())?;
+    let catalogue = Catalogue::builtin()?;
+    let library = DrugLibrary::builtin()?;
+    let mut plan = load(&text, &catalogue, &library)?.plan;
     if with_ptm {
         plan.boluses.patient = Some(PatientBolus {
             volume: Millilitres::new(0.05)?,
@@ -20,13 +22,9 @@ fn render(with_ptm: bool) -> Result<(String, ReservoirChart), Box<dyn std::error
         });
         plan.boluses.typical_per_day = Some(2);
     }
-    let catalogue = Catalogue::builtin()?;
-    let report = evaluate(&plan, &catalogue, &DrugLibrary::builtin()?).map_err(|e| format!("{e:?}"))?;
-    let accuracy = catalogue
-        .get("synchromed-ii-20")
-        .and_then(|p| p.flow_accuracy_percent.as_ref())
-        .map(|s| s.value);
-    let chart = ReservoirChart::from_report(&report, accuracy).ok_or("no chart")?;
+    let outcome = evaluate(&plan, &catalogue, &library).map_err(|e| format!("{e:?}"))?;
+    let report = report::build(&outcome);
+    let chart = ReservoirChart::new(&outcome, &report.reservoir_chart).ok_or("no chart")?;
     let mut svg = String::new();
     {
         let area = SVGBackend::with_string(&mut svg, (760, 380)).into_drawing_area();

@@ -1,44 +1,68 @@
-//! The native `itdose report` command, run through its real entry (`cli::run`) and as a process.
+//! The native `itdose` command, run through its real entry (`cli::run`) and as a process: `report`
+//! prints the report as JSON (the `Report` itself) or as text, `concentration` the modelled CSF
+//! series as CSV; exit 0 when a report was produced, 1 for an invalid plan, 2 for a usage error or
+//! an unreadable file.
 #![cfg(not(target_arch = "wasm32"))]
 
+mod common;
+
+use common::{TestResult, args, catalogue, library, read};
 use itdose::cli::run;
+use itdose::engine::report::{self, Report};
+use itdose::engine::{evaluate, load};
 
-fn read(path: &str) -> Result<String, String> {
-    std::fs::read_to_string(std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(path)).map_err(|e| e.to_string())
+/// Runs `itdose` on the repository's files.
+fn itdose(list: &[&str]) -> (u8, String, String) {
+    run(&args(list), read)
 }
 
-fn args(list: &[&str]) -> Vec<String> {
-    list.iter().map(|s| (*s).to_owned()).collect()
-}
-
+/// `report` with no option prints the report as JSON: exactly what `report::build` makes of the
+/// plan's evaluation (docs/example-plan.json: valid; flow rate 0.2 mL/day; cloNIDine 20 mcg/day).
 #[test]
-fn report_prints_json_with_the_figures() -> Result<(), Box<dyn std::error::Error>> {
-    let (code, out, err) = run(&args(&["report", "docs/example-plan.json"]), read);
+fn report_prints_the_report_as_json() -> TestResult {
+    let (code, out, err) = itdose(&["report", "docs/example-plan.json"]);
     assert_eq!((code, err.as_str()), (0, ""));
+    let printed: Report = serde_json::from_str(&out)?;
+    let plan = load(&read("docs/example-plan.json")?, &catalogue()?, &library()?)?.plan;
+    let outcome = evaluate(&plan, &catalogue()?, &library()?).map_err(|e| format!("{e:?}"))?;
+    assert_eq!(printed, report::build(&outcome));
     let json: serde_json::Value = serde_json::from_str(&out)?;
-    assert_eq!(json.pointer("/status").cloned().unwrap_or_default(), "valid");
+    assert_eq!(json.pointer("/format").and_then(|v| v.as_str()), Some("itdose-report"));
+    assert_eq!(json.pointer("/status/status").and_then(|v| v.as_str()), Some("valid"));
     assert_eq!(
-        json.pointer("/figures/0/name").cloned().unwrap_or_default(),
-        "Flow rate"
+        json.pointer("/figures/0/name").and_then(|v| v.as_str()),
+        Some("Flow rate")
     );
     assert_eq!(
-        json.pointer("/figures/0/display").cloned().unwrap_or_default(),
-        "0.2 mL/day"
+        json.pointer("/figures/0/display").and_then(|v| v.as_str()),
+        Some("0.2 mL/day")
     );
     assert_eq!(
-        json.pointer("/drugs/2/figures/1/display").cloned().unwrap_or_default(),
-        "20 mcg/day"
+        json.pointer("/figures/0/value").and_then(serde_json::Value::as_f64),
+        Some(0.2)
     );
     assert_eq!(
-        json.pointer("/drugs/2/daily_dose/unit").cloned().unwrap_or_default(),
-        "mcg/day"
+        json.pointer("/drugs/2/figures/1/display").and_then(|v| v.as_str()),
+        Some("20 mcg/day")
+    );
+    assert_eq!(
+        json.pointer("/drugs/2/figures/1/unit").and_then(|v| v.as_str()),
+        Some("mcg/day")
+    );
+    assert_eq!(
+        json.pointer("/findings/0/key/rule").and_then(|v| v.as_str()),
+        Some("off_label"),
+        "findings carry their structured keys"
     );
     Ok(())
 }
 
+/// `--text` is readable and ISMP-formatted: "Flow rate 0.2 mL/day", the refill-by constraints,
+/// "cloNIDine in reservoir at fill 2,000 mcg", the worksheet's diluent 22 − 16.133 = 5.867 mL; no
+/// trailing zero, no µg.
 #[test]
 fn report_text_is_readable_and_ismp_formatted() {
-    let (code, out, _) = run(&args(&["report", "docs/example-plan.json", "--text"]), read);
+    let (code, out, _) = itdose(&["report", "docs/example-plan.json", "--text"]);
     assert_eq!(code, 0);
     let line = |name: &str| {
         out.lines()
@@ -46,17 +70,69 @@ fn report_text_is_readable_and_ismp_formatted() {
             .map(|l| l.split_whitespace().collect::<Vec<_>>().join(" "))
     };
     assert_eq!(line("Flow rate").as_deref(), Some("Flow rate 0.2 mL/day"), "{out}");
+    assert_eq!(
+        line("Status").as_deref(),
+        Some("Status: Valid: no hard limit crossed; every soft limit acknowledged")
+    );
     assert!(out.contains("Refill-by constraints (earliest binds)"), "{out}");
-    assert!(
-        line("cloNIDine in reservoir").as_deref() == Some("cloNIDine in reservoir at fill 2,000 mcg"),
+    assert_eq!(
+        line("cloNIDine in reservoir").as_deref(),
+        Some("cloNIDine in reservoir at fill 2,000 mcg"),
         "{out}"
     );
-    assert!(out.contains("diluent: 5.867 mL"), "{out}");
-    assert!(!out.contains(".0 ") && !out.contains("µg"), "{out}");
+    assert_eq!(line("Diluent").as_deref(), Some("Diluent: 5.867 mL"), "{out}");
+    assert!(!out.contains(".0 ") && !out.contains("\u{b5}g"), "{out}");
 }
 
+/// docs/example-schedule-plan.json: Prometra II with patient boluses and a refill visit.
+/// Basal 2.5 mg/day ÷ 5 mg/mL = 0.5 mL/day; 4 boluses of 0.1 mL allowed a day (lockout 4 h, at most
+/// 4): 0.4 mL = 2 mg; maximum 4.5 mg/day. Refill by the Prometra rule (3 mL, every allowed bolus):
+/// Mon 14 Dec 2026 06:06 (worked in tests/reservoir.rs). Typical (1 a day): 0.6 mL a day, empty
+/// after 20 ÷ 0.6 = 33.33 days → Mon 28 Dec 2026 18:36 (the bolus timing makes it exact to the
+/// minute). The visit on Thu 10 Dec (15 days): expected 20 − 15 × 0.6 = 11 mL, withdrawn 5.5 mL:
+/// −5.5 mL, beyond 2 mL → flagged.
 #[test]
-fn invalid_plan_names_the_field_and_exits_non_zero() {
+fn report_includes_schedule_totals_scenarios_refill_by_and_the_visit() -> TestResult {
+    let (code, out, _) = itdose(&["report", "docs/example-schedule-plan.json", "--text"]);
+    assert_eq!(code, 0);
+    // Column padding depends on the longest name: compare with runs of spaces folded.
+    let out = out.split(' ').filter(|w| !w.is_empty()).collect::<Vec<_>>().join(" ");
+    for expected in [
+        "morphine patient boluses per 24 h at their maximum 2 mg/day",
+        "morphine maximum possible per 24 h 4.5 mg/day",
+        "All allowed patient boluses: low-reservoir alarm: Mon 14 Dec 2026, 06:06",
+        "Typical: 1 patient bolus a day: empty: Mon 28 Dec 2026, 18:36",
+        "Refill by Mon 14 Dec 2026, 06:06 (refill-date volume 3 mL (pump rule) with every allowed patient bolus)",
+        "Visit: Thu 10 Dec 2026, 09:00",
+        "Expected residual: 11 mL",
+        "Discrepancy (withdrawn \u{2212} expected): -5.5 mL",
+        "Reconciliation: FLAGGED: less withdrawn than expected",
+        "[SOFT] Withdrawn 5.5 mL is 5.5 mL less than the expected 11 mL (flag beyond 2 mL)",
+        "NOT ACKNOWLEDGED",
+    ] {
+        assert!(out.contains(expected), "{expected}\n---\n{out}");
+    }
+    let (_, json, _) = itdose(&["report", "docs/example-schedule-plan.json"]);
+    let json: serde_json::Value = serde_json::from_str(&json)?;
+    assert_eq!(
+        json.pointer("/scenarios/4/name").and_then(|v| v.as_str()),
+        Some("All allowed patient boluses: low-reservoir alarm")
+    );
+    assert_eq!(
+        json.pointer("/refill_constraints/0/name").and_then(|v| v.as_str()),
+        Some("Mon 14 Dec 2026, 06:06")
+    );
+    assert_eq!(
+        json.pointer("/status/status").and_then(|v| v.as_str()),
+        Some("needs_acknowledgement")
+    );
+    Ok(())
+}
+
+/// An invalid plan names the field and exits 1: the example with 25 mL in its 20 mL pump; a file
+/// that does not fit the format (a negative concentration) is refused as a plan file, exit 1.
+#[test]
+fn an_invalid_plan_names_the_field_and_exits_1() {
     let bad = |path: &str| -> Result<String, String> {
         read("docs/example-plan.json").map(|t| {
             if path == "bad.json" {
@@ -75,20 +151,130 @@ fn invalid_plan_names_the_field_and_exits_non_zero() {
     let negative = |_: &str| read("docs/example-plan.json").map(|t| t.replace("\"value\": 100", "\"value\": -100"));
     let (code, _, err) = run(&args(&["report", "neg.json"]), negative);
     assert_eq!(code, 1);
-    assert!(err.contains("not a valid plan file"), "{err}");
+    assert!(err.starts_with("neg.json: Plan file: not a valid plan file"), "{err}");
+    let future = |_: &str| read("docs/example-plan.json").map(|t| t.replace("\"version\": 1", "\"version\": 3"));
+    let (code, _, err) = run(&args(&["report", "new.json"]), future);
+    assert_eq!(
+        (code, err.as_str()),
+        (
+            1,
+            "new.json: Plan file: version 3 is not supported (this build reads versions 1 to 2)\n"
+        )
+    );
 }
 
+/// Usage errors and unreadable files exit 2; `--help` prints the usage and exits 0.
 #[test]
 fn usage_errors_exit_2() {
-    assert_eq!(run(&args(&[]), read).0, 2);
-    assert_eq!(run(&args(&["report"]), read).0, 2);
-    assert_eq!(run(&args(&["frobnicate", "x.json"]), read).0, 2);
-    assert_eq!(run(&args(&["report", "missing.json"]), read).0, 2);
-    assert_eq!(run(&args(&["report", "docs/example-plan.json", "--colour"]), read).0, 2);
+    assert_eq!(itdose(&[]).0, 2);
+    assert_eq!(itdose(&["report"]).0, 2);
+    assert_eq!(itdose(&["frobnicate", "x.json"]).0, 2);
+    assert_eq!(itdose(&["report", "missing.json"]).0, 2);
+    assert_eq!(itdose(&["report", "docs/example-plan.json", "--colour"]).0, 2);
+    assert_eq!(itdose(&["report", "docs/example-plan.json", "--library"]).0, 2);
+    let (code, out, _) = itdose(&["--help"]);
+    assert_eq!(code, 0);
+    assert!(out.starts_with("usage: itdose report PLAN.json"), "{out}");
 }
 
+/// `--library` evaluates with another library: the built-in one made EU, where 20 mcg/day of
+/// ziconotide is within the 21.6 mcg/day maximum (US: 19.2, blocked). A library file that fails
+/// validation is refused, exit 2, naming the problem.
 #[test]
-fn the_binary_runs_the_same_command() -> Result<(), Box<dyn std::error::Error>> {
+fn report_uses_the_library_given() -> TestResult {
+    let mut eu = library()?;
+    eu.region = "EU".into();
+    let eu_text = eu.to_json();
+    let bad_text = eu_text.replacen("\"region\": \"EU\"", "\"region\": \"UK\"", 1);
+    let plan_text = read("docs/example-ziconotide-refill.json")?.replace("\"value\": 2.4", "\"value\": 20");
+    let files = |path: &str| -> Result<String, String> {
+        match path {
+            "eu.json" => Ok(eu_text.clone()),
+            "uk.json" => Ok(bad_text.clone()),
+            "plan.json" => Ok(plan_text.clone()),
+            other => read(other),
+        }
+    };
+    let status = |list: &[&str]| -> Result<String, Box<dyn std::error::Error>> {
+        let (code, out, err) = run(&args(list), files);
+        assert_eq!(code, 0, "{err}");
+        let json: serde_json::Value = serde_json::from_str(&out)?;
+        Ok(json
+            .pointer("/status/status")
+            .and_then(|v| v.as_str())
+            .unwrap_or_default()
+            .to_owned())
+    };
+    assert_eq!(status(&["report", "plan.json"])?, "blocked");
+    assert_ne!(status(&["report", "plan.json", "--library", "eu.json"])?, "blocked");
+    let (code, _, err) = run(&args(&["report", "plan.json", "--library", "uk.json"]), files);
+    assert_eq!(code, 2);
+    assert!(err.starts_with("uk.json: drug library rejected: region:"), "{err}");
+    Ok(())
+}
+
+/// `concentration docs/example-ziconotide-refill.json --days 2 --step 1h`: a CSV header and one
+/// row an hour, 0 to 48 h (49 rows); drugs without a model and the model caption go to standard
+/// error. A bad step, scenario or window is a usage error.
+#[test]
+fn the_concentration_command_prints_csv() {
+    let (code, out, err) = itdose(&[
+        "concentration",
+        "docs/example-ziconotide-refill.json",
+        "--days",
+        "2",
+        "--step",
+        "1h",
+    ]);
+    assert_eq!(code, 0, "{err}");
+    let lines: Vec<&str> = out.lines().collect();
+    assert_eq!(lines.first().copied(), Some("time_h,drug,concentration,unit"));
+    assert_eq!(lines.len(), 1 + 49, "header + 0..=48 h");
+    assert!(
+        lines
+            .get(1)
+            .is_some_and(|l| l.starts_with("0,ziconotide,") && l.ends_with(",mcg/mL"))
+    );
+    assert!(lines.last().is_some_and(|l| l.starts_with("48,ziconotide,")));
+    assert!(err.contains("not a measurement"), "{err}");
+    for bad in [
+        &["concentration", "docs/example-ziconotide-refill.json", "--step", "1x"][..],
+        &[
+            "concentration",
+            "docs/example-ziconotide-refill.json",
+            "--scenario",
+            "most",
+        ][..],
+        &["concentration", "docs/example-ziconotide-refill.json", "--days", "0"][..],
+        &["concentration", "docs/example-ziconotide-refill.json", "--step", "0m"][..],
+    ] {
+        assert_eq!(itdose(bad).0, 2, "{bad:?}");
+    }
+}
+
+/// The concentration command names a drug it cannot model on standard error: docs/example-plan.json
+/// (morphine with no weight entered, bupivacaine and cloNIDine) models cloNIDine only.
+#[test]
+fn the_concentration_command_names_drugs_it_cannot_model() {
+    let (code, out, err) = itdose(&["concentration", "docs/example-plan.json", "--days", "1", "--step", "1h"]);
+    assert_eq!(code, 0, "{err}");
+    assert!(
+        out.lines().skip(1).all(|l| l.split(',').nth(1) == Some("clonidine")),
+        "{out}"
+    );
+    assert!(
+        err.contains("Not modelled: morphine: no CSF volume; enter the patient's weight to model it"),
+        "{err}"
+    );
+    assert!(
+        err.contains("Not modelled: bupivacaine: no CSF half-life in the drug library"),
+        "{err}"
+    );
+}
+
+/// The binary runs the same command, and exits 2 on a missing file.
+#[test]
+fn the_binary_runs_the_same_command() -> TestResult {
     let output = std::process::Command::new(env!("CARGO_BIN_EXE_itdose"))
         .args(["report", "docs/example-plan.json", "--text"])
         .current_dir(env!("CARGO_MANIFEST_DIR"))
@@ -100,36 +286,4 @@ fn the_binary_runs_the_same_command() -> Result<(), Box<dyn std::error::Error>> 
         .output()?;
     assert_eq!(failing.status.code(), Some(2));
     Ok(())
-}
-
-/// `docs/example-schedule-plan.json`: Prometra II with patient boluses and a refill visit.
-/// Basal 2.5 mg/day ÷ 5 mg/mL = 0.5 mL/day; 4 boluses of 0.1 mL allowed a day (lockout 4 h,
-/// at most 4): 0.4 mL = 2 mg; maximum 4.5 mg/day. Refill by the Prometra rule (3 mL, every allowed
-/// bolus): Mon 14 Dec 2026 06:06 (worked in tests/engine_refill.rs).
-#[test]
-fn report_includes_schedule_totals_scenarios_and_refill_by() {
-    let (code, out, _) = run(&args(&["report", "docs/example-schedule-plan.json", "--text"]), read);
-    assert_eq!(code, 0);
-    // Column padding depends on the longest name: compare with runs of spaces folded.
-    let out = out.split(' ').filter(|w| !w.is_empty()).collect::<Vec<_>>().join(" ");
-    for expected in [
-        "morphine patient boluses per 24 h at their maximum 2 mg/day",
-        "morphine maximum possible per 24 h 4.5 mg/day",
-        "All allowed patient boluses: low-reservoir alarm: Mon 14 Dec 2026, 06:06",
-        "Typical: 1 patient bolus a day: empty: Mon 28 Dec 2026, 18:36",
-        "Refill by Mon 14 Dec 2026, 06:06 (refill-date volume 3 mL (pump rule) with every allowed patient bolus)",
-        "Refill visit Thu 10 Dec 2026, 09:00: withdrawn 5.5 mL, expected 11 mL, discrepancy -5.5 mL (threshold 2 mL): FLAGGED",
-    ] {
-        assert!(out.contains(expected), "{expected}\n---\n{out}");
-    }
-    let (_, json, _) = run(&args(&["report", "docs/example-schedule-plan.json"]), read);
-    let json: serde_json::Value = serde_json::from_str(&json).unwrap_or_default();
-    assert_eq!(
-        json.pointer("/scenarios/2/scenario/scenario").and_then(|v| v.as_str()),
-        Some("all_allowed")
-    );
-    assert_eq!(
-        json.pointer("/refill_by/binding/at").and_then(|v| v.as_str()),
-        Some("2026-12-14T06:06:00")
-    );
 }

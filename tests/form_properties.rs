@@ -585,7 +585,7 @@ fn a_per_hour_flex_dose_that_overflows_is_an_error_not_a_missing_step() -> Resul
         }],
     };
     let errors = errors_of(&f)?;
-    assert!(errors.iter().any(|e| e.contains("flex step 1 dose")), "{errors:?}");
+    assert!(errors.iter().any(|e| e.starts_with("Flex step 1, dose:")), "{errors:?}");
     Ok(())
 }
 
@@ -611,7 +611,7 @@ fn a_zero_mri_duration_is_an_error_not_a_missing_scan() -> Result<(), Box<dyn st
     f.csf.mri_time = "09:00".into();
     f.csf.mri_minutes = "0".into();
     let errors = errors_of(&f)?;
-    assert!(errors.iter().any(|e| e.contains("MRI duration")), "{errors:?}");
+    assert!(errors.iter().any(|e| e.starts_with("MRI, duration:")), "{errors:?}");
     Ok(())
 }
 

@@ -205,9 +205,7 @@ pub fn draw<DB: DrawingBackend>(
         ctx.draw_series(LineSeries::new(
             line.points.iter().copied(),
             colour.stroke_width(if line.scenario == PatientUse::None { 3 } else { 2 }),
-        ))?
-        .label(line.label.clone())
-        .legend(move |(x, y)| PathElement::new([(x, y), (x + 18, y)], colour.stroke_width(3)));
+        ))?;
     }
     for marker in &chart.markers {
         ctx.draw_series(DashedLineSeries::new(
@@ -217,19 +215,13 @@ pub fn draw<DB: DrawingBackend>(
             marker.colour.stroke_width(1),
         ))?;
     }
-    ctx.configure_series_labels()
-        .position(SeriesLabelPosition::UpperRight)
-        .background_style(WHITE.mix(0.85))
-        .border_style(palette::GRID)
-        .label_font(("sans-serif", 12).into_font().color(&palette::INK))
-        .draw()?;
+    let (right, top) = ctx.backend_coord(&(x_end, y_end));
+    draw_legend(area, chart, right, top)?;
 
     // Marker labels along the top, staggered so neighbours do not overlap.
     for (i, marker) in chart.markers.iter().enumerate() {
         let (px, _) = ctx.backend_coord(&(marker.day, y_end));
-        let width = i32::try_from(marker.label.chars().count())
-            .unwrap_or(0)
-            .saturating_mul(7);
+        let width = label_width(&marker.label);
         let y = 4 + i32::try_from(i).unwrap_or(0) * 13;
         area.draw(&Text::new(
             marker.label.clone(),
@@ -240,4 +232,40 @@ pub fn draw<DB: DrawingBackend>(
     let mapping = ctx.as_coord_spec().clone();
     area.present()?;
     Ok(mapping)
+}
+
+/// Width of a legend or marker label, estimated from its length (about 7 px a character at 12 px):
+/// plotters' own legend measures each label in the page's layout, which costs a forced layout of
+/// the whole page on every redraw.
+fn label_width(text: &str) -> i32 {
+    i32::try_from(text.chars().count()).unwrap_or(0).saturating_mul(7)
+}
+
+/// The legend, in the plotting area's upper-right corner: one swatch and label per scenario.
+fn draw_legend<DB: DrawingBackend>(
+    area: &DrawingArea<DB, Shift>,
+    chart: &ReservoirChart,
+    right: i32,
+    top: i32,
+) -> Result<(), DrawingAreaErrorKind<DB::ErrorType>> {
+    if chart.lines.is_empty() {
+        return Ok(());
+    }
+    let widest = chart.lines.iter().map(|l| label_width(&l.label)).max().unwrap_or(0);
+    let rows = i32::try_from(chart.lines.len()).unwrap_or(0);
+    let (width, height) = (widest + 40, rows * 18 + 8);
+    let (x0, y0) = (right - width - 8, top + 8);
+    area.draw(&Rectangle::new([(x0, y0), (x0 + width, y0 + height)], WHITE.mix(0.85).filled()))?;
+    area.draw(&Rectangle::new([(x0, y0), (x0 + width, y0 + height)], palette::GRID))?;
+    for (i, line) in chart.lines.iter().enumerate() {
+        let y = y0 + 13 + i32::try_from(i).unwrap_or(0) * 18;
+        let colour = scenario_colour(line.scenario);
+        area.draw(&PathElement::new([(x0 + 8, y), (x0 + 26, y)], colour.stroke_width(3)))?;
+        area.draw(&Text::new(
+            line.label.clone(),
+            (x0 + 32, y - 7),
+            ("sans-serif", 12).into_font().color(&palette::INK),
+        ))?;
+    }
+    Ok(())
 }

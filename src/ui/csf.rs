@@ -112,12 +112,14 @@ fn modelled(state: AppState, window_text: RwSignal<String>, scenario: RwSignal<S
     Effect::new(move |_| {
         let Ok(days) = window_text.with(|t| window_days(t)) else { return };
         let chosen = scenario_of(&scenario.get());
+        // A pointer to the result, not a copy; the library is read when the model runs.
         let shown = state.last_valid.get();
-        let library = state.library.get();
+        state.library.track();
+        let library = state.library;
         let compute = move || {
             let (Some(shown), Ok(step)) = (shown, Hours::new(1.0 / 60.0)) else { return };
             let window = Window { days, step, scenario: chosen };
-            let next = concentration_series(&shown.plan, &shown.outcome, &library, window)
+            let next = library.with_untracked(|l| concentration_series(&shown.plan, &shown.outcome, l, window))
                 .map(|outcome| Modelled { section: csf_section(&outcome), outcome })
                 .map_err(|e| e.to_string());
             result.set(Some(next));

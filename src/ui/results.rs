@@ -12,23 +12,31 @@ use crate::engine::{Figure, PlanStatus, Report};
 pub fn Results() -> impl IntoView {
     let state = expect_context::<AppState>();
     let stale = state.stale;
+    // Each section is a memo: a list redraws only when its own figures change.
     let section = move |read: fn(&Report) -> Vec<Figure>| {
-        Signal::derive(move || state.last_valid.with(|r| r.as_ref().map(|r| read(&r.report)).unwrap_or_default()))
+        Signal::<Vec<Figure>>::from(Memo::new(move |_| state.last_valid.with(|r| r.as_ref().map(|r| read(&r.report)).unwrap_or_default())))
     };
-    let report = move || state.last_valid.with(|r| r.as_ref().map(|r| r.report.clone()));
+    let text = move |read: fn(&Report) -> String| {
+        Memo::new(move |_| state.last_valid.with(|r| r.as_ref().map(|r| read(&r.report))))
+    };
+    let shown = Memo::new(move |_| state.last_valid.with(Option::is_some));
+    let status_text = Memo::new(move |_| state.last_valid.with(|r| r.as_ref().map(|r| r.report.status.clone())));
+    let summary = text(|r| r.summary.clone());
+    let pump = text(|r| r.pump.clone());
+    let notes = Memo::new(move |_| state.last_valid.with(|r| r.as_ref().map(|r| r.report.notes.clone()).unwrap_or_default()));
     // While the input is invalid the kept result is not the plan on screen: the status says so
     // (never "Valid"), and the printout carries the same warning.
     let status = move || {
-        let r = report()?;
+        let r = status_text.get()?;
         let (class, text) = if stale.get() {
             ("banner banner-error", "Input not valid: correct the fields marked in red. The figures below are the last valid result, not the input on screen.".to_owned())
         } else {
-            let class = match r.status.status {
+            let class = match r.status {
                 PlanStatus::Valid => "banner banner-ok",
                 PlanStatus::NeedsAcknowledgement => "banner banner-stale",
                 PlanStatus::Blocked => "banner banner-error",
             };
-            (class, r.status.text)
+            (class, r.text)
         };
         Some(view! { <p class=class id="plan-status" role="status">{text}</p> })
     };
@@ -37,16 +45,16 @@ pub fn Results() -> impl IntoView {
     let scenarios = section(|r| r.scenarios.clone());
     let constraints = section(|r| r.refill_constraints.clone());
     view! {
-        <Show when=move || report().is_some() fallback=|| view! {
+        <Show when=move || shown.get() fallback=|| view! {
             <p class="placeholder" id="results-empty">"Enter the fill, each drug's concentration and the lead drug's daily dose to see the flow rate, every drug's dose and the refill dates."</p>
         }>
             {status}
             <Show when=move || stale.get()>
                 <p class="banner banner-stale" role="status" id="stale-banner">
-                    "Showing the last valid result, kept while the input is corrected: "{move || report().map(|r| r.summary).unwrap_or_default()}". Not valid for printing or export."
+                    "Showing the last valid result, kept while the input is corrected: "{move || summary.get().unwrap_or_default()}". Not valid for printing or export."
                 </p>
             </Show>
-            <p class="plan-pump" id="plan-pump">"Pump: "{move || report().map(|r| r.pump).unwrap_or_default()}</p>
+            <p class="plan-pump" id="plan-pump">"Pump: "{move || pump.get().unwrap_or_default()}</p>
             <FigureList id="results" label="Overall" figures=figures stale=stale />
             <Show when=move || !comparison.get().is_empty()>
                 <h3>"Current vs proposed"</h3>
@@ -61,7 +69,7 @@ pub fn Results() -> impl IntoView {
                 <FigureList id="refill-constraints" label="Refill-by constraints" figures=constraints />
             </details>
             <DrugResults />
-            {move || report().map(|r| r.notes.into_iter().map(|n| view! { <p class="note">{n}</p> }).collect_view())}
+            {move || notes.get().into_iter().map(|n| view! { <p class="note">{n}</p> }).collect_view()}
         </Show>
     }
 }
@@ -70,11 +78,11 @@ pub fn Results() -> impl IntoView {
 #[component]
 fn DrugResults() -> impl IntoView {
     let state = expect_context::<AppState>();
-    let count = move || state.last_valid.with(|r| r.as_ref().map_or(0, |r| r.report.drugs.len()));
+    let count = Memo::new(move |_| state.last_valid.with(|r| r.as_ref().map_or(0, |r| r.report.drugs.len())));
     view! {
         <div class="drug-results">
-            <For each=move || 0..count() key=|i| *i children=move |i| {
-                let drug = Signal::derive(move || state.last_valid.with(|r| r.as_ref().and_then(|r| r.report.drugs.get(i).cloned())));
+            <For each=move || 0..count.get() key=|i| *i children=move |i| {
+                let drug = Memo::new(move |_| state.last_valid.with(|r| r.as_ref().and_then(|r| r.report.drugs.get(i).cloned())));
                 let heading = move || drug.get().map(|d| d.heading).unwrap_or_default();
                 let figures = Signal::derive(move || drug.get().map(|d| d.figures).unwrap_or_default());
                 view! {

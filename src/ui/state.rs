@@ -3,6 +3,7 @@
 //! outcome and its report. The last valid result stays on screen while the input is corrected.
 
 use std::collections::BTreeSet;
+use std::sync::Arc;
 
 use leptos::prelude::*;
 use reactive_stores::Store;
@@ -16,8 +17,9 @@ use crate::form::PlanForm;
 pub struct Evaluation {
     /// The plan, when the form converts.
     pub plan: Option<Plan>,
-    /// The outcome and its report, or every error found.
-    pub result: Result<Shown, Vec<Error>>,
+    /// The outcome and its report (shared: readers clone a pointer, not the report), or every
+    /// error found.
+    pub result: Result<Arc<Shown>, Vec<Error>>,
 }
 
 /// A valid evaluation as shown: the typed outcome and its report.
@@ -43,7 +45,7 @@ pub struct AppState {
     /// The current input's evaluation.
     pub evaluation: Memo<Evaluation>,
     /// The last valid result, kept on screen while the input is corrected.
-    pub last_valid: Memo<Option<Shown>>,
+    pub last_valid: Memo<Option<Arc<Shown>>>,
     /// The current input's errors.
     pub errors: Memo<Vec<Error>>,
     /// Whether what is shown is the last valid result, not the current input.
@@ -61,7 +63,7 @@ impl AppState {
         let evaluation = Memo::new(move |_| {
             form.with(|f| catalogue.with_value(|c| library.with(|l| evaluate_form(f, c, l))))
         });
-        let last_valid = Memo::new(move |previous: Option<&Option<Shown>>| {
+        let last_valid = Memo::new(move |previous: Option<&Option<Arc<Shown>>>| {
             evaluation.with(|e| match &e.result {
                 Ok(shown) => Some(shown.clone()),
                 Err(_) => previous.cloned().flatten(),
@@ -106,10 +108,12 @@ fn evaluate_form(form: &PlanForm, catalogue: &Catalogue, library: &DrugLibrary) 
         Ok(mut plan) => {
             // Work saved before plan format 2 may hold version-1 acknowledgement keys.
             crate::engine::upgrade_acknowledgements(&mut plan, catalogue, library);
-            let result = evaluate(&plan, catalogue, library).map(|outcome| Shown {
-                report: report::build(&outcome),
-                plan: plan.clone(),
-                outcome,
+            let result = evaluate(&plan, catalogue, library).map(|outcome| {
+                Arc::new(Shown {
+                    report: report::build(&outcome),
+                    plan: plan.clone(),
+                    outcome,
+                })
             });
             Evaluation {
                 plan: Some(plan),

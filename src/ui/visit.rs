@@ -4,7 +4,7 @@ use leptos::prelude::*;
 
 use super::input::{FigureList, Input, Kind, Messages};
 use super::state::AppState;
-use crate::engine::{Field, Location, LoggedVisit, element_id};
+use crate::engine::{Field, Figure, Location, LoggedVisit, element_id};
 use crate::form::{PlanFormStoreFields, VisitFormStoreFields};
 
 fn id(field: Field) -> String {
@@ -18,7 +18,7 @@ pub fn VisitSection() -> impl IntoView {
     let form = state.form;
     let v = form.visit();
     let report = move |read: fn(&crate::engine::Report) -> Vec<crate::engine::Figure>| {
-        Signal::derive(move || state.last_valid.with(|r| r.as_ref().map(|r| read(&r.report)).unwrap_or_default()))
+        Signal::<Vec<Figure>>::from(Memo::new(move |_| state.last_valid.with(|r| r.as_ref().map(|r| read(&r.report)).unwrap_or_default())))
     };
     let reconciliation = report(|r| r.reconciliation.clone());
     let log = report(|r| r.visit_log.clone());
