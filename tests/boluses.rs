@@ -381,27 +381,27 @@ fn invalid_schedules() -> Vec<(Plan, &'static str, Option<Location>)> {
         ),
         (
             with_flex(Cycle::Week, vec![flex_step(7, "08:00", 2.0)]),
-            "Schedule: flex step 1: day 7 is outside the cycle",
+            "Flex step 1, start: day 7 is outside the cycle",
             Some(Location::FlexStep(0)),
         ),
         (
             with_flex(Cycle::Day, vec![flex_step(0, "08:00", 2.0), flex_step(0, "08:00", 3.0)]),
-            "Schedule: flex step 2 starts at the same time as an earlier step",
+            "Flex step 2, start: the same start as an earlier step",
             Some(Location::FlexStep(1)),
         ),
         (
             interval,
-            "Schedule: periodic bolus 1: the interval (1 h) is shorter than the duration (2 h)",
+            "Periodic bolus 1, interval: 1 h is shorter than the duration (2 h)",
             Some(Location::PeriodicBolus(0)),
         ),
         (
             zero_duration,
-            "Schedule: single bolus 1: duration must be greater than 0",
+            "Single bolus 1, duration: must be greater than 0",
             Some(Location::SingleBolus(0)),
         ),
         (
             lockout,
-            "Schedule: patient bolus: the lockout (1 h) is shorter than the delivery duration (2 h)",
+            "Patient bolus, lockout: 1 h is shorter than the delivery duration (2 h)",
             Some(Location::PatientBolus),
         ),
     ]
@@ -432,17 +432,21 @@ fn invalid_schedules_are_refused_naming_the_step_or_bolus() -> TestResult {
 }
 
 /// The same errors belong next to their input (the flex step, the bolus), as every other input
-/// error does: `Error.at` names the step or bolus.
-///
-/// Engine bug (reported): `Schedule::validate` returns every error at `Field::Schedule` with no
-/// location, so the form cannot place it next to the step or bolus it names.
+/// error does: `Error.at` names the step or bolus, and the element id is its input's.
 #[test]
-#[ignore = "engine bug: schedule validation errors carry no location"]
 fn invalid_schedules_are_refused_at_their_location() -> TestResult {
     for (p, expected, location) in invalid_schedules() {
         let errs = errors(&p)?;
         assert_eq!(errs.iter().map(|e| e.at).collect::<Vec<_>>(), [location], "{expected}");
     }
+    let ids: Vec<String> = invalid_schedules()
+        .iter()
+        .map(|(p, _, _)| errors(p).map(|e| element_ids(&e).join(",")))
+        .collect::<Result<_, _>>()?;
+    assert_eq!(
+        ids,
+        ["schedule", "flex-0-start", "flex-1-start", "periodic-0-interval", "single-0-duration", "ptm-lockout"]
+    );
     Ok(())
 }
 

@@ -489,17 +489,16 @@ fn an_opioid_added_is_a_soft_finding() -> TestResult {
 
 /// The opioid-added message compares the opioid load before (none: 0 mg/day) and after (morphine
 /// 1 mg/day): it must not print a ratio to zero.
-///
-/// Engine bug (reported): the ratio 1 ÷ 0 is infinite and the message reads "0 mg/day → 1 mg/day,
-/// not a number times the current: above 1.5 times".
 #[test]
-#[ignore = "engine bug: an opioid added to a programme without one shows 'not a number times the current'"]
 fn an_opioid_added_message_has_no_ratio_to_zero() -> TestResult {
     let mut p = changed("morphine", MG, 5.0, 1.0, &[("clonidine", MCG, 20.0)]);
     p.drugs.push(line("clonidine", MCG, 100.0, None));
     let (_, report) = run(&p)?;
     let added = finding(&report, "drug_change").ok_or("no drug_change finding")?;
-    assert!(!added.message.contains("not a number"), "{}", added.message);
+    assert_eq!(
+        added.message,
+        "An opioid is added: morphine 1 mg/day (proposed). No opioid is in the current programme: 1 mg/day as intrathecal morphine equivalent is an opioid start; check it against the starting dose."
+    );
     assert_eq!(added.key.bound, None, "no current drug dropped: {:?}", added.key);
     Ok(())
 }

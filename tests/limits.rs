@@ -8,11 +8,11 @@
 mod common;
 
 use common::{
-    MCG, MG, TestResult, ack, current, docs, dose, finding, finding_bound, findings, hours, key, library, ml, plan,
-    run, run_with, single,
+    MCG, MG, TestResult, ack, current, docs, dose, element_ids, errors, finding, finding_bound, findings, hours, key,
+    library, messages, ml, plan, run, run_with, single,
 };
 use itdose::engine::{
-    AckKey, Acknowledgement, Bound, DrugLibrary, Hours, Limit, LimitQuantity, Mark, MassFamily, PatientBolus,
+    AckKey, Acknowledgement, Bound, DrugLibrary, Hours, LIBRARY_VERSION, Limit, LimitQuantity, Mark, MassFamily, PatientBolus,
     PeriodicBolus, Plan, PlanStatus, Severity,
 };
 use jiff::civil::date;
@@ -405,19 +405,19 @@ fn baclofen_maintenance_limits_with_no_condition_stated() -> TestResult {
     assert_eq!(cerebral.severity, Severity::Soft);
     assert_eq!(
         cerebral.message,
-        "baclofen daily dose 750 mcg/day is above the soft limit of 703 mcg/day (maintenance, spasticity of cerebral origin)."
+        "baclofen daily dose 750 mcg/day is above the soft limit of 703 mcg/day (spasticity of cerebral origin)."
     );
     assert!(finding_bound(&report, "limit.daily_dose", "max 800").is_none());
     assert!(finding_bound(&report, "limit.daily_dose", "max 1,000").is_none());
     Ok(())
 }
 
-/// The condition filters the limits: given for "maintenance, spasticity of spinal origin",
+/// The condition filters the limits: given for "spasticity of spinal origin",
 /// 750 mcg/day is within 300–800 (the cerebral 703 does not apply); 850 mcg/day is above 800.
 /// 1,000 mcg/day exactly is not above the unconditioned 1,000; 1,001 is.
 #[test]
 fn the_condition_filters_the_limits() -> TestResult {
-    let spinal = Some("maintenance, spasticity of spinal origin");
+    let spinal = Some("spasticity of spinal origin");
     let (outcome, report) = run(&baclofen(750.0, spinal))?;
     assert!(
         findings(&report, "limit.daily_dose").is_empty(),
@@ -445,7 +445,7 @@ fn the_condition_filters_the_limits() -> TestResult {
 ///   basal 300 mcg/day exactly → none
 #[test]
 fn a_minimum_limit_is_checked_on_the_basal() -> TestResult {
-    let spinal = Some("maintenance, spasticity of spinal origin");
+    let spinal = Some("spasticity of spinal origin");
     let mut p = baclofen(250.0, spinal);
     p.boluses.periodic = vec![PeriodicBolus {
         volume: ml(0.2),
@@ -470,15 +470,33 @@ fn a_minimum_limit_is_checked_on_the_basal() -> TestResult {
     Ok(())
 }
 
+/// A condition the library does not name is refused at the drug line's condition, naming the
+/// conditions it does; a condition for a drug whose rules do not differ by condition too. Never a
+/// silent "every rule applies".
+#[test]
+fn a_condition_the_library_does_not_name_is_refused_at_the_line() -> TestResult {
+    let errs = errors(&baclofen(500.0, Some("spinal")))?;
+    assert_eq!(element_ids(&errs), ["drug-0-condition"]);
+    assert_eq!(
+        messages(&errs),
+        ["Drug 1, condition: \u{201c}spinal\u{201d} is not one of the conditions the library names for baclofen (spasticity of spinal origin; spasticity of cerebral origin)"]
+    );
+    let mut p = plan("synchromed-ii-20", 20.0, "morphine", MG, 10.0, 1.0);
+    if let Some(l) = p.drugs.first_mut() {
+        l.condition = Some("cancer pain".into());
+    }
+    assert_eq!(
+        messages(&errors(&p)?),
+        ["Drug 1, condition: \u{201c}cancer pain\u{201d}: the library's rules for morphine do not differ by condition"]
+    );
+    Ok(())
+}
+
 /// The minimum's message names what was checked: the basal daily dose of 250 mcg/day, not the
 /// "maximum possible daily dose" (which is 250 + 100 = 350 mcg/day).
-///
-/// Engine bug (reported): with boluses in the programme every daily-dose limit is worded as the
-/// "maximum possible daily dose", the minimum too, though its value is the basal.
 #[test]
-#[ignore = "engine bug: a minimum checked on the basal is worded as the maximum possible daily dose"]
 fn a_minimum_limit_message_names_the_basal() -> TestResult {
-    let mut p = baclofen(250.0, Some("maintenance, spasticity of spinal origin"));
+    let mut p = baclofen(250.0, Some("spasticity of spinal origin"));
     p.boluses.periodic = vec![PeriodicBolus {
         volume: ml(0.2),
         duration: hours(0.5),
@@ -490,22 +508,19 @@ fn a_minimum_limit_message_names_the_basal() -> TestResult {
     assert_eq!(
         finding_bound(&report, "limit.daily_dose", "min 300").map(|f| f.message.as_str()),
         Some(
-            "baclofen daily dose 250 mcg/day is below the reference limit of 300 mcg/day (maintenance, spasticity of spinal origin)."
+            "baclofen daily dose 250 mcg/day is below the reference limit of 300 mcg/day (spasticity of spinal origin)."
         )
     );
     Ok(())
 }
 
-/// The library's conditions must let a condition's limits and its titration rules apply together.
-/// The form offers every condition the library names; a baclofen line given for "spasticity of
-/// spinal origin" (the titration rule's words) must still be checked against the spinal-origin
-/// maintenance maximum of 800 mcg/day: 850 mcg/day is above it.
-///
-/// Engine bug (reported): `Limit::applies_to` compares the condition strings exactly, and the
-/// library words the limits "maintenance, spasticity of spinal origin" but the titration rules
-/// "spasticity of spinal origin", so stating either condition switches off the other's rules.
+/// A condition's limits and its titration rules apply together: a baclofen line given for
+/// "spasticity of spinal origin" is checked against the spinal-origin maintenance maximum of
+/// 800 mcg/day (850 is above it), one given for cerebral origin against 703 mcg/day (750 is above
+/// it). Version 2 of the library worded the limits "maintenance, spasticity of … origin" and the
+/// rules "spasticity of … origin", so stating either switched the other off; version 3 declares
+/// each drug's conditions and refuses a limit or rule that names another.
 #[test]
-#[ignore = "engine bug: a stated condition switches off the limits worded with another condition string"]
 fn a_stated_condition_keeps_its_own_maintenance_limits() -> TestResult {
     let (_, report) = run(&baclofen(850.0, Some("spasticity of spinal origin")))?;
     assert!(
@@ -551,8 +566,12 @@ fn a_rejected_import_leaves_the_old_library_in_force() -> TestResult {
             "drug library rejected: format is \u{201c}pump-library\u{201d}, expected \u{201c}itdose-drug-library\u{201d}",
         ),
         (
-            good.replacen("\"version\": 2", "\"version\": 3", 1),
-            "drug library rejected: version 3 is not supported (this build reads version 2)",
+            good.replacen("\"version\": 3", "\"version\": 4", 1),
+            "drug library rejected: version 4 is not supported (this build reads version 3)",
+        ),
+        (
+            good.replacen("\"condition\": \"spasticity of spinal origin\"", "\"condition\": \"spinal spasticity\"", 1),
+            "drug library rejected: drug \u{201c}baclofen\u{201d}, limits[0].condition: \u{201c}spinal spasticity\u{201d} is not one of the drug's conditions (spasticity of spinal origin; spasticity of cerebral origin)",
         ),
         (
             good.replacen("\"display_name\": \"morphine\"", "\"display_name\": \" \"", 1),
@@ -730,10 +749,11 @@ fn an_institution_edits_a_limit_in_place() -> TestResult {
 
 /// data/drugs.json made into a version-1 file: version 1, no region, and no drug-specific rules
 /// (classes, titration, new pump, combinations, strengths, guidance, suggested alarm, morphine
-/// equivalent, labelled pumps). Reading it gives version 2, region US, the built-in rules back, and
-/// every limit of the file unchanged; the note says so.
+/// equivalent, labelled pumps) nor declared conditions. Reading it gives the current version,
+/// region US, the built-in rules back, the conditions its limits and rules name, and every limit of
+/// the file unchanged; the note says so.
 #[test]
-fn a_version_1_library_migrates_to_version_2() -> TestResult {
+fn a_version_1_library_migrates_to_the_current_version() -> TestResult {
     let text = common::read("data/drugs.json")?;
     let mut value: serde_json::Value = serde_json::from_str(&text)?;
     let root = value.as_object_mut().ok_or("the library is not an object")?;
@@ -756,6 +776,7 @@ fn a_version_1_library_migrates_to_version_2() -> TestResult {
             "low_reservoir_alarm_ml",
             "intrathecal_morphine_equivalent",
             "labelled_pumps",
+            "conditions",
         ] {
             drug.remove(key);
         }
@@ -771,7 +792,11 @@ fn a_version_1_library_migrates_to_version_2() -> TestResult {
 
     let migrated = DrugLibrary::from_json(&v1)?;
     let builtin = library()?;
-    assert_eq!((migrated.version, migrated.region.as_str()), (2, "US"));
+    assert_eq!((migrated.version, migrated.region.as_str()), (LIBRARY_VERSION, "US"));
+    assert_eq!(
+        migrated.get("baclofen").map(|d| d.conditions.clone()),
+        builtin.get("baclofen").map(|d| d.conditions.clone())
+    );
     let (Some(zico), Some(zico_builtin)) = (migrated.get("ziconotide"), builtin.get("ziconotide")) else {
         return Err("no ziconotide".into());
     };
@@ -789,6 +814,30 @@ fn a_version_1_library_migrates_to_version_2() -> TestResult {
         "{}",
         migrated.note
     );
+    Ok(())
+}
+
+/// data/drugs.json made into a version-2 file as the issue-8 build wrote it: no declared conditions,
+/// and the baclofen limits worded "maintenance, spasticity of … origin" while the titration rules
+/// say "spasticity of … origin". Reading it gives the current version with the limits naming the
+/// rules' condition, the two conditions declared, every value unchanged, and a note saying so.
+#[test]
+fn a_version_2_library_migrates_its_condition_words() -> TestResult {
+    let text = common::read("data/drugs.json")?
+        .replacen("\"version\": 3", "\"version\": 2", 1)
+        .replace("\"condition\": \"spasticity of spinal origin\"\n        }", "\"condition\": \"maintenance, spasticity of spinal origin\"\n        }")
+        .replace("\"condition\": \"spasticity of cerebral origin\"\n        }", "\"condition\": \"maintenance, spasticity of cerebral origin\"\n        }");
+    let mut value: serde_json::Value = serde_json::from_str(&text)?;
+    for drug in value.get_mut("drugs").and_then(serde_json::Value::as_array_mut).ok_or("no drugs")? {
+        drug.as_object_mut().ok_or("a drug is not an object")?.remove("conditions");
+    }
+    let v2 = serde_json::to_string(&value)?;
+    assert!(v2.contains("maintenance, spasticity of spinal origin"), "the v2 wording is in the file");
+    let migrated = DrugLibrary::from_json(&v2)?;
+    let builtin = library()?;
+    assert_eq!(migrated.version, LIBRARY_VERSION);
+    assert_eq!(migrated.drugs, builtin.drugs);
+    assert!(migrated.note.contains("Migrated from a version-2 library"), "{}", migrated.note);
     Ok(())
 }
 

@@ -33,10 +33,10 @@ const DOCS: [&str; 5] = [
 fn every_part() -> Plan {
     let mut p = plan("prometra-ii-40", 38.0, "morphine", MG, 10.0, 2.0);
     p.pump.end_of_service = Some(at(2028, 1, 1, 0, 0));
-    p.drugs.push(line("clonidine", MCG, 150.0, None));
+    p.drugs.push(line("baclofen", MCG, 500.0, None));
     if let Some(l) = p.drugs.get_mut(1) {
-        l.stock = Some(common::conc(MCG, 500.0));
-        l.condition = Some("neuropathic pain".into());
+        l.stock = Some(common::conc(MCG, 2000.0));
+        l.condition = Some("spasticity of spinal origin".into());
     }
     p.extra_volume = Some(ml(2.0));
     p.flex = Some(FlexProgramme {
@@ -467,5 +467,60 @@ fn a_plan_shown_on_the_form_keeps_every_digit() -> TestResult {
             .map_err(|e| format!("{name}: {e:?}"))?;
         assert_eq!(back, p, "{name}");
     }
+    Ok(())
+}
+
+/// Finding keys hold no free text: an acknowledgement must survive a rewording of any message. The
+/// rule is a dotted snake-case name; the drug a library id; the bound and value are made of
+/// numbers (ISMP), units, "max"/"min", ids of drugs, pumps and classes, drug names, and ISO times,
+/// joined by spaces and "+". Checked over the docs examples, the version-1 fixtures, the plan with
+/// every part, and plans that raise a change of drug, a stop, a jump, a titration breach and a late
+/// visit.
+#[test]
+fn finding_keys_hold_no_free_text() -> TestResult {
+    let (catalogue, library) = (catalogue()?, library()?);
+    let mut plans: Vec<Plan> = DOCS.iter().map(|f| docs(f)).collect::<Result<_, _>>()?;
+    for f in ["acknowledged-v1.json", "example-plan.json", "example-schedule-plan.json"] {
+        plans.push(fixture(f)?.plan);
+    }
+    plans.push(every_part());
+    let mut switch = plan("synchromed-ii-20", 20.0, "hydromorphone", MG, 4.0, 2.0);
+    switch.current_programme = vec![current("morphine", MG, 2.0), current("clonidine", MCG, 100.0)];
+    plans.push(switch);
+    let mut jump = plan("synchromed-ii-40", 40.0, "morphine", MG, 10.0, 6.0);
+    jump.current_programme = vec![current("morphine", MG, 2.0)];
+    jump.visit = Some(visit(at(2027, 6, 1, 9, 0), 1.0));
+    plans.push(jump);
+    let mut zico = plan("synchromed-ii-20", 20.0, "ziconotide", MCG, 25.0, 4.8);
+    zico.current_programme = vec![current("ziconotide", MCG, 2.4)];
+    plans.push(zico);
+    let unit = ["mg", "mcg", "mL", "mg/mL", "mcg/mL", "mg/day", "mcg/day", "mL/day", "h", "days", "%"];
+    let word_ok = |w: &str| {
+        w.is_empty()
+            || unit.contains(&w)
+            || ["max", "min"].contains(&w)
+            || w.replace(',', "").parse::<f64>().is_ok()
+            || library.get(w).is_some()
+            || library.drugs.iter().any(|d| d.display_name == w || d.classes.iter().any(|c| c == w))
+            || catalogue.get(w).is_some()
+            || jiff::civil::DateTime::strptime("%Y-%m-%dT%H:%M:%S", w).is_ok()
+    };
+    let mut keys = 0;
+    for p in &plans {
+        let Ok(outcome) = itdose::engine::evaluate(p, &catalogue, &library) else { continue };
+        for f in &outcome.findings {
+            keys += 1;
+            let k = &f.key;
+            assert!(
+                !k.rule.is_empty() && k.rule.split('.').all(|part| !part.is_empty() && part.chars().all(|c| c.is_ascii_lowercase() || c == '_')),
+                "rule {k:?}"
+            );
+            assert!(k.drug.as_deref().is_none_or(|d| library.get(d).is_some()), "drug {k:?}");
+            for part in [&k.bound, &k.value].into_iter().flatten() {
+                assert!(part.split(['+', ' ']).all(word_ok), "free text in {k:?}");
+            }
+        }
+    }
+    assert!(keys >= 30, "only {keys} keys checked");
     Ok(())
 }

@@ -621,12 +621,7 @@ fn impossible_mri_scans_are_refused() -> TestResult {
 /// A scan of 1e6 h (114 years, e.g. minutes typed where hours were meant upstream) or 1e16 h
 /// cannot be put on a calendar (the engine's bound is 36,525 days): it must be refused, as it was
 /// in version 1 ("huge durations are errors"), not silently shortened.
-///
-/// Engine bug (reported): the scan's end falls back to its start when it cannot be computed
-/// (`scan_end`'s `unwrap_or(scan.at)`), so the plan evaluates with a zero-length scan: "No
-/// delivery: Tue 1 Dec 2026, 09:00 to Tue 1 Dec 2026, 09:00".
 #[test]
-#[ignore = "engine bug: an MRI too long for the calendar becomes a zero-length scan"]
 fn an_mri_too_long_for_the_calendar_is_refused() -> TestResult {
     for duration in [1e6, 1e16] {
         let mut p = common::docs("example-ziconotide-refill.json")?;
@@ -635,7 +630,8 @@ fn an_mri_too_long_for_the_calendar_is_refused() -> TestResult {
             duration: hours(duration),
         });
         let errs = errors(&p)?;
-        assert!(!errs.is_empty(), "{duration} h");
+        assert_eq!(element_ids(&errs), ["mri-duration"], "{duration} h");
+        assert!(messages(&errs).iter().all(|m| m.ends_with("would end the scan beyond the calendar")), "{errs:?}");
     }
     Ok(())
 }

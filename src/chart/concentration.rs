@@ -6,7 +6,7 @@ use plotters::coord::Shift;
 use plotters::prelude::*;
 
 use super::palette;
-use crate::engine::report::{CsfChartText, axis_date};
+use crate::engine::report::{CsfChartText, axis_date, axis_value};
 use crate::engine::{CsfOutcome, CsfSeries, min_max_per_column};
 
 /// Draws one drug's series; `columns` is the plot width in pixels for the min/max reduction.
@@ -32,7 +32,7 @@ pub fn draw<DB: DrawingBackend>(
         .build_cartesian_2d(0.0..x_end, 0.0..top)?;
     let date_label = |day: &f64| axis_date(filled_at, *day);
     let unit = text.unit.clone();
-    let y_label = move |c: &f64| crate::engine::format::with_unit(*c, &unit);
+    let y_label = move |c: &f64| axis_value(*c, &unit);
     ctx.configure_mesh()
         .x_labels(6)
         .y_labels(5)

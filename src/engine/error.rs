@@ -56,6 +56,8 @@ pub enum Field {
     Visit,
     /// The CSF model as a whole.
     Pk,
+    /// The condition a drug is given for.
+    Condition,
     /// The CSF model's window, days.
     Window,
     /// Whether this is the first fill of a new pump.
@@ -118,7 +120,7 @@ pub enum Field {
 
 impl Field {
     /// Every field.
-    pub const ALL: [Field; 51] = [Field::Window, Field::PumpCapacity, Field::PumpMinimumRate, Field::FillVolume, Field::Concentration, Field::DailyDose, Field::FlowRate, Field::LowReservoirAlarm, Field::FillDate, Field::FillTime, Field::Pump, Field::FixedRate, Field::Drugs, Field::Drug, Field::LeadDrug, Field::Programme, Field::StockStrength, Field::ExtraVolume, Field::Acknowledgement, Field::PlanFile, Field::Schedule, Field::Visit, Field::Pk, Field::NewPump, Field::EndOfService, Field::Start, Field::Dose, Field::Volume, Field::Duration, Field::Interval, Field::Date, Field::Time, Field::Lockout, Field::MaxPerDay, Field::TypicalPerDay, Field::Withdrawn, Field::NewFill, Field::PumpExpected, Field::PatientBoluses, Field::Confirmed, Field::Tubing, Field::Length, Field::PerCm, Field::Residual, Field::Weight, Field::Previous, Field::HalfLife, Field::CsfVolume, Field::K12, Field::K21, Field::Rises];
+    pub const ALL: [Field; 52] = [Field::Condition, Field::Window, Field::PumpCapacity, Field::PumpMinimumRate, Field::FillVolume, Field::Concentration, Field::DailyDose, Field::FlowRate, Field::LowReservoirAlarm, Field::FillDate, Field::FillTime, Field::Pump, Field::FixedRate, Field::Drugs, Field::Drug, Field::LeadDrug, Field::Programme, Field::StockStrength, Field::ExtraVolume, Field::Acknowledgement, Field::PlanFile, Field::Schedule, Field::Visit, Field::Pk, Field::NewPump, Field::EndOfService, Field::Start, Field::Dose, Field::Volume, Field::Duration, Field::Interval, Field::Date, Field::Time, Field::Lockout, Field::MaxPerDay, Field::TypicalPerDay, Field::Withdrawn, Field::NewFill, Field::PumpExpected, Field::PatientBoluses, Field::Confirmed, Field::Tubing, Field::Length, Field::PerCm, Field::Residual, Field::Weight, Field::Previous, Field::HalfLife, Field::CsfVolume, Field::K12, Field::K21, Field::Rises];
 
     /// A stable key, used for element ids and in saved files.
     pub fn key(self) -> &'static str {
@@ -145,6 +147,7 @@ impl Field {
             Field::Schedule => "schedule",
             Field::Visit => "visit",
             Field::Pk => "pk",
+            Field::Condition => "condition",
             Field::Window => "csf_window",
             Field::NewPump => "new_pump",
             Field::EndOfService => "end_of_service",
@@ -202,6 +205,7 @@ impl Field {
             Field::Schedule => "Schedule",
             Field::Visit => "Refill visit",
             Field::Pk => "CSF model",
+            Field::Condition => "condition",
             Field::Window => "Model window",
             Field::NewPump => "First fill of a new pump",
             Field::EndOfService => "Device end of service",

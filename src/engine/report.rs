@@ -22,7 +22,9 @@ pub use catalogue::{
 pub use csf::{CsfChartText, CsfSection, MODEL_CAPTION, MODEL_WHY, csf_section, parameters};
 pub use findings::{FindingView, finding_message};
 pub use visit::basis_text;
-pub use reservoir::{ChartMarker, MarkerKind, ReservoirChartText, axis_date, axis_volume, readout, scenario_label};
+pub use reservoir::{
+    ChartMarker, MarkerKind, ReservoirChartText, axis_date, axis_value, axis_volume, readout, scenario_label,
+};
 
 use crate::engine::format::{Display as _, with_unit};
 use crate::engine::plan::findings::PlanStatus;

@@ -78,21 +78,9 @@ fn ConditionSelect(index: usize) -> impl IntoView {
     let condition = line(state, index).condition();
     let conditions = move || {
         let id = line(state, index).try_with(|d| d.drug_id.clone()).unwrap_or_default();
-        state.library.with(|l| {
-            let Some(d) = l.get(&id) else { return Vec::new() };
-            let mut c: Vec<String> = d
-                .limits
-                .iter()
-                .map(|x| x.condition.clone())
-                .chain(d.titration.iter().map(|t| t.condition.clone()))
-                .filter(|c| !c.is_empty())
-                .collect();
-            c.sort();
-            c.dedup();
-            c
-        })
+        state.library.with(|l| l.get(&id).map(|d| d.conditions.clone()).unwrap_or_default())
     };
-    let id = format!("drug-{index}-condition");
+    let id = element_id(Field::Condition, at(index));
     view! {
         <Show when=move || !conditions().is_empty()>
             <div class="field">
@@ -105,6 +93,7 @@ fn ConditionSelect(index: usize) -> impl IntoView {
                         view! { <option value=c>{label}</option> }
                     }).collect_view()}
                 </select>
+                <Messages ids=vec![id.clone()] shown=true />
             </div>
         </Show>
     }

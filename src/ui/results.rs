@@ -50,6 +50,13 @@ pub fn Results() -> impl IntoView {
         }>
             {status}
             <Show when=move || stale.get()>
+                // Every error, each a link to its field: none can be missed, whatever its field.
+                <ul class="error-summary" id="error-summary" aria-label="What to correct">
+                    {move || state.errors.get().into_iter().map(|e| {
+                        let href = format!("#{}", e.element_id());
+                        view! { <li><a href=href>{e.to_string()}</a></li> }
+                    }).collect_view()}
+                </ul>
                 <p class="banner banner-stale" role="status" id="stale-banner">
                     "Showing the last valid result, kept while the input is corrected: "{move || summary.get().unwrap_or_default()}". Not valid for printing or export."
                 </p>

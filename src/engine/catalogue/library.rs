@@ -16,9 +16,9 @@ use crate::engine::quantities::units::MassFamily;
 
 /// The file format tag of a drug library export.
 pub const LIBRARY_FORMAT: &str = "itdose-drug-library";
-/// The library file format version this build writes. Version 1 files are read and migrated
-/// ([`DrugLibrary::from_json`]).
-pub const LIBRARY_VERSION: u32 = 2;
+/// The library file format version this build writes. Version 1 and 2 files are read and
+/// migrated ([`DrugLibrary::from_json`]).
+pub const LIBRARY_VERSION: u32 = 3;
 /// The region whose labelling a library follows when it does not say (version 1 files).
 pub const DEFAULT_REGION: &str = "US";
 
@@ -202,6 +202,11 @@ pub struct DrugEntry {
     /// Usual starting daily dose range.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub start_dose_per_day: Option<StartRange>,
+    /// The conditions the drug's limits and titration rules may be restricted to, in the words a
+    /// plan states them (baclofen: "spasticity of spinal origin"). Every condition a limit or rule
+    /// names must be one of these (version 3).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub conditions: Vec<String>,
     /// Limits.
     #[serde(default)]
     pub limits: Vec<Limit>,
@@ -265,6 +270,125 @@ impl DrugEntry {
         self.limits_on(LimitQuantity::Concentration)
             .any(|l| l.bound == Bound::Min)
     }
+
+    fn error(&self, field: &str, problem: String) -> LibraryError {
+        LibraryError(format!("drug \u{201c}{}\u{201d}, {field}: {problem}", self.id))
+    }
+
+    fn positive(&self, field: &str, value: f64) -> Result<(), LibraryError> {
+        if value.is_finite() && value > 0.0 {
+            Ok(())
+        } else {
+            Err(self.error(field, format!("{value} must be a positive number")))
+        }
+    }
+
+    /// Checks the entry: names, numbers, limits, conditions and rules.
+    fn validate(&self) -> Result<(), LibraryError> {
+        if self.display_name.trim().is_empty() {
+            return Err(self.error("display_name", "is empty".into()));
+        }
+        if let Some(range) = &self.start_dose_per_day {
+            self.positive("start_dose_per_day.low", range.low)?;
+            self.positive("start_dose_per_day.high", range.high)?;
+            if range.low > range.high {
+                return Err(self.error(
+                    "start_dose_per_day",
+                    format!("low {} is above high {}", range.low, range.high),
+                ));
+            }
+        }
+        self.validate_limits()?;
+        self.validate_conditions()?;
+        self.validate_rules()?;
+        let pk = &self.pk;
+        for (name, value) in [
+            ("low_reservoir_alarm_ml", self.low_reservoir_alarm_ml.as_ref().map(|v| v.value)),
+            ("intrathecal_morphine_equivalent", self.intrathecal_morphine_equivalent.as_ref().map(|v| v.value)),
+            ("pk.csf_half_life_hours", pk.csf_half_life_hours.as_ref().map(|v| v.value)),
+            ("pk.csf_volume_ml", pk.csf_volume_ml.as_ref().map(|v| v.value)),
+            ("pk.csf_clearance_ml_per_min", pk.csf_clearance_ml_per_min.as_ref().map(|v| v.value)),
+        ] {
+            if let Some(v) = value {
+                self.positive(name, v)?;
+            }
+        }
+        Ok(())
+    }
+
+    fn validate_limits(&self) -> Result<(), LibraryError> {
+        for (i, limit) in self.limits.iter().enumerate() {
+            let field = format!("limits[{i}]");
+            self.positive(&format!("{field}.value"), limit.value)?;
+            if limit.severity == Severity::Hard && limit.mark == Mark::Unverified {
+                // An unverified value ships only as an editable default, never as a hard limit.
+                return Err(self.error(
+                    &format!("{field}.severity"),
+                    "an unverified (U) value cannot be a hard limit; make it soft or verify it".into(),
+                ));
+            }
+        }
+        for quantity in [LimitQuantity::Concentration, LimitQuantity::DailyDose] {
+            let lowest_max = self
+                .limits_on(quantity)
+                .filter(|l| l.bound == Bound::Max)
+                .map(|l| l.value)
+                .fold(f64::INFINITY, f64::min);
+            let highest_min = self
+                .limits_on(quantity)
+                .filter(|l| l.bound == Bound::Min)
+                .map(|l| l.value)
+                .fold(0.0, f64::max);
+            if highest_min >= lowest_max {
+                return Err(self.error(
+                    "limits",
+                    format!("{} minimum {highest_min} is not below its maximum {lowest_max}", quantity.name()),
+                ));
+            }
+        }
+        Ok(())
+    }
+
+    /// Every condition a limit or a titration rule names is one the drug declares.
+    fn validate_conditions(&self) -> Result<(), LibraryError> {
+        let named = self
+            .limits
+            .iter()
+            .enumerate()
+            .map(|(i, l)| (format!("limits[{i}].condition"), &l.condition))
+            .chain(self.titration.iter().enumerate().map(|(i, t)| (format!("titration[{i}].condition"), &t.condition)));
+        for (field, condition) in named {
+            if !condition.is_empty() && !self.conditions.contains(condition) {
+                let declared = if self.conditions.is_empty() { "none declared".to_owned() } else { self.conditions.join("; ") };
+                return Err(self.error(
+                    &field,
+                    format!("\u{201c}{condition}\u{201d} is not one of the drug's conditions ({declared})"),
+                ));
+            }
+        }
+        Ok(())
+    }
+
+    fn validate_rules(&self) -> Result<(), LibraryError> {
+        for (i, s) in self.stability.iter().enumerate() {
+            self.positive(&format!("stability[{i}].days"), s.days)?;
+        }
+        for (i, rule) in self.titration.iter().enumerate() {
+            rule.validate(&format!("titration[{i}]")).map_err(|m| self.error("titration", m))?;
+        }
+        if let Some(rule) = &self.new_pump {
+            rule.validate().map_err(|m| self.error("new_pump", m))?;
+        }
+        for (i, rule) in self.avoid_with.iter().enumerate() {
+            rule.validate(&format!("avoid_with[{i}]")).map_err(|m| self.error("avoid_with", m))?;
+        }
+        if let Some(strengths) = &self.strengths {
+            for (i, v) in strengths.values.iter().enumerate() {
+                self.positive(&format!("strengths.values[{i}]"), *v)?;
+            }
+        }
+        Ok(())
+    }
 }
 
 /// The drug library.
@@ -317,6 +441,9 @@ impl DrugLibrary {
         if library.format == LIBRARY_FORMAT && library.version == 1 {
             library = library.migrate_v1()?;
         }
+        if library.format == LIBRARY_FORMAT && library.version == 2 {
+            library = library.migrate_v2();
+        }
         library.validate()?;
         Ok(library)
     }
@@ -343,7 +470,7 @@ impl DrugLibrary {
             drug.labelled_pumps.clone_from(&b.labelled_pumps);
             added.push(drug.display_name.clone());
         }
-        self.version = LIBRARY_VERSION;
+        self.version = 2;
         if !added.is_empty() {
             let line = format!(
                 "Migrated from a version-1 library: the built-in drug rules (titration, new pump, combinations, strengths, guidance) were added for {}; every limit and value of the file is unchanged.",
@@ -356,6 +483,41 @@ impl DrugLibrary {
             };
         }
         Ok(self)
+    }
+
+    /// Version 2 → 3. Version 2 named conditions in each limit and rule without declaring them;
+    /// the built-in library worded its baclofen limits "maintenance, spasticity of … origin" and
+    /// its titration rules "spasticity of … origin", so stating one condition switched the other
+    /// set off. The former wording is read as the latter, and each drug's conditions are those its
+    /// limits and rules name. Every value is unchanged.
+    fn migrate_v2(mut self) -> Self {
+        let mut renamed = false;
+        for drug in &mut self.drugs {
+            for limit in &mut drug.limits {
+                if let Some(rest) = limit.condition.strip_prefix("maintenance, ") {
+                    limit.condition = rest.to_owned();
+                    renamed = true;
+                }
+            }
+            if drug.conditions.is_empty() {
+                let named = drug
+                    .limits
+                    .iter()
+                    .map(|l| &l.condition)
+                    .chain(drug.titration.iter().map(|t| &t.condition));
+                for condition in named {
+                    if !condition.is_empty() && !drug.conditions.contains(condition) {
+                        drug.conditions.push(condition.clone());
+                    }
+                }
+            }
+        }
+        self.version = LIBRARY_VERSION;
+        if renamed {
+            let line = "Migrated from a version-2 library: limits worded \u{201c}maintenance, spasticity of \u{2026} origin\u{201d} now name the condition as its titration rules do (\u{201c}spasticity of \u{2026} origin\u{201d}); every value is unchanged.";
+            self.note = if self.note.is_empty() { line.to_owned() } else { format!("{} {line}", self.note) };
+        }
+        self
     }
 
     /// Replaces this library with an imported one, all or nothing: on any error `self` is left
@@ -477,103 +639,13 @@ impl DrugLibrary {
         }
         let mut seen = std::collections::BTreeSet::new();
         for drug in &self.drugs {
-            let at = |field: &str, problem: String| {
-                LibraryError(format!("drug \u{201c}{}\u{201d}, {field}: {problem}", drug.id))
-            };
             if drug.id.trim().is_empty() {
                 return Err(LibraryError("a drug has an empty id".into()));
             }
             if !seen.insert(drug.id.as_str()) {
-                return Err(at("id", "appears twice".into()));
+                return Err(drug.error("id", "appears twice".into()));
             }
-            if drug.display_name.trim().is_empty() {
-                return Err(at("display_name", "is empty".into()));
-            }
-            let positive = |field: &str, value: f64| {
-                if value.is_finite() && value > 0.0 {
-                    Ok(())
-                } else {
-                    Err(at(field, format!("{value} must be a positive number")))
-                }
-            };
-            if let Some(range) = &drug.start_dose_per_day {
-                positive("start_dose_per_day.low", range.low)?;
-                positive("start_dose_per_day.high", range.high)?;
-                if range.low > range.high {
-                    return Err(at(
-                        "start_dose_per_day",
-                        format!("low {} is above high {}", range.low, range.high),
-                    ));
-                }
-            }
-            for (i, limit) in drug.limits.iter().enumerate() {
-                let field = format!("limits[{i}]");
-                positive(&format!("{field}.value"), limit.value)?;
-                if limit.severity == Severity::Hard && limit.mark == Mark::Unverified {
-                    // An unverified value ships only as an editable default, never as a hard limit.
-                    return Err(at(
-                        &format!("{field}.severity"),
-                        "an unverified (U) value cannot be a hard limit; make it soft or verify it".into(),
-                    ));
-                }
-            }
-            for quantity in [LimitQuantity::Concentration, LimitQuantity::DailyDose] {
-                let lowest_max = drug
-                    .limits_on(quantity)
-                    .filter(|l| l.bound == Bound::Max)
-                    .map(|l| l.value)
-                    .fold(f64::INFINITY, f64::min);
-                let highest_min = drug
-                    .limits_on(quantity)
-                    .filter(|l| l.bound == Bound::Min)
-                    .map(|l| l.value)
-                    .fold(0.0, f64::max);
-                if highest_min >= lowest_max {
-                    return Err(at(
-                        "limits",
-                        format!(
-                            "{} minimum {highest_min} is not below its maximum {lowest_max}",
-                            quantity.name()
-                        ),
-                    ));
-                }
-            }
-            for (i, s) in drug.stability.iter().enumerate() {
-                positive(&format!("stability[{i}].days"), s.days)?;
-            }
-            for (i, rule) in drug.titration.iter().enumerate() {
-                rule.validate(&format!("titration[{i}]"))
-                    .map_err(|m| at("titration", m))?;
-            }
-            if let Some(rule) = &drug.new_pump {
-                rule.validate().map_err(|m| at("new_pump", m))?;
-            }
-            for (i, rule) in drug.avoid_with.iter().enumerate() {
-                rule.validate(&format!("avoid_with[{i}]")).map_err(|m| at("avoid_with", m))?;
-            }
-            if let Some(strengths) = &drug.strengths {
-                for (i, v) in strengths.values.iter().enumerate() {
-                    positive(&format!("strengths.values[{i}]"), *v)?;
-                }
-            }
-            for (name, value) in [
-                ("low_reservoir_alarm_ml", &drug.low_reservoir_alarm_ml),
-                ("intrathecal_morphine_equivalent", &drug.intrathecal_morphine_equivalent),
-            ] {
-                if let Some(v) = value {
-                    positive(name, v.value)?;
-                }
-            }
-            let pk = &drug.pk;
-            for (name, value) in [
-                ("pk.csf_half_life_hours", &pk.csf_half_life_hours),
-                ("pk.csf_volume_ml", &pk.csf_volume_ml),
-                ("pk.csf_clearance_ml_per_min", &pk.csf_clearance_ml_per_min),
-            ] {
-                if let Some(v) = value {
-                    positive(name, v.value)?;
-                }
-            }
+            drug.validate()?;
         }
         Ok(())
     }

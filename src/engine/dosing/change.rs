@@ -266,11 +266,14 @@ fn drug_change(cx: &CheckContext<'_>, drugs: &[CheckedDrug<'_>]) -> Option<Findi
         },
         _ => Origin::Design,
     };
+    // The key names the drugs dropped (none when an opioid is only added) and the drugs added.
+    let mut key = FindingKey::rule("drug_change").value(value(&proposed));
+    if !current.is_empty() {
+        key = key.bound(value(&current));
+    }
     Some(found(
         Severity::Soft,
-        FindingKey::rule("drug_change")
-            .bound(value(&current))
-            .value(value(&proposed)),
+        key,
         FindingKind::DrugChange {
             current,
             proposed,

@@ -144,6 +144,11 @@ fn limit_check(
         if !crossed {
             continue;
         }
+        // A minimum is checked on the basal daily dose: never call it the maximum possible.
+        let subject = match (limit.bound, subject) {
+            (Bound::Min, LimitSubject::MaximumDailyDose) => LimitSubject::DailyDose,
+            _ => subject,
+        };
         let bound = match limit.bound {
             Bound::Max => "max",
             Bound::Min => "min",

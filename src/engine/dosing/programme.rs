@@ -58,6 +58,18 @@ pub fn library_entries<'a>(plan: &Plan, library: &'a DrugLibrary) -> Result<Vec<
             let detail = format!("{} is already in the reservoir", entry.display_name);
             errors.push(Error::invalid(Field::Drug, detail).for_drug(i));
         }
+        if let Some(condition) = line.condition.as_deref().filter(|c| !entry.conditions.iter().any(|k| k == c)) {
+            let detail = if entry.conditions.is_empty() {
+                format!("\u{201c}{condition}\u{201d}: the library's rules for {} do not differ by condition", entry.display_name)
+            } else {
+                format!(
+                    "\u{201c}{condition}\u{201d} is not one of the conditions the library names for {} ({})",
+                    entry.display_name,
+                    entry.conditions.join("; ")
+                )
+            };
+            errors.push(Error::invalid(Field::Condition, detail).for_drug(i));
+        }
         let previous = plan.csf.previous.iter().find(|p| p.drug == line.drug);
         let current = plan.current_programme.iter().find(|c| c.drug == line.drug);
         let families = [

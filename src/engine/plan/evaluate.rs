@@ -303,7 +303,9 @@ impl<'a> Basis<'a> {
                     .find(|p| p.drug == entry.id)
                     .map(|p| p.concentration);
                 let mixing = self.mixing(old, *concentration)?;
-                Ok(drug_outcome(entry, *concentration, volumes, lead == Some(i), self.plan.fill.volume, mixing))
+                let outcome = drug_outcome(entry, *concentration, volumes, lead == Some(i), self.plan.fill.volume, mixing);
+                finite(&outcome, i)?;
+                Ok(outcome)
             })
             .collect()
     }
@@ -625,6 +627,27 @@ fn drug_outcome(
         daily_maximum,
         first_day,
         in_reservoir: concentration.amount_in(fill),
+    }
+}
+
+/// Every figure of a drug is a number: a product of two entered values can exceed the largest
+/// one a computer holds (a dose of 1e308 mg/day at 1e5 mg/mL), and is refused at the line.
+fn finite(d: &DrugOutcome, index: usize) -> Result<(), Error> {
+    let figures = [
+        (Field::DailyDose, d.daily_dose.value()),
+        (Field::DailyDose, d.daily_maximum.value()),
+        (Field::DailyDose, d.scheduled_boluses.value() + d.one_off_boluses.value() + d.patient_boluses.value()),
+        (Field::DailyDose, d.first_day.map_or(0.0, |f| f.value())),
+        (Field::Concentration, d.in_reservoir.value()),
+        (Field::Concentration, d.mixed.map_or(0.0, |m| m.value())),
+    ];
+    match figures.iter().find(|(_, v)| !v.is_finite()) {
+        Some((field, _)) => Err(Error::invalid(
+            *field,
+            "with the other values entered, a figure is beyond the largest number this calculator holds: check the units and the decimal point",
+        )
+        .for_drug(index)),
+        None => Ok(()),
     }
 }
 

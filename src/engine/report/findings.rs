@@ -311,8 +311,12 @@ fn drug_change_message(kind: &FindingKind) -> String {
     };
     let tail = "a switch of opioid usually starts lower, for incomplete cross-tolerance (CDC 2022)";
     match equivalents {
+        Some((before, after)) if *before <= 0.0 => format!(
+            "{head} No opioid is in the current programme: {} as intrathecal morphine equivalent is an opioid start; check it against the starting dose.",
+            with_unit(*after, "mg/day")
+        ),
         Some((before, after)) => {
-            let ratio = if *before > 0.0 { after / before } else { f64::INFINITY };
+            let ratio = after / before;
             format!(
                 "{head} Opioids as intrathecal morphine equivalents: {} \u{2192} {}, {} times the current{}. Check the conversion: {tail}.",
                 with_unit(*before, "mg/day"),

@@ -297,6 +297,11 @@ pub fn axis_volume(ml: f64) -> String {
     with_unit(ml, "mL")
 }
 
+/// A concentration (or any value in `unit`) as an axis label.
+pub fn axis_value(value: f64, unit: &str) -> String {
+    with_unit(value, unit)
+}
+
 /// The read-out under the pointer: the date and each scenario's volume.
 pub fn readout(outcome: &Outcome, day: f64) -> Option<String> {
     // Bounded so the minute count can never overflow.

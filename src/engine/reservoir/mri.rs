@@ -30,6 +30,20 @@ pub fn check_scan(scan: &MriScan, filled_at: DateTime) -> Result<(), Error> {
         )
         .located(Location::Mri));
     }
+    let hours = scan.duration.value();
+    let end = Days::new(hours / 24.0).ok().and_then(|d| after(scan.at, d).ok());
+    if end.is_none() {
+        return Err(Error::new(
+            Field::Duration,
+            Problem::Invalid {
+                detail: format!(
+                    "{} h would end the scan beyond the calendar",
+                    crate::engine::quantities::format::format_number(hours)
+                ),
+            },
+        )
+        .located(Location::Mri));
+    }
     Ok(())
 }
 

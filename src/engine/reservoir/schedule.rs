@@ -23,7 +23,7 @@ use jiff::civil::{DateTime, Time, Weekday};
 use serde::{Deserialize, Serialize};
 
 use crate::engine::quantities::time::after;
-use crate::engine::error::{Error, Field, Problem};
+use crate::engine::error::{Error, Field, Location, Problem};
 use crate::engine::quantities::format::Display as _;
 use crate::engine::quantities::units::{Days, Hours, Millilitres, MlPerDay};
 
@@ -278,62 +278,61 @@ impl Schedule {
     /// Checks the schedule.
     ///
     /// # Errors
-    /// [`Field::Schedule`] naming the step or bolus: a flex programme with no step, a step on a
-    /// day outside the cycle, two steps at the same start; a bolus with zero duration, zero
-    /// interval or an interval shorter than its duration; a patient lockout shorter than its
-    /// duration; a basal that never delivers.
+    /// At the step or bolus (its location and field): a step on a day outside the cycle or at the
+    /// same start as an earlier one; a bolus with zero duration, zero interval or an interval
+    /// shorter than its duration; a patient lockout shorter than its duration. At
+    /// [`Field::Schedule`]: a flex programme with no step, a basal that never delivers.
     pub fn validate(&self) -> Result<(), Error> {
-        let bad = |detail: String| Err(Error::invalid(Field::Schedule, detail));
+        let bad = |field: Field, at: Location, detail: String| Err(Error::invalid(field, detail).located(at));
         if let Basal::Flex { cycle, steps } = &self.basal {
             if steps.is_empty() {
-                return bad("a flex programme needs at least one step".into());
+                return Err(Error::invalid(Field::Schedule, "a flex programme needs at least one step"));
             }
             for (i, s) in steps.iter().enumerate() {
+                let at = Location::FlexStep(i);
                 if *cycle == Cycle::Week && s.day > 6 || *cycle == Cycle::Day && s.day != 0 {
-                    return bad(format!("flex step {}: day {} is outside the cycle", i + 1, s.day));
+                    return bad(Field::Start, at, format!("day {} is outside the cycle", s.day));
                 }
                 if steps.iter().take(i).any(|o| o.day == s.day && o.start == s.start) {
-                    return bad(format!(
-                        "flex step {} starts at the same time as an earlier step",
-                        i + 1
-                    ));
+                    return bad(Field::Start, at, "the same start as an earlier step".into());
                 }
             }
         }
         if self.average_basal_per_minute() <= 0.0 {
-            return bad("the basal delivers nothing: the reservoir would never empty; check the rates".into());
+            return Err(Error::invalid(
+                Field::Schedule,
+                "the basal delivers nothing: the reservoir would never empty; check the rates",
+            ));
         }
         for (i, b) in self.periodic.iter().enumerate() {
-            if b.duration.value() <= 0.0 || b.interval.value() <= 0.0 {
-                return bad(format!(
-                    "periodic bolus {}: duration and interval must be greater than 0",
-                    i + 1
-                ));
+            let at = Location::PeriodicBolus(i);
+            if b.duration.value() <= 0.0 {
+                return Err(Error::new(Field::Duration, Problem::Zero).located(at));
+            }
+            if b.interval.value() <= 0.0 {
+                return Err(Error::new(Field::Interval, Problem::Zero).located(at));
             }
             if b.interval.value() < b.duration.value() {
-                return bad(format!(
-                    "periodic bolus {}: the interval ({}) is shorter than the duration ({})",
-                    i + 1,
-                    b.interval.ismp(),
-                    b.duration.ismp()
-                ));
+                let detail = format!("{} is shorter than the duration ({})", b.interval.ismp(), b.duration.ismp());
+                return bad(Field::Interval, at, detail);
             }
         }
         for (i, b) in self.single.iter().enumerate() {
             if b.duration.value() <= 0.0 {
-                return bad(format!("single bolus {}: duration must be greater than 0", i + 1));
+                return Err(Error::new(Field::Duration, Problem::Zero).located(Location::SingleBolus(i)));
             }
         }
         if let Some(p) = &self.patient {
-            if p.duration.value() <= 0.0 || p.lockout.value() <= 0.0 {
-                return bad("patient bolus: duration and lockout must be greater than 0".into());
+            let at = Location::PatientBolus;
+            if p.duration.value() <= 0.0 {
+                return Err(Error::new(Field::Duration, Problem::Zero).located(at));
+            }
+            if p.lockout.value() <= 0.0 {
+                return Err(Error::new(Field::Lockout, Problem::Zero).located(at));
             }
             if p.lockout.value() < p.duration.value() {
-                return bad(format!(
-                    "patient bolus: the lockout ({}) is shorter than the delivery duration ({})",
-                    p.lockout.ismp(),
-                    p.duration.ismp()
-                ));
+                let detail = format!("{} is shorter than the delivery duration ({})", p.lockout.ismp(), p.duration.ismp());
+                return bad(Field::Lockout, at, detail);
             }
         }
         Ok(())
