@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Sets up whatever is missing (scripts/setup.sh), then runs every test, in order:
-#   1. lints: rustfmt and clippy (native and wasm32)
+#   1. lints: rustfmt, clippy (native and wasm32), no function in src/ over 100 lines
 #   2. native engine tests (cargo test: unit, integration, property, chart-to-SVG and doc tests)
 #   3. browser tests: wasm-bindgen-test in headless Chromium
 #   4. release build of the site with trunk (wasm-opt -Oz)
@@ -39,6 +39,7 @@ stage() { # stage <name> <command...>
 stage "rustfmt" cargo fmt --all -- --check
 stage "clippy (native)" cargo clippy --all-targets --quiet -- -D warnings
 stage "clippy (wasm32)" cargo clippy --target wasm32-unknown-unknown --all-targets --quiet -- -D warnings
+stage "function lengths (at most 100 lines)" python3 scripts/function-lengths.py 100
 stage "native engine tests" cargo test --quiet
 stage "browser tests (wasm-bindgen-test, headless Chromium)" \
   env CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER=wasm-bindgen-test-runner \

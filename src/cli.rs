@@ -72,7 +72,9 @@ fn parse_args(args: &[String]) -> Result<Args, (u8, String, String)> {
                 }
             }
             "--step" => {
-                let text = iter.next().ok_or_else(|| usage("--step needs a value such as 1m or 1h"))?;
+                let text = iter
+                    .next()
+                    .ok_or_else(|| usage("--step needs a value such as 1m or 1h"))?;
                 out.step = parse_step(text)
                     .ok_or_else(|| usage(&format!("--step {text}: use minutes or hours, e.g. 1m, 15m, 1h")))?;
             }
@@ -191,7 +193,12 @@ pub fn text_report(report: &Report, title: &str) -> String {
     section(&mut out, "Results", &report.figures, Some(width));
     section(&mut out, "Current vs proposed", &report.comparison, None);
     section(&mut out, "Patient-bolus scenarios", &report.scenarios, None);
-    section(&mut out, "Refill-by constraints (earliest binds)", &report.refill_constraints, None);
+    section(
+        &mut out,
+        "Refill-by constraints (earliest binds)",
+        &report.refill_constraints,
+        None,
+    );
     for note in &report.step_notes {
         let _ = writeln!(out);
         let _ = writeln!(out, "{}", note.text);

@@ -27,7 +27,7 @@ pub use catalogue::drug_rules::{
     TitrationRule,
 };
 pub use catalogue::library::{
-    Applies, Bound, DEFAULT_REGION, DrugEntry, DrugLibrary, LIBRARY_FORMAT, LIBRARY_VERSION, Limit, LibraryError,
+    Applies, Bound, DEFAULT_REGION, DrugEntry, DrugLibrary, LIBRARY_FORMAT, LIBRARY_VERSION, LibraryError, Limit,
     LimitQuantity, PkDefaults, PkValue, Severity, Stability, StartRange,
 };
 pub use catalogue::pump::{
@@ -44,7 +44,8 @@ pub use dosing::compounding::{CompoundingLine, Worksheet, WorksheetLine, workshe
 pub use error::{Error, Field, Location, Problem, element_id};
 pub use plan::evaluate::evaluate;
 pub use plan::findings::{
-    AckKey, Acknowledgement, Finding, FindingKey, FindingKind, LimitSubject, Origin, PlanStatus, TitrationBreach, settle,
+    AckKey, Acknowledgement, Finding, FindingKey, FindingKind, LimitSubject, Origin, PlanStatus, TitrationBreach,
+    settle,
 };
 pub use plan::migrate::{Loaded, load, upgrade_acknowledgements};
 pub use plan::model::{

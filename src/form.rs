@@ -367,7 +367,9 @@ impl PlanForm {
             FormMode::LeadDose => Some(Programme::LeadDose { lead: self.lead }),
             FormMode::Rate => {
                 let v = r.number(Field::FlowRate, None, &self.flow_rate)?;
-                let flow_rate = MlPerDay::new(v).map_err(|e| r.errors.push(e.at(Field::FlowRate))).ok()?;
+                let flow_rate = MlPerDay::new(v)
+                    .map_err(|e| r.errors.push(e.at(Field::FlowRate)))
+                    .ok()?;
                 Some(Programme::Rate { flow_rate })
             }
         }
@@ -380,7 +382,13 @@ impl PlanForm {
     }
 }
 
-fn typed_concentration(r: &mut Reader, field: Field, line: usize, family: MassFamily, v: f64) -> Option<AnyConcentration> {
+fn typed_concentration(
+    r: &mut Reader,
+    field: Field,
+    line: usize,
+    family: MassFamily,
+    v: f64,
+) -> Option<AnyConcentration> {
     AnyConcentration::new(family, v)
         .map_err(|e| r.errors.push(e.at(field).for_drug(line)))
         .ok()
@@ -469,7 +477,9 @@ mod tests {
         let catalogue = Catalogue::builtin()?;
         let library = DrugLibrary::builtin()?;
         let text = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/docs/example-plan.json"))?;
-        let plan = crate::engine::load(&text, &catalogue, &library).map_err(|e| e.to_string())?.plan;
+        let plan = crate::engine::load(&text, &catalogue, &library)
+            .map_err(|e| e.to_string())?
+            .plan;
         let form = PlanForm::from_plan(&plan, &library);
         assert_eq!(
             form.drugs

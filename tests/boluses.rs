@@ -445,7 +445,14 @@ fn invalid_schedules_are_refused_at_their_location() -> TestResult {
         .collect::<Result<_, _>>()?;
     assert_eq!(
         ids,
-        ["schedule", "flex-0-start", "flex-1-start", "periodic-0-interval", "single-0-duration", "ptm-lockout"]
+        [
+            "schedule",
+            "flex-0-start",
+            "flex-1-start",
+            "periodic-0-interval",
+            "single-0-duration",
+            "ptm-lockout"
+        ]
     );
     Ok(())
 }

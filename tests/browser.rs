@@ -288,7 +288,9 @@ async fn custom_pump_asks_for_its_capacity() {
     // No message before the user has touched the empty field; the status says the input is not valid.
     assert_eq!(text_of(root, "#pump_capacity-error"), "");
     assert!(text_of(root, "#stale-banner").contains("last valid result"));
-    find(root, "#pump_capacity").dispatch_event(&Event::new("blur").expect("event")).expect("dispatch");
+    find(root, "#pump_capacity")
+        .dispatch_event(&Event::new("blur").expect("event"))
+        .expect("dispatch");
     tick().await;
     assert_eq!(text_of(root, "#pump_capacity-error"), "Pump capacity: enter a value");
     assert_eq!(
@@ -428,7 +430,12 @@ async fn soft_limit_needs_an_acknowledgement_that_is_recorded() {
     type_into(root, "finding-0-reason", "opioid-tolerant, titrated over 6 months").await;
     click(root, "finding-0-ack").await;
     tick().await;
-    type_into(root, "finding-1-reason", "restarting at the dose of a pump removed last week").await;
+    type_into(
+        root,
+        "finding-1-reason",
+        "restarting at the dose of a pump removed last week",
+    )
+    .await;
     click(root, "finding-1-ack").await;
     tick().await;
     let findings = text_of(root, "#findings");
@@ -462,7 +469,8 @@ async fn institution_sets_a_library_limit_in_place() {
     enter_issue_example(root).await;
     type_into(root, "drug-0-daily_dose", "13").await;
     assert!(
-        !text_of(root, "#findings").contains("soft limit of 15 mg/day") && !text_of(root, "#plan-status").starts_with("Not valid"),
+        !text_of(root, "#findings").contains("soft limit of 15 mg/day")
+            && !text_of(root, "#plan-status").starts_with("Not valid"),
         "13 mg/day is under the 15 mg/day default"
     );
     // An invalid value is refused and changes nothing.
@@ -587,7 +595,10 @@ async fn refill_visit_names_its_basis_and_checks_the_refill() {
     // A withdrawn volume the pump cannot hold is refused at the visit.
     type_into(root, "visit-withdrawn", "45").await;
     let message = text_of(root, "#visit-withdrawn-error");
-    assert!(message.contains("45 mL is above the pump capacity of 40 mL"), "{message}");
+    assert!(
+        message.contains("45 mL is above the pump capacity of 40 mL"),
+        "{message}"
+    );
 }
 
 /// The library follows one region's labelling: ziconotide 20 mcg/day is above the US maximum of
@@ -739,7 +750,9 @@ async fn prometra_emptied_for_an_mri() {
         "{:?}",
         result(root, "Refill by")
     );
-    assert!(text_of(root, "#reservoir-chart-text").contains("The pump is emptied for the MRI on Thu 3 Dec 2026, 09:00"));
+    assert!(
+        text_of(root, "#reservoir-chart-text").contains("The pump is emptied for the MRI on Thu 3 Dec 2026, 09:00")
+    );
     assert!(text_of(root, "#mri-figures").contains("aspirate until empty"));
     assert!(text_of(root, "#csf-chart-0-text").contains("not a measurement"));
 }
@@ -753,13 +766,19 @@ async fn the_csf_model_follows_after_a_pause_in_typing() {
     let root: &Element = &app.root;
     enter_prometra_refill(root).await;
     let before = "Fri 27 Nov 2026, 16:32 (2.314 days after the fill)";
-    assert_eq!(figure(root, "csf-figures", "New solution reaches the catheter tip").as_deref(), Some(before));
+    assert_eq!(
+        figure(root, "csf-figures", "New solution reaches the catheter tip").as_deref(),
+        Some(before)
+    );
     type_into(root, "csf-length", "178").await;
     type_into(root, "fill_volume", "19").await;
     // Instantly: (19 − 3) mL ÷ 0.1 mL/day = 160 days to the alarm (the Prometra's 3 mL alarm). The
     // model still shows the last pause.
     assert_eq!(result(root, "Days to low-reservoir alarm").as_deref(), Some("160 days"));
-    assert_eq!(figure(root, "csf-figures", "New solution reaches the catheter tip").as_deref(), Some(before));
+    assert_eq!(
+        figure(root, "csf-figures", "New solution reaches the catheter tip").as_deref(),
+        Some(before)
+    );
     pause().await;
     assert_eq!(
         figure(root, "csf-figures", "New solution reaches the catheter tip").as_deref(),

@@ -12,8 +12,8 @@ use common::{
     library, messages, ml, plan, run, run_with, single,
 };
 use itdose::engine::{
-    AckKey, Acknowledgement, Bound, DrugLibrary, Hours, LIBRARY_VERSION, Limit, LimitQuantity, Mark, MassFamily, PatientBolus,
-    PeriodicBolus, Plan, PlanStatus, Severity,
+    AckKey, Acknowledgement, Bound, DrugLibrary, Hours, LIBRARY_VERSION, Limit, LimitQuantity, Mark, MassFamily,
+    PatientBolus, PeriodicBolus, Plan, PlanStatus, Severity,
 };
 use jiff::civil::date;
 
@@ -479,7 +479,9 @@ fn a_condition_the_library_does_not_name_is_refused_at_the_line() -> TestResult 
     assert_eq!(element_ids(&errs), ["drug-0-condition"]);
     assert_eq!(
         messages(&errs),
-        ["Drug 1, condition: \u{201c}spinal\u{201d} is not one of the conditions the library names for baclofen (spasticity of spinal origin; spasticity of cerebral origin)"]
+        [
+            "Drug 1, condition: \u{201c}spinal\u{201d} is not one of the conditions the library names for baclofen (spasticity of spinal origin; spasticity of cerebral origin)"
+        ]
     );
     let mut p = plan("synchromed-ii-20", 20.0, "morphine", MG, 10.0, 1.0);
     if let Some(l) = p.drugs.first_mut() {
@@ -570,7 +572,11 @@ fn a_rejected_import_leaves_the_old_library_in_force() -> TestResult {
             "drug library rejected: version 4 is not supported (this build reads version 3)",
         ),
         (
-            good.replacen("\"condition\": \"spasticity of spinal origin\"", "\"condition\": \"spinal spasticity\"", 1),
+            good.replacen(
+                "\"condition\": \"spasticity of spinal origin\"",
+                "\"condition\": \"spinal spasticity\"",
+                1,
+            ),
             "drug library rejected: drug \u{201c}baclofen\u{201d}, limits[0].condition: \u{201c}spinal spasticity\u{201d} is not one of the drug's conditions (spasticity of spinal origin; spasticity of cerebral origin)",
         ),
         (
@@ -825,19 +831,38 @@ fn a_version_1_library_migrates_to_the_current_version() -> TestResult {
 fn a_version_2_library_migrates_its_condition_words() -> TestResult {
     let text = common::read("data/drugs.json")?
         .replacen("\"version\": 3", "\"version\": 2", 1)
-        .replace("\"condition\": \"spasticity of spinal origin\"\n        }", "\"condition\": \"maintenance, spasticity of spinal origin\"\n        }")
-        .replace("\"condition\": \"spasticity of cerebral origin\"\n        }", "\"condition\": \"maintenance, spasticity of cerebral origin\"\n        }");
+        .replace(
+            "\"condition\": \"spasticity of spinal origin\"\n        }",
+            "\"condition\": \"maintenance, spasticity of spinal origin\"\n        }",
+        )
+        .replace(
+            "\"condition\": \"spasticity of cerebral origin\"\n        }",
+            "\"condition\": \"maintenance, spasticity of cerebral origin\"\n        }",
+        );
     let mut value: serde_json::Value = serde_json::from_str(&text)?;
-    for drug in value.get_mut("drugs").and_then(serde_json::Value::as_array_mut).ok_or("no drugs")? {
-        drug.as_object_mut().ok_or("a drug is not an object")?.remove("conditions");
+    for drug in value
+        .get_mut("drugs")
+        .and_then(serde_json::Value::as_array_mut)
+        .ok_or("no drugs")?
+    {
+        drug.as_object_mut()
+            .ok_or("a drug is not an object")?
+            .remove("conditions");
     }
     let v2 = serde_json::to_string(&value)?;
-    assert!(v2.contains("maintenance, spasticity of spinal origin"), "the v2 wording is in the file");
+    assert!(
+        v2.contains("maintenance, spasticity of spinal origin"),
+        "the v2 wording is in the file"
+    );
     let migrated = DrugLibrary::from_json(&v2)?;
     let builtin = library()?;
     assert_eq!(migrated.version, LIBRARY_VERSION);
     assert_eq!(migrated.drugs, builtin.drugs);
-    assert!(migrated.note.contains("Migrated from a version-2 library"), "{}", migrated.note);
+    assert!(
+        migrated.note.contains("Migrated from a version-2 library"),
+        "{}",
+        migrated.note
+    );
     Ok(())
 }
 

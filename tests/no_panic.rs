@@ -348,7 +348,12 @@ fn a_daily_dose_near_the_f64_maximum_is_refused() -> Result<(), Box<dyn std::err
         Err(errors) => {
             let ids: Vec<String> = errors.iter().map(itdose::engine::Error::element_id).collect();
             assert_eq!(ids, ["drug-0-daily_dose"], "{errors:?}");
-            assert!(errors.iter().all(|e| e.to_string().contains("beyond the largest number")), "{errors:?}");
+            assert!(
+                errors
+                    .iter()
+                    .all(|e| e.to_string().contains("beyond the largest number")),
+                "{errors:?}"
+            );
             Ok(())
         }
     }

@@ -480,7 +480,11 @@ fn a_plan_shown_on_the_form_keeps_every_digit() -> TestResult {
 fn finding_keys_hold_no_free_text() -> TestResult {
     let (catalogue, library) = (catalogue()?, library()?);
     let mut plans: Vec<Plan> = DOCS.iter().map(|f| docs(f)).collect::<Result<_, _>>()?;
-    for f in ["acknowledged-v1.json", "example-plan.json", "example-schedule-plan.json"] {
+    for f in [
+        "acknowledged-v1.json",
+        "example-plan.json",
+        "example-schedule-plan.json",
+    ] {
         plans.push(fixture(f)?.plan);
     }
     plans.push(every_part());
@@ -494,25 +498,35 @@ fn finding_keys_hold_no_free_text() -> TestResult {
     let mut zico = plan("synchromed-ii-20", 20.0, "ziconotide", MCG, 25.0, 4.8);
     zico.current_programme = vec![current("ziconotide", MCG, 2.4)];
     plans.push(zico);
-    let unit = ["mg", "mcg", "mL", "mg/mL", "mcg/mL", "mg/day", "mcg/day", "mL/day", "h", "days", "%"];
+    let unit = [
+        "mg", "mcg", "mL", "mg/mL", "mcg/mL", "mg/day", "mcg/day", "mL/day", "h", "days", "%",
+    ];
     let word_ok = |w: &str| {
         w.is_empty()
             || unit.contains(&w)
             || ["max", "min"].contains(&w)
             || w.replace(',', "").parse::<f64>().is_ok()
             || library.get(w).is_some()
-            || library.drugs.iter().any(|d| d.display_name == w || d.classes.iter().any(|c| c == w))
+            || library
+                .drugs
+                .iter()
+                .any(|d| d.display_name == w || d.classes.iter().any(|c| c == w))
             || catalogue.get(w).is_some()
             || jiff::civil::DateTime::strptime("%Y-%m-%dT%H:%M:%S", w).is_ok()
     };
     let mut keys = 0;
     for p in &plans {
-        let Ok(outcome) = itdose::engine::evaluate(p, &catalogue, &library) else { continue };
+        let Ok(outcome) = itdose::engine::evaluate(p, &catalogue, &library) else {
+            continue;
+        };
         for f in &outcome.findings {
             keys += 1;
             let k = &f.key;
             assert!(
-                !k.rule.is_empty() && k.rule.split('.').all(|part| !part.is_empty() && part.chars().all(|c| c.is_ascii_lowercase() || c == '_')),
+                !k.rule.is_empty()
+                    && k.rule
+                        .split('.')
+                        .all(|part| !part.is_empty() && part.chars().all(|c| c.is_ascii_lowercase() || c == '_')),
                 "rule {k:?}"
             );
             assert!(k.drug.as_deref().is_none_or(|d| library.get(d).is_some()), "drug {k:?}");

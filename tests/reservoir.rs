@@ -631,7 +631,12 @@ fn an_mri_too_long_for_the_calendar_is_refused() -> TestResult {
         });
         let errs = errors(&p)?;
         assert_eq!(element_ids(&errs), ["mri-duration"], "{duration} h");
-        assert!(messages(&errs).iter().all(|m| m.ends_with("would end the scan beyond the calendar")), "{errs:?}");
+        assert!(
+            messages(&errs)
+                .iter()
+                .all(|m| m.ends_with("would end the scan beyond the calendar")),
+            "{errs:?}"
+        );
     }
     Ok(())
 }

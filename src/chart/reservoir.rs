@@ -255,7 +255,10 @@ fn draw_legend<DB: DrawingBackend>(
     let rows = i32::try_from(chart.lines.len()).unwrap_or(0);
     let (width, height) = (widest + 40, rows * 18 + 8);
     let (x0, y0) = (right - width - 8, top + 8);
-    area.draw(&Rectangle::new([(x0, y0), (x0 + width, y0 + height)], WHITE.mix(0.85).filled()))?;
+    area.draw(&Rectangle::new(
+        [(x0, y0), (x0 + width, y0 + height)],
+        WHITE.mix(0.85).filled(),
+    ))?;
     area.draw(&Rectangle::new([(x0, y0), (x0 + width, y0 + height)], palette::GRID))?;
     for (i, line) in chart.lines.iter().enumerate() {
         let y = y0 + 13 + i32::try_from(i).unwrap_or(0) * 18;

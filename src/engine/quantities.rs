@@ -5,5 +5,5 @@ pub mod civil_serde;
 pub mod dose;
 pub mod format;
 pub mod parse;
-pub mod units;
 pub mod time;
+pub mod units;

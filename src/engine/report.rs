@@ -21,10 +21,10 @@ pub use catalogue::{
 };
 pub use csf::{CsfChartText, CsfSection, MODEL_CAPTION, MODEL_WHY, csf_section, parameters};
 pub use findings::{FindingView, finding_message};
-pub use visit::basis_text;
 pub use reservoir::{
     ChartMarker, MarkerKind, ReservoirChartText, axis_date, axis_value, axis_volume, readout, scenario_label,
 };
+pub use visit::basis_text;
 
 use crate::engine::format::{Display as _, with_unit};
 use crate::engine::plan::findings::PlanStatus;
@@ -190,7 +190,14 @@ pub fn build(outcome: &Outcome) -> Report {
     let summary: Vec<String> = outcome
         .drugs
         .iter()
-        .map(|d| format!("{} {} at {}", d.display_name, d.concentration.ismp(), d.daily_dose.ismp()))
+        .map(|d| {
+            format!(
+                "{} {} at {}",
+                d.display_name,
+                d.concentration.ismp(),
+                d.daily_dose.ismp()
+            )
+        })
         .collect();
     Report {
         format: REPORT_FORMAT.to_owned(),

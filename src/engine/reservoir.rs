@@ -1,7 +1,7 @@
 //! The reservoir: delivery schedules, their exact projection, refill-by and the refill visit.
 
-pub mod refill;
-pub mod schedule;
 pub mod mri;
 pub mod procedures;
+pub mod refill;
+pub mod schedule;
 pub mod visit;

@@ -7,7 +7,9 @@ use super::parts::{
 };
 use super::{DrugForm, FormMode, PlanForm};
 use crate::engine::format::{iso_date, iso_time};
-use crate::engine::{AnyConcentration, AnyDoseRate, DrugLibrary, MassFamily, Millilitres, MlPerDay, PkModel, Plan, Programme};
+use crate::engine::{
+    AnyConcentration, AnyDoseRate, DrugLibrary, MassFamily, Millilitres, MlPerDay, PkModel, Plan, Programme,
+};
 
 /// The shortest text that reads back as exactly this number (Rust never uses an exponent here).
 pub fn number_text(value: f64) -> String {
@@ -48,18 +50,26 @@ pub(super) fn form_of(plan: &Plan, library: &DrugLibrary) -> PlanForm {
         patient: patient_form(plan),
         current_programme: plan.current_programme.clone(),
         titration: titration_form(plan),
-        priming: plan.boluses.priming.as_ref().map_or_else(ProcedureForm::default, |p| ProcedureForm {
-            enabled: true,
-            date: iso_date(p.at),
-            time: iso_time(p.at),
-            duration_minutes: number_text(p.duration.value() * 60.0),
-        }),
-        bridge: plan.boluses.bridge.as_ref().map_or_else(ProcedureForm::default, |b| ProcedureForm {
-            enabled: true,
-            date: iso_date(b.at),
-            time: iso_time(b.at),
-            duration_minutes: String::new(),
-        }),
+        priming: plan
+            .boluses
+            .priming
+            .as_ref()
+            .map_or_else(ProcedureForm::default, |p| ProcedureForm {
+                enabled: true,
+                date: iso_date(p.at),
+                time: iso_time(p.at),
+                duration_minutes: number_text(p.duration.value() * 60.0),
+            }),
+        bridge: plan
+            .boluses
+            .bridge
+            .as_ref()
+            .map_or_else(ProcedureForm::default, |b| ProcedureForm {
+                enabled: true,
+                date: iso_date(b.at),
+                time: iso_time(b.at),
+                duration_minutes: String::new(),
+            }),
         visit: visit_form(plan),
         visits: plan.visits.clone(),
         csf: csf_form(plan),
@@ -148,22 +158,27 @@ fn single_forms(plan: &Plan) -> Vec<SingleForm> {
 }
 
 fn patient_form(plan: &Plan) -> PatientForm {
-    plan.boluses.patient.as_ref().map_or_else(PatientForm::default, |p| PatientForm {
-        enabled: true,
-        volume: number_text(p.volume.value()),
-        duration_minutes: number_text(p.duration.value() * 60.0),
-        lockout_hours: number_text(p.lockout.value()),
-        max_per_day: p.max_per_day.to_string(),
-        typical_per_day: plan.boluses.typical_per_day.map(|n| n.to_string()).unwrap_or_default(),
-    })
+    plan.boluses
+        .patient
+        .as_ref()
+        .map_or_else(PatientForm::default, |p| PatientForm {
+            enabled: true,
+            volume: number_text(p.volume.value()),
+            duration_minutes: number_text(p.duration.value() * 60.0),
+            lockout_hours: number_text(p.lockout.value()),
+            max_per_day: p.max_per_day.to_string(),
+            typical_per_day: plan.boluses.typical_per_day.map(|n| n.to_string()).unwrap_or_default(),
+        })
 }
 
 fn titration_form(plan: &Plan) -> TitrationForm {
-    plan.titration.as_ref().map_or_else(TitrationForm::default, |t| TitrationForm {
-        last_change_date: t.last_change.map(iso_date).unwrap_or_default(),
-        last_change_time: t.last_change.map(iso_time).unwrap_or_default(),
-        increases_past_week: t.increases_past_week.map(|n| n.to_string()).unwrap_or_default(),
-    })
+    plan.titration
+        .as_ref()
+        .map_or_else(TitrationForm::default, |t| TitrationForm {
+            last_change_date: t.last_change.map(iso_date).unwrap_or_default(),
+            last_change_time: t.last_change.map(iso_time).unwrap_or_default(),
+            increases_past_week: t.increases_past_week.map(|n| n.to_string()).unwrap_or_default(),
+        })
 }
 
 fn visit_form(plan: &Plan) -> VisitForm {
@@ -188,6 +203,10 @@ fn csf_form(plan: &Plan) -> CsfForm {
         weight_kg: text(csf.weight_kg),
         mri_date: csf.mri.as_ref().map(|m| iso_date(m.at)).unwrap_or_default(),
         mri_time: csf.mri.as_ref().map(|m| iso_time(m.at)).unwrap_or_default(),
-        mri_minutes: csf.mri.as_ref().map(|m| number_text(m.duration.value() * 60.0)).unwrap_or_default(),
+        mri_minutes: csf
+            .mri
+            .as_ref()
+            .map(|m| number_text(m.duration.value() * 60.0))
+            .unwrap_or_default(),
     }
 }

@@ -247,7 +247,12 @@ pub(super) fn flex(r: &mut Reader, form: &FlexForm) -> Option<FlexProgramme> {
 }
 
 /// Periodic, single and patient boluses.
-pub(super) fn boluses(r: &mut Reader, periodic: &[PeriodicForm], single: &[SingleForm], patient: &PatientForm) -> Boluses {
+pub(super) fn boluses(
+    r: &mut Reader,
+    periodic: &[PeriodicForm],
+    single: &[SingleForm],
+    patient: &PatientForm,
+) -> Boluses {
     let periodic = periodic
         .iter()
         .enumerate()
@@ -459,8 +464,14 @@ fn drug_csf(r: &mut Reader, d: &DrugCsfInput<'_>, out: &mut CsfSettings) {
     let k21 = r.optional(Field::K21, at, &form.k21).flatten();
     let typed = |t: &str| filled(t);
     // A half-typed model is an error, never a silent fall-back to the library's.
-    if typed(&form.half_life_hours) != typed(&form.volume_ml) || (typed(&form.k12) || typed(&form.k21)) && !typed(&form.half_life_hours) {
-        let missing = if typed(&form.half_life_hours) { Field::CsfVolume } else { Field::HalfLife };
+    if typed(&form.half_life_hours) != typed(&form.volume_ml)
+        || (typed(&form.k12) || typed(&form.k21)) && !typed(&form.half_life_hours)
+    {
+        let missing = if typed(&form.half_life_hours) {
+            Field::CsfVolume
+        } else {
+            Field::HalfLife
+        };
         r.invalid(
             missing,
             at,

@@ -97,7 +97,9 @@ impl Reader {
     }
 
     fn hours_of(&mut self, field: Field, at: Option<Location>, h: f64) -> Option<Hours> {
-        Hours::new(h).map_err(|e| self.errors.push(located(e.at(field), at))).ok()
+        Hours::new(h)
+            .map_err(|e| self.errors.push(located(e.at(field), at)))
+            .ok()
     }
 
     /// A whole number.
@@ -110,11 +112,7 @@ impl Reader {
                 None
             }
             Err(_) => {
-                self.invalid(
-                    field,
-                    at,
-                    format!("\u{201c}{trimmed}\u{201d} is not a whole number"),
-                );
+                self.invalid(field, at, format!("\u{201c}{trimmed}\u{201d} is not a whole number"));
                 None
             }
         }

@@ -64,7 +64,11 @@ fn migrate_first(old: FirstForm) -> PlanForm {
     line.daily_dose = old.daily_dose;
     let defaults = PlanForm::default();
     PlanForm {
-        pump_id: if old.pump_id.is_empty() { defaults.pump_id.clone() } else { old.pump_id },
+        pump_id: if old.pump_id.is_empty() {
+            defaults.pump_id.clone()
+        } else {
+            old.pump_id
+        },
         custom_capacity: old.custom_capacity,
         fill_volume: old.fill_volume,
         low_reservoir_alarm: old.low_reservoir_alarm,

@@ -10,7 +10,11 @@ use crate::engine::Figure;
 #[component]
 pub fn Worksheet() -> impl IntoView {
     let state = expect_context::<AppState>();
-    let rows: Signal<Vec<Figure>> = Signal::from(Memo::new(move |_| state.last_valid.with(|r| r.as_ref().map(|r| r.report.worksheet.clone()).unwrap_or_default())));
+    let rows: Signal<Vec<Figure>> = Signal::from(Memo::new(move |_| {
+        state
+            .last_valid
+            .with(|r| r.as_ref().map(|r| r.report.worksheet.clone()).unwrap_or_default())
+    }));
     view! {
         <Show when=move || !rows.get().is_empty()>
             <section class="worksheet" aria-labelledby="worksheet-heading">

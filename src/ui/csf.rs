@@ -12,7 +12,9 @@ use super::input::{FigureList, Input, Kind, Messages};
 use super::state::AppState;
 use crate::chart::concentration;
 use crate::engine::report::{CsfChartText, CsfSection, catheter_offer, csf_section};
-use crate::engine::{CsfOutcome, CsfSeries, Field, Hours, Location, PatientUse, Window, concentration_series, element_id, window_days};
+use crate::engine::{
+    CsfOutcome, CsfSeries, Field, Hours, Location, PatientUse, Window, concentration_series, element_id, window_days,
+};
 use crate::form::{CsfFormStoreFields, PlanFormStoreFields};
 
 /// Quiet time after the last change before the CSF series is computed again.
@@ -79,13 +81,21 @@ fn CsfChart(
     let canvas_ref = NodeRef::<Canvas>::new();
     let id = format!("csf-chart-{index}");
     Effect::new(move |_| {
-        let (Some(canvas), Some((series, text, outcome))) = (canvas_ref.get(), data.get()) else { return };
+        let (Some(canvas), Some((series, text, outcome))) = (canvas_ref.get(), data.get()) else {
+            return;
+        };
         if let Some(backend) = CanvasBackend::with_canvas_object(canvas) {
             // A failed draw leaves the canvas blank; the text alternative below still holds.
             let _ = concentration::draw(&backend.into_drawing_area(), &outcome, &series, &text, PLOT_COLUMNS);
         }
     });
-    let words = move || data.with(|d| d.as_ref().map(|(_, t, _)| (t.title.clone(), t.description.clone())).unwrap_or_default());
+    let words = move || {
+        data.with(|d| {
+            d.as_ref()
+                .map(|(_, t, _)| (t.title.clone(), t.description.clone()))
+                .unwrap_or_default()
+        })
+    };
     view! {
         <figure class="chart">
             <figcaption id=format!("{id}-title")>{move || words().0}</figcaption>
@@ -105,22 +115,38 @@ fn scenario_of(choice: &str) -> Option<PatientUse> {
 }
 
 /// Computes the series of the last valid plan, after a pause in typing.
-fn modelled(state: AppState, window_text: RwSignal<String>, scenario: RwSignal<String>) -> RwSignal<Option<Result<Modelled, String>>> {
+fn modelled(
+    state: AppState,
+    window_text: RwSignal<String>,
+    scenario: RwSignal<String>,
+) -> RwSignal<Option<Result<Modelled, String>>> {
     let result = RwSignal::new(None::<Result<Modelled, String>>);
     let pending = StoredValue::new_local(None::<Timeout>);
     let first = StoredValue::new(true);
     Effect::new(move |_| {
-        let Ok(days) = window_text.with(|t| window_days(t)) else { return };
+        let Ok(days) = window_text.with(|t| window_days(t)) else {
+            return;
+        };
         let chosen = scenario_of(&scenario.get());
         // A pointer to the result, not a copy; the library is read when the model runs.
         let shown = state.last_valid.get();
         state.library.track();
         let library = state.library;
         let compute = move || {
-            let (Some(shown), Ok(step)) = (shown, Hours::new(1.0 / 60.0)) else { return };
-            let window = Window { days, step, scenario: chosen };
-            let next = library.with_untracked(|l| concentration_series(&shown.plan, &shown.outcome, l, window))
-                .map(|outcome| Modelled { section: csf_section(&outcome), outcome })
+            let (Some(shown), Ok(step)) = (shown, Hours::new(1.0 / 60.0)) else {
+                return;
+            };
+            let window = Window {
+                days,
+                step,
+                scenario: chosen,
+            };
+            let next = library
+                .with_untracked(|l| concentration_series(&shown.plan, &shown.outcome, l, window))
+                .map(|outcome| Modelled {
+                    section: csf_section(&outcome),
+                    outcome,
+                })
                 .map_err(|e| e.to_string());
             result.set(Some(next));
         };
@@ -143,16 +169,31 @@ pub fn CsfCharts() -> impl IntoView {
     let window_text = RwSignal::new("14".to_owned());
     let scenario = RwSignal::new("typical".to_owned());
     let window_error = move || window_text.with(|t| window_days(t).err().map(|e| e.to_string()));
-    let has_ptm = move || state.last_valid.with(|s| s.as_ref().is_some_and(|s| s.outcome.schedule.patient.is_some()));
+    let has_ptm = move || {
+        state
+            .last_valid
+            .with(|s| s.as_ref().is_some_and(|s| s.outcome.schedule.patient.is_some()))
+    };
     let modelled = modelled(state, window_text, scenario);
-    let section = Memo::new(move |_| modelled.with(|m| m.as_ref().and_then(|r| r.as_ref().ok()).map(|m| m.section.clone())));
+    let section =
+        Memo::new(move |_| modelled.with(|m| m.as_ref().and_then(|r| r.as_ref().ok()).map(|m| m.section.clone())));
     let figures = Signal::derive(move || section.with(|s| s.as_ref().map(|s| s.figures.clone()).unwrap_or_default()));
-    let count = Memo::new(move |_| modelled.with(|m| m.as_ref().and_then(|r| r.as_ref().ok()).map_or(0, |m| m.outcome.series.len())));
+    let count = Memo::new(move |_| {
+        modelled.with(|m| {
+            m.as_ref()
+                .and_then(|r| r.as_ref().ok())
+                .map_or(0, |m| m.outcome.series.len())
+        })
+    });
     let chart_data = move |index: usize| {
         Memo::new(move |_| {
             modelled.with(|m| {
                 let m = m.as_ref()?.as_ref().ok()?;
-                Some((m.outcome.series.get(index)?.clone(), m.section.charts.get(index)?.clone(), m.outcome.clone()))
+                Some((
+                    m.outcome.series.get(index)?.clone(),
+                    m.section.charts.get(index)?.clone(),
+                    m.outcome.clone(),
+                ))
             })
         })
     };

@@ -10,7 +10,9 @@ use super::input::{Input, Messages, UnitSelect};
 use super::state::AppState;
 use crate::engine::report::drug_hint;
 use crate::engine::{Field, Location, MAX_DRUGS, MassFamily, element_id};
-use crate::form::{DrugCsfFormStoreFields, DrugForm, DrugFormStoreFields, FlexFormStoreFields, FormMode, PlanFormStoreFields};
+use crate::form::{
+    DrugCsfFormStoreFields, DrugForm, DrugFormStoreFields, FlexFormStoreFields, FormMode, PlanFormStoreFields,
+};
 
 fn at(index: usize) -> Option<Location> {
     Some(Location::Drug(index))
@@ -78,7 +80,9 @@ fn ConditionSelect(index: usize) -> impl IntoView {
     let condition = line(state, index).condition();
     let conditions = move || {
         let id = line(state, index).try_with(|d| d.drug_id.clone()).unwrap_or_default();
-        state.library.with(|l| l.get(&id).map(|d| d.conditions.clone()).unwrap_or_default())
+        state
+            .library
+            .with(|l| l.get(&id).map(|d| d.conditions.clone()).unwrap_or_default())
     };
     let id = element_id(Field::Condition, at(index));
     view! {
@@ -201,7 +205,9 @@ pub fn Programme() -> impl IntoView {
     let form = state.form;
     let constant_flow = Signal::derive(move || {
         let id = form.pump_id().get();
-        state.catalogue.with_value(|c| c.get(&id).is_some_and(|m| m.is_constant_flow()))
+        state
+            .catalogue
+            .with_value(|c| c.get(&id).is_some_and(|m| m.is_constant_flow()))
     });
     let count = move || form.drugs().with(Vec::len);
     let add = move |_| {

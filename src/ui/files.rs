@@ -48,9 +48,9 @@ pub fn PlanFiles(
             Ok(shown) if shown.outcome.status == PlanStatus::Valid => {
                 let mut plan = shown.plan.clone();
                 // Keep only the acknowledgements of findings the plan still has, by their keys.
-                plan.acknowledgements.retain(|a| {
-                    matches!(&a.finding, AckKey::Key(k) if shown.outcome.findings.iter().any(|f| f.key == *k))
-                });
+                plan.acknowledgements.retain(
+                    |a| matches!(&a.finding, AckKey::Key(k) if shown.outcome.findings.iter().any(|f| f.key == *k)),
+                );
                 Some(plan)
             }
             _ => None,

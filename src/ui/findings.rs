@@ -61,7 +61,10 @@ fn finding_item(index: usize, finding: FindingView) -> impl IntoView {
     let key = finding.key.clone();
     let withdraw = move |_| {
         let key = AckKey::Key(key.clone());
-        state.form.acknowledgements().update(|acks| acks.retain(|a| a.finding != key));
+        state
+            .form
+            .acknowledgements()
+            .update(|acks| acks.retain(|a| a.finding != key));
     };
     let body = match (&finding.acknowledgement, finding.needs_acknowledgement) {
         (Some(text), _) => view! {

@@ -128,9 +128,11 @@ pub fn autosave(form: Store<PlanForm>, library: RwSignal<DrugLibrary>) {
         }
         // Replacing the stored Timeout drops (cancels) the previous one: that is the debounce.
         pending.set_value(Some(Timeout::new(SAVE_DEBOUNCE_MS, move || {
-            let saved = json
-                .map_err(|e| e.to_string())
-                .and_then(|j| LocalStorage::raw().set_item(STORAGE_KEY, &j).map_err(|e| format!("{e:?}")));
+            let saved = json.map_err(|e| e.to_string()).and_then(|j| {
+                LocalStorage::raw()
+                    .set_item(STORAGE_KEY, &j)
+                    .map_err(|e| format!("{e:?}"))
+            });
             let text = match saved {
                 Ok(()) => "Saved on this device".to_owned(),
                 Err(e) => format!("Could not save on this device: {e}"),

@@ -13,7 +13,9 @@ pub fn PumpInfo() -> impl IntoView {
     let state = expect_context::<AppState>();
     let rows = move || {
         let id = state.form.pump_id().get();
-        state.catalogue.with_value(|c| c.get(&id).map(|p| (p.name.clone(), pump_rows(p))))
+        state
+            .catalogue
+            .with_value(|c| c.get(&id).map(|p| (p.name.clone(), pump_rows(p))))
     };
     view! {
         <details class="pump-info" open>

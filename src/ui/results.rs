@@ -14,7 +14,11 @@ pub fn Results() -> impl IntoView {
     let stale = state.stale;
     // Each section is a memo: a list redraws only when its own figures change.
     let section = move |read: fn(&Report) -> Vec<Figure>| {
-        Signal::<Vec<Figure>>::from(Memo::new(move |_| state.last_valid.with(|r| r.as_ref().map(|r| read(&r.report)).unwrap_or_default())))
+        Signal::<Vec<Figure>>::from(Memo::new(move |_| {
+            state
+                .last_valid
+                .with(|r| r.as_ref().map(|r| read(&r.report)).unwrap_or_default())
+        }))
     };
     let text = move |read: fn(&Report) -> String| {
         Memo::new(move |_| state.last_valid.with(|r| r.as_ref().map(|r| read(&r.report))))
@@ -23,7 +27,11 @@ pub fn Results() -> impl IntoView {
     let status_text = Memo::new(move |_| state.last_valid.with(|r| r.as_ref().map(|r| r.report.status.clone())));
     let summary = text(|r| r.summary.clone());
     let pump = text(|r| r.pump.clone());
-    let notes = Memo::new(move |_| state.last_valid.with(|r| r.as_ref().map(|r| r.report.notes.clone()).unwrap_or_default()));
+    let notes = Memo::new(move |_| {
+        state
+            .last_valid
+            .with(|r| r.as_ref().map(|r| r.report.notes.clone()).unwrap_or_default())
+    });
     // While the input is invalid the kept result is not the plan on screen: the status says so
     // (never "Valid"), and the printout carries the same warning.
     let status = move || {
@@ -85,7 +93,11 @@ pub fn Results() -> impl IntoView {
 #[component]
 fn DrugResults() -> impl IntoView {
     let state = expect_context::<AppState>();
-    let count = Memo::new(move |_| state.last_valid.with(|r| r.as_ref().map_or(0, |r| r.report.drugs.len())));
+    let count = Memo::new(move |_| {
+        state
+            .last_valid
+            .with(|r| r.as_ref().map_or(0, |r| r.report.drugs.len()))
+    });
     view! {
         <div class="drug-results">
             <For each=move || 0..count.get() key=|i| *i children=move |i| {

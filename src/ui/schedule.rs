@@ -38,8 +38,13 @@ fn flex_step(index: usize) -> impl IntoView {
     let per_id = format!("flex-{index}-per");
     let note = move || {
         state.last_valid.with(|r| {
-            r.as_ref()
-                .and_then(|r| r.report.step_notes.iter().find(|n| n.step == index).map(|n| n.text.clone()))
+            r.as_ref().and_then(|r| {
+                r.report
+                    .step_notes
+                    .iter()
+                    .find(|n| n.step == index)
+                    .map(|n| n.text.clone())
+            })
         })
     };
     let per = move || step.try_with(|s| s.per).unwrap_or_default();
@@ -139,8 +144,17 @@ fn Flex() -> impl IntoView {
         });
     };
     let add = move |_| {
-        let unit = form.drugs().with(|d| d.get(form.lead().get_untracked()).map(|l| l.dose_unit).unwrap_or_default());
-        flex.steps().update(|s| s.push(FlexStepForm { unit, ..FlexStepForm::default() }));
+        let unit = form.drugs().with(|d| {
+            d.get(form.lead().get_untracked())
+                .map(|l| l.dose_unit)
+                .unwrap_or_default()
+        });
+        flex.steps().update(|s| {
+            s.push(FlexStepForm {
+                unit,
+                ..FlexStepForm::default()
+            })
+        });
     };
     view! {
         <label class="radio" for="flex-enabled">
@@ -236,7 +250,8 @@ fn CurrentProgramme() -> impl IntoView {
     let text = move || {
         let current = form.current_programme().get();
         if current.is_empty() {
-            "No current programme set: set it before changing the programme to see the change in every 24-hour total.".to_owned()
+            "No current programme set: set it before changing the programme to see the change in every 24-hour total."
+                .to_owned()
         } else {
             format!(
                 "Current programme (maximum per 24 h): {}",
@@ -270,15 +285,29 @@ pub fn ScheduleEditor() -> impl IntoView {
     let form = state.form;
     let constant_flow = move || {
         let id = form.pump_id().get();
-        state.catalogue.with_value(|c| c.get(&id).is_some_and(|m| m.is_constant_flow()))
+        state
+            .catalogue
+            .with_value(|c| c.get(&id).is_some_and(|m| m.is_constant_flow()))
     };
     let add_periodic = move |_| {
         let (first_date, first_time) = (form.fill_date().get_untracked(), form.fill_time().get_untracked());
-        form.periodic().update(|p| p.push(PeriodicForm { first_date, first_time, ..PeriodicForm::default() }));
+        form.periodic().update(|p| {
+            p.push(PeriodicForm {
+                first_date,
+                first_time,
+                ..PeriodicForm::default()
+            })
+        });
     };
     let add_single = move |_| {
         let (date, time) = (form.fill_date().get_untracked(), form.fill_time().get_untracked());
-        form.single().update(|p| p.push(SingleForm { date, time, ..SingleForm::default() }));
+        form.single().update(|p| {
+            p.push(SingleForm {
+                date,
+                time,
+                ..SingleForm::default()
+            })
+        });
     };
     view! {
         <Show when=move || !constant_flow()>

@@ -78,7 +78,9 @@ pub fn PumpAndFill() -> impl IntoView {
     let form = state.form;
     let model = move || {
         let id = form.pump_id().get();
-        state.catalogue.with_value(|c| c.get(&id).map(|m| (m.is_custom(), m.is_constant_flow())))
+        state
+            .catalogue
+            .with_value(|c| c.get(&id).map(|m| (m.is_custom(), m.is_constant_flow())))
     };
     let echo = move || date_echo("Filled", &form.fill_date().get(), &form.fill_time().get());
     view! {

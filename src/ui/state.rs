@@ -60,9 +60,8 @@ impl AppState {
         let form = Store::new(form);
         let catalogue = StoredValue::new(catalogue);
         let library = RwSignal::new(library);
-        let evaluation = Memo::new(move |_| {
-            form.with(|f| catalogue.with_value(|c| library.with(|l| evaluate_form(f, c, l))))
-        });
+        let evaluation =
+            Memo::new(move |_| form.with(|f| catalogue.with_value(|c| library.with(|l| evaluate_form(f, c, l)))));
         let last_valid = Memo::new(move |previous: Option<&Option<Arc<Shown>>>| {
             evaluation.with(|e| match &e.result {
                 Ok(shown) => Some(shown.clone()),

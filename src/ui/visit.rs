@@ -18,13 +18,26 @@ pub fn VisitSection() -> impl IntoView {
     let form = state.form;
     let v = form.visit();
     let report = move |read: fn(&crate::engine::Report) -> Vec<crate::engine::Figure>| {
-        Signal::<Vec<Figure>>::from(Memo::new(move |_| state.last_valid.with(|r| r.as_ref().map(|r| read(&r.report)).unwrap_or_default())))
+        Signal::<Vec<Figure>>::from(Memo::new(move |_| {
+            state
+                .last_valid
+                .with(|r| r.as_ref().map(|r| read(&r.report)).unwrap_or_default())
+        }))
     };
     let reconciliation = report(|r| r.reconciliation.clone());
     let log = report(|r| r.visit_log.clone());
-    let flagged = move || state.last_valid.with(|r| r.as_ref().and_then(|r| r.outcome.reconciliation.as_ref()).is_some_and(|r| r.flagged));
+    let flagged = move || {
+        state.last_valid.with(|r| {
+            r.as_ref()
+                .and_then(|r| r.outcome.reconciliation.as_ref())
+                .is_some_and(|r| r.flagged)
+        })
+    };
     let record = move |_| {
-        let Some(r) = state.last_valid.with_untracked(|s| s.as_ref().and_then(|s| s.outcome.reconciliation.clone())) else {
+        let Some(r) = state
+            .last_valid
+            .with_untracked(|s| s.as_ref().and_then(|s| s.outcome.reconciliation.clone()))
+        else {
             return;
         };
         form.visits().update(|log| {
@@ -38,7 +51,11 @@ pub fn VisitSection() -> impl IntoView {
         });
         v.set(Default::default());
     };
-    let trend = move || state.last_valid.with(|r| r.as_ref().and_then(|r| r.report.visit_trend.clone()));
+    let trend = move || {
+        state
+            .last_valid
+            .with(|r| r.as_ref().and_then(|r| r.report.visit_trend.clone()))
+    };
     view! {
         <section class="visit" aria-labelledby="visit-heading">
             <h3 id="visit-heading">"Refill visit"</h3>

@@ -153,7 +153,11 @@ pub struct SourcedNumber {
 impl TitrationRule {
     /// Whether the rule applies in `region` (a rule with no region applies everywhere).
     pub fn applies_in(&self, region: &str) -> bool {
-        self.regions.is_empty() || self.regions.iter().any(|r| r.trim().eq_ignore_ascii_case(region.trim()))
+        self.regions.is_empty()
+            || self
+                .regions
+                .iter()
+                .any(|r| r.trim().eq_ignore_ascii_case(region.trim()))
     }
 
     /// Whether the rule applies to a drug given for `condition` (a rule with no condition always

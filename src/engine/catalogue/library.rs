@@ -102,7 +102,11 @@ pub struct Limit {
 impl Limit {
     /// Whether the limit applies in `region` (a limit with no region applies everywhere).
     pub fn applies_in(&self, region: &str) -> bool {
-        self.regions.is_empty() || self.regions.iter().any(|r| r.trim().eq_ignore_ascii_case(region.trim()))
+        self.regions.is_empty()
+            || self
+                .regions
+                .iter()
+                .any(|r| r.trim().eq_ignore_ascii_case(region.trim()))
     }
 
     /// Whether the limit applies to a drug given for `condition` (a limit with no condition always
@@ -303,11 +307,23 @@ impl DrugEntry {
         self.validate_rules()?;
         let pk = &self.pk;
         for (name, value) in [
-            ("low_reservoir_alarm_ml", self.low_reservoir_alarm_ml.as_ref().map(|v| v.value)),
-            ("intrathecal_morphine_equivalent", self.intrathecal_morphine_equivalent.as_ref().map(|v| v.value)),
-            ("pk.csf_half_life_hours", pk.csf_half_life_hours.as_ref().map(|v| v.value)),
+            (
+                "low_reservoir_alarm_ml",
+                self.low_reservoir_alarm_ml.as_ref().map(|v| v.value),
+            ),
+            (
+                "intrathecal_morphine_equivalent",
+                self.intrathecal_morphine_equivalent.as_ref().map(|v| v.value),
+            ),
+            (
+                "pk.csf_half_life_hours",
+                pk.csf_half_life_hours.as_ref().map(|v| v.value),
+            ),
             ("pk.csf_volume_ml", pk.csf_volume_ml.as_ref().map(|v| v.value)),
-            ("pk.csf_clearance_ml_per_min", pk.csf_clearance_ml_per_min.as_ref().map(|v| v.value)),
+            (
+                "pk.csf_clearance_ml_per_min",
+                pk.csf_clearance_ml_per_min.as_ref().map(|v| v.value),
+            ),
         ] {
             if let Some(v) = value {
                 self.positive(name, v)?;
@@ -342,7 +358,10 @@ impl DrugEntry {
             if highest_min >= lowest_max {
                 return Err(self.error(
                     "limits",
-                    format!("{} minimum {highest_min} is not below its maximum {lowest_max}", quantity.name()),
+                    format!(
+                        "{} minimum {highest_min} is not below its maximum {lowest_max}",
+                        quantity.name()
+                    ),
                 ));
             }
         }
@@ -356,10 +375,19 @@ impl DrugEntry {
             .iter()
             .enumerate()
             .map(|(i, l)| (format!("limits[{i}].condition"), &l.condition))
-            .chain(self.titration.iter().enumerate().map(|(i, t)| (format!("titration[{i}].condition"), &t.condition)));
+            .chain(
+                self.titration
+                    .iter()
+                    .enumerate()
+                    .map(|(i, t)| (format!("titration[{i}].condition"), &t.condition)),
+            );
         for (field, condition) in named {
             if !condition.is_empty() && !self.conditions.contains(condition) {
-                let declared = if self.conditions.is_empty() { "none declared".to_owned() } else { self.conditions.join("; ") };
+                let declared = if self.conditions.is_empty() {
+                    "none declared".to_owned()
+                } else {
+                    self.conditions.join("; ")
+                };
                 return Err(self.error(
                     &field,
                     format!("\u{201c}{condition}\u{201d} is not one of the drug's conditions ({declared})"),
@@ -374,13 +402,15 @@ impl DrugEntry {
             self.positive(&format!("stability[{i}].days"), s.days)?;
         }
         for (i, rule) in self.titration.iter().enumerate() {
-            rule.validate(&format!("titration[{i}]")).map_err(|m| self.error("titration", m))?;
+            rule.validate(&format!("titration[{i}]"))
+                .map_err(|m| self.error("titration", m))?;
         }
         if let Some(rule) = &self.new_pump {
             rule.validate().map_err(|m| self.error("new_pump", m))?;
         }
         for (i, rule) in self.avoid_with.iter().enumerate() {
-            rule.validate(&format!("avoid_with[{i}]")).map_err(|m| self.error("avoid_with", m))?;
+            rule.validate(&format!("avoid_with[{i}]"))
+                .map_err(|m| self.error("avoid_with", m))?;
         }
         if let Some(strengths) = &self.strengths {
             for (i, v) in strengths.values.iter().enumerate() {
@@ -515,7 +545,11 @@ impl DrugLibrary {
         self.version = LIBRARY_VERSION;
         if renamed {
             let line = "Migrated from a version-2 library: limits worded \u{201c}maintenance, spasticity of \u{2026} origin\u{201d} now name the condition as its titration rules do (\u{201c}spasticity of \u{2026} origin\u{201d}); every value is unchanged.";
-            self.note = if self.note.is_empty() { line.to_owned() } else { format!("{} {line}", self.note) };
+            self.note = if self.note.is_empty() {
+                line.to_owned()
+            } else {
+                format!("{} {line}", self.note)
+            };
         }
         self
     }

@@ -79,7 +79,10 @@ pub fn model_for(plan: &Plan, entry: &DrugEntry) -> Result<(PkModel, ModelSource
         why,
     };
     let pk = &entry.pk;
-    let half = pk.csf_half_life_hours.as_ref().ok_or_else(|| missing(MissingWhy::NoHalfLife))?;
+    let half = pk
+        .csf_half_life_hours
+        .as_ref()
+        .ok_or_else(|| missing(MissingWhy::NoHalfLife))?;
     let (volume, source) = match (&pk.csf_volume_ml, &pk.csf_volume_ml_per_kg, plan.csf.weight_kg) {
         (Some(v), _, _) => (v.value, VolumeSource::Fixed { value: v.clone() }),
         (None, Some(per_kg), Some(kg)) => (

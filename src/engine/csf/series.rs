@@ -139,11 +139,17 @@ pub fn concentration_series(
 ) -> Result<CsfOutcome, Error> {
     let (days, step) = (window.days, window.step);
     if days.value() <= 0.0 || step.value() <= 0.0 {
-        return Err(Error::invalid(Field::Pk, "the window and the step must be greater than 0"));
+        return Err(Error::invalid(
+            Field::Pk,
+            "the window and the step must be greater than 0",
+        ));
     }
     let points = (days.value() * 24.0 / step.value()).floor();
     if points > 2_000_000.0 {
-        return Err(Error::invalid(Field::Pk, "more than 2,000,000 points: use a longer step"));
+        return Err(Error::invalid(
+            Field::Pk,
+            "more than 2,000,000 points: use a longer step",
+        ));
     }
     let dead = dead_volume(plan)?;
     let scenario = match (window.scenario, outcome.schedule.patient.is_some()) {
@@ -170,7 +176,12 @@ pub fn concentration_series(
             }
         };
         model.validate()?;
-        let old = plan.csf.previous.iter().find(|p| p.drug == drug.id).map(|p| p.concentration);
+        let old = plan
+            .csf
+            .previous
+            .iter()
+            .find(|p| p.drug == drug.id)
+            .map(|p| p.concentration);
         let run = Run {
             model,
             pieces: &pieces,
@@ -264,7 +275,12 @@ struct Run<'a> {
 }
 
 impl Run<'_> {
-    fn series(&self, drug: &DrugOutcome, old: Option<AnyConcentration>, source: ModelSource) -> Result<CsfSeries, Error> {
+    fn series(
+        &self,
+        drug: &DrugOutcome,
+        old: Option<AnyConcentration>,
+        source: ModelSource,
+    ) -> Result<CsfSeries, Error> {
         let mixed = drug.mixed.unwrap_or(drug.concentration);
         let old = old.map_or(0.0, |c| c.value());
         let basal_per_day = self.basal.value();
@@ -319,15 +335,10 @@ fn procedures(plan: &Plan, outcome: &Outcome, dead: Millilitres) -> (Option<Brid
     let Some(lead) = outcome.drugs.iter().find(|d| d.lead).or(outcome.drugs.first()) else {
         return (None, None);
     };
-    let bridge = plan
-        .csf
-        .previous
-        .iter()
-        .find(|p| p.drug == lead.id)
-        .and_then(|p| {
-            let rate = MlPerDay::new(lead.daily_dose.value() / p.concentration.value()).ok()?;
-            bridge_bolus(dead, p.concentration, rate).ok()
-        });
+    let bridge = plan.csf.previous.iter().find(|p| p.drug == lead.id).and_then(|p| {
+        let rate = MlPerDay::new(lead.daily_dose.value() / p.concentration.value()).ok()?;
+        bridge_bolus(dead, p.concentration, rate).ok()
+    });
     let tubing = plan.csf.pump_tubing.unwrap_or(Millilitres::ZERO);
     let catheter = Millilitres::new(dead.value() - tubing.value()).unwrap_or(Millilitres::ZERO);
     let priming = priming_bolus(
@@ -406,7 +417,12 @@ pub fn to_csv(csf: &CsfOutcome) -> String {
     for s in &csf.series {
         let unit = s.reservoir_concentration.symbol();
         for (i, v) in s.values.iter().enumerate() {
-            out.push_str(&format!("{},{},{:e},{unit}\n", i as f64 * csf.step.value() + 0.0, s.drug, v));
+            out.push_str(&format!(
+                "{},{},{:e},{unit}\n",
+                i as f64 * csf.step.value() + 0.0,
+                s.drug,
+                v
+            ));
         }
     }
     out

@@ -196,7 +196,12 @@ fn breaches(
 fn stopping(out: &mut Vec<Finding>, cx: &CheckContext<'_>, drugs: &[CheckedDrug<'_>]) {
     for c in removed(cx.plan, drugs) {
         let Some(entry) = cx.library.get(&c.drug) else { continue };
-        for (i, g) in entry.guidance.iter().enumerate().filter(|(_, g)| g.when == GuidanceWhen::Stopping) {
+        for (i, g) in entry
+            .guidance
+            .iter()
+            .enumerate()
+            .filter(|(_, g)| g.when == GuidanceWhen::Stopping)
+        {
             out.push(found(
                 Severity::Soft,
                 FindingKey::rule("stopping").drug(&entry.id).bound(i.to_string()),
@@ -256,7 +261,13 @@ fn drug_change(cx: &CheckContext<'_>, drugs: &[CheckedDrug<'_>]) -> Option<Findi
         .filter_map(|c| entry_of(&c.drug))
         .chain(drugs.iter().map(|d| d.entry))
         .filter_map(|e| e.intrathecal_morphine_equivalent.as_ref().map(|q| q.mark));
-    let value = |doses: &[NamedDose]| doses.iter().map(|(n, d)| format!("{n} {}", d.ismp())).collect::<Vec<_>>().join("+");
+    let value = |doses: &[NamedDose]| {
+        doses
+            .iter()
+            .map(|(n, d)| format!("{n} {}", d.ismp()))
+            .collect::<Vec<_>>()
+            .join("+")
+    };
     let mut ids: Vec<&str> = dropped.iter().map(|c| c.drug.as_str()).collect();
     ids.extend(added.iter().map(|d| d.entry.id.as_str()));
     let origin = match (equivalents, weakest(marks)) {

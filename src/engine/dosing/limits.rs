@@ -117,7 +117,14 @@ fn limits(out: &mut Vec<Finding>, cx: &CheckContext<'_>, drug: &CheckedDrug<'_>)
         LimitSubject::DailyDose
     };
     let c = drug.concentration;
-    limit_check(out, cx, drug, LimitQuantity::Concentration, (c.value(), c.value()), LimitSubject::Concentration);
+    limit_check(
+        out,
+        cx,
+        drug,
+        LimitQuantity::Concentration,
+        (c.value(), c.value()),
+        LimitSubject::Concentration,
+    );
     let (basal, maximum) = (drug.daily_dose.value(), drug.daily_maximum.value());
     limit_check(out, cx, drug, LimitQuantity::DailyDose, (basal, maximum), daily);
 }
@@ -182,7 +189,12 @@ fn limit_check(
 
 /// Each bolus's dose (periodic, single, patient: volume × concentration) against per-bolus limits.
 fn bolus_limits(out: &mut Vec<Finding>, cx: &CheckContext<'_>, drug: &CheckedDrug<'_>) {
-    if drug.entry.limits_in(LimitQuantity::BolusDose, cx.region()).next().is_none() {
+    if drug
+        .entry
+        .limits_in(LimitQuantity::BolusDose, cx.region())
+        .next()
+        .is_none()
+    {
         return;
     }
     let boluses = &cx.plan.boluses;
@@ -221,7 +233,10 @@ fn start(out: &mut Vec<Finding>, cx: &CheckContext<'_>, drug: &CheckedDrug<'_>) 
     let rule = entry
         .new_pump
         .as_ref()
-        .and_then(|r| r.max_start_dose.map(|max| (max, r.severity, sourced(&r.source, r.mark))))
+        .and_then(|r| {
+            r.max_start_dose
+                .map(|max| (max, r.severity, sourced(&r.source, r.mark)))
+        })
         .or_else(|| {
             entry
                 .start_dose_per_day
@@ -382,11 +397,7 @@ fn stock_strength(out: &mut Vec<Finding>, cx: &CheckContext<'_>, drug: &CheckedD
     ) else {
         return;
     };
-    if strengths
-        .values
-        .iter()
-        .any(|v| (stock.value() - v).abs() <= 1e-9 * v)
-    {
+    if strengths.values.iter().any(|v| (stock.value() - v).abs() <= 1e-9 * v) {
         return;
     }
     let family = drug.entry.family;
@@ -479,7 +490,9 @@ fn off_label_drug(cx: &CheckContext<'_>, drug: &CheckedDrug<'_>) -> Option<Findi
     (pump.approved_drugs.is_none() && entry.labelled_pumps.is_none()).then(|| {
         found(
             Severity::Soft,
-            FindingKey::rule("off_label.unknown").drug(&entry.id).bound(pump.id.clone()),
+            FindingKey::rule("off_label.unknown")
+                .drug(&entry.id)
+                .bound(pump.id.clone()),
             FindingKind::ApprovalUnknown {
                 drug: entry.display_name.clone(),
                 pump: pump.name.clone(),

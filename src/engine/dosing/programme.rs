@@ -58,9 +58,16 @@ pub fn library_entries<'a>(plan: &Plan, library: &'a DrugLibrary) -> Result<Vec<
             let detail = format!("{} is already in the reservoir", entry.display_name);
             errors.push(Error::invalid(Field::Drug, detail).for_drug(i));
         }
-        if let Some(condition) = line.condition.as_deref().filter(|c| !entry.conditions.iter().any(|k| k == c)) {
+        if let Some(condition) = line
+            .condition
+            .as_deref()
+            .filter(|c| !entry.conditions.iter().any(|k| k == c))
+        {
             let detail = if entry.conditions.is_empty() {
-                format!("\u{201c}{condition}\u{201d}: the library's rules for {} do not differ by condition", entry.display_name)
+                format!(
+                    "\u{201c}{condition}\u{201d}: the library's rules for {} do not differ by condition",
+                    entry.display_name
+                )
             } else {
                 format!(
                     "\u{201c}{condition}\u{201d} is not one of the conditions the library names for {} ({})",
@@ -73,7 +80,11 @@ pub fn library_entries<'a>(plan: &Plan, library: &'a DrugLibrary) -> Result<Vec<
         let previous = plan.csf.previous.iter().find(|p| p.drug == line.drug);
         let current = plan.current_programme.iter().find(|c| c.drug == line.drug);
         let families = [
-            (Field::Concentration, "/mL", line.concentration.map(AnyConcentration::family)),
+            (
+                Field::Concentration,
+                "/mL",
+                line.concentration.map(AnyConcentration::family),
+            ),
             (Field::DailyDose, "/day", line.daily_dose.map(AnyDoseRate::family)),
             (Field::StockStrength, "/mL", line.stock.map(AnyConcentration::family)),
             (Field::Previous, "/mL", previous.map(|p| p.concentration.family())),
@@ -126,7 +137,11 @@ fn all_or_errors<T>(value: T, errors: Vec<Error>) -> Result<T, Vec<Error>> {
 /// # Errors
 /// Every missing or zero concentration or dose, a programme the pump cannot run, and each flex
 /// step whose time or dose is invalid (at its step).
-pub fn solve(plan: &Plan, pump: &PumpSpec, entries: &[&DrugEntry]) -> Result<(Basal, Vec<AnyConcentration>), Vec<Error>> {
+pub fn solve(
+    plan: &Plan,
+    pump: &PumpSpec,
+    entries: &[&DrugEntry],
+) -> Result<(Basal, Vec<AnyConcentration>), Vec<Error>> {
     let (rate, concentrations) = solve_rate(plan, pump, entries)?;
     let Some(flex) = &plan.flex else {
         let rate = rate.unwrap_or(MlPerDay::ZERO);
@@ -139,16 +154,19 @@ pub fn solve(plan: &Plan, pump: &PumpSpec, entries: &[&DrugEntry]) -> Result<(Ba
         )]);
     };
     let (Some(lead_concentration), Some(entry)) = (concentrations.get(lead), entries.get(lead)) else {
-        return Err(vec![Error::invalid(Field::LeadDrug, format!("line {} does not exist", lead + 1))]);
+        return Err(vec![Error::invalid(
+            Field::LeadDrug,
+            format!("line {} does not exist", lead + 1),
+        )]);
     };
     let mut errors = Vec::new();
     let mut steps = Vec::with_capacity(flex.steps.len());
     for (i, step) in flex.steps.iter().enumerate() {
         let at = Location::FlexStep(i);
         let start = parse_time(Field::Start, &step.start).map_err(|e| e.located(at));
-        let rate = lead_concentration.rate_for(step.daily_dose).map_err(|m| {
-            wrong_family(entry, lead, Field::Dose, "/day", m.found).located(at)
-        });
+        let rate = lead_concentration
+            .rate_for(step.daily_dose)
+            .map_err(|m| wrong_family(entry, lead, Field::Dose, "/day", m.found).located(at));
         match (start, rate) {
             (Ok(start), Ok(Some(rate))) => steps.push(FlexStep {
                 day: step.day,
@@ -217,7 +235,10 @@ fn solve_rate(
 fn lead_dose_rate(plan: &Plan, lead: usize) -> Result<(Option<MlPerDay>, Vec<AnyConcentration>), Vec<Error>> {
     let mut errors = Vec::new();
     if lead >= plan.drugs.len() {
-        return Err(vec![Error::invalid(Field::LeadDrug, format!("line {} does not exist", lead + 1))]);
+        return Err(vec![Error::invalid(
+            Field::LeadDrug,
+            format!("line {} does not exist", lead + 1),
+        )]);
     }
     let out = concentrations(plan, &mut errors);
     if plan.flex.is_some() {
@@ -256,7 +277,12 @@ pub fn check_fill(
         return Err(Error::new(Field::FillVolume, Problem::Zero));
     }
     if fill > pump.capacity {
-        return Err(Error::above(Field::FillVolume, fill.ismp(), pump.capacity.ismp(), "the pump capacity"));
+        return Err(Error::above(
+            Field::FillVolume,
+            fill.ismp(),
+            pump.capacity.ismp(),
+            "the pump capacity",
+        ));
     }
     if let Some(residual) = residual.filter(|r| r.value() > 0.0) {
         let total = fill.value() + residual.value();
@@ -267,7 +293,12 @@ pub fn check_fill(
                 residual.ismp(),
                 with_unit(total, Millilitres::SYMBOL)
             );
-            return Err(Error::above(Field::FillVolume, value, pump.capacity.ismp(), "the pump capacity"));
+            return Err(Error::above(
+                Field::FillVolume,
+                value,
+                pump.capacity.ismp(),
+                "the pump capacity",
+            ));
         }
     }
     if alarm.value() == 0.0 {
@@ -325,16 +356,31 @@ fn check_rate(pump: &PumpSpec, flow_rate: MlPerDay) -> Result<Option<Finding>, E
     if let Some(minimum) = pump.minimum_rate
         && flow_rate < minimum
     {
-        return Err(Error::below(Field::FlowRate, flow_rate.ismp(), minimum.ismp(), "the pump's minimum rate"));
+        return Err(Error::below(
+            Field::FlowRate,
+            flow_rate.ismp(),
+            minimum.ismp(),
+            "the pump's minimum rate",
+        ));
     }
-    let Some(Sourced { value: maximum, mark, source }) = &pump.maximum_rate else {
+    let Some(Sourced {
+        value: maximum,
+        mark,
+        source,
+    }) = &pump.maximum_rate
+    else {
         return Ok(None);
     };
     if flow_rate <= *maximum {
         return Ok(None);
     }
     if *mark == Mark::Verified {
-        return Err(Error::above(Field::FlowRate, flow_rate.ismp(), maximum.ismp(), "the pump's maximum rate"));
+        return Err(Error::above(
+            Field::FlowRate,
+            flow_rate.ismp(),
+            maximum.ismp(),
+            "the pump's maximum rate",
+        ));
     }
     Ok(Some(found(
         Severity::Soft,

@@ -23,7 +23,9 @@ use crate::engine::quantities::time::after;
 use crate::engine::quantities::units::{Millilitres, MlPerDay};
 use crate::engine::reservoir::mri;
 use crate::engine::reservoir::procedures;
-use crate::engine::reservoir::refill::{RefillBy, RefillCandidate, RefillReason, RuleVolume, refill_by, stability_candidate};
+use crate::engine::reservoir::refill::{
+    RefillBy, RefillCandidate, RefillReason, RuleVolume, refill_by, stability_candidate,
+};
 use crate::engine::reservoir::schedule::{DailyVolumes, PatientUse, Pause, ScenarioProjection, Schedule};
 use crate::engine::reservoir::visit::{Reconciliation, VisitContext, reconcile};
 
@@ -220,7 +222,9 @@ impl<'a> Basis<'a> {
     }
 
     fn mri(&self, nominal: &ScenarioProjection) -> Result<Option<MriOutcome>, Error> {
-        let Some(scan) = &self.plan.csf.mri else { return Ok(None) };
+        let Some(scan) = &self.plan.csf.mri else {
+            return Ok(None);
+        };
         let fill = &self.plan.fill;
         let projecting = mri::Projecting {
             schedule: &self.schedule,
@@ -266,7 +270,13 @@ impl<'a> Basis<'a> {
         };
         let mut candidates = vec![pump_rule];
         for ((entry, line), concentration) in self.entries.iter().zip(&self.plan.drugs).zip(&self.concentrations) {
-            candidates.extend(stability_for(entry, line, *concentration, fill.new_pump, fill.filled_at)?);
+            candidates.extend(stability_for(
+                entry,
+                line,
+                *concentration,
+                fill.new_pump,
+                fill.filled_at,
+            )?);
         }
         if let Some(end) = self.plan.pump.end_of_service {
             candidates.push(RefillCandidate {
@@ -303,7 +313,14 @@ impl<'a> Basis<'a> {
                     .find(|p| p.drug == entry.id)
                     .map(|p| p.concentration);
                 let mixing = self.mixing(old, *concentration)?;
-                let outcome = drug_outcome(entry, *concentration, volumes, lead == Some(i), self.plan.fill.volume, mixing);
+                let outcome = drug_outcome(
+                    entry,
+                    *concentration,
+                    volumes,
+                    lead == Some(i),
+                    self.plan.fill.volume,
+                    mixing,
+                );
                 finite(&outcome, i)?;
                 Ok(outcome)
             })
@@ -323,7 +340,11 @@ impl<'a> Basis<'a> {
         }))
     }
 
-    fn reconcile(&self, scenarios: &[ScenarioProjection], earliest_empty: DateTime) -> Result<Option<Reconciliation>, Error> {
+    fn reconcile(
+        &self,
+        scenarios: &[ScenarioProjection],
+        earliest_empty: DateTime,
+    ) -> Result<Option<Reconciliation>, Error> {
         let (Some(visit), Some(programme)) = (&self.plan.visit, scenarios.first()) else {
             return Ok(None);
         };
@@ -353,7 +374,10 @@ impl<'a> Basis<'a> {
             .map(|(index, (entry, d))| CheckedDrug {
                 index,
                 entry,
-                concentration: d.mixed.filter(|m| m.value() > d.concentration.value()).unwrap_or(d.concentration),
+                concentration: d
+                    .mixed
+                    .filter(|m| m.value() > d.concentration.value())
+                    .unwrap_or(d.concentration),
                 daily_dose: d.daily_dose,
                 daily_maximum: d.daily_maximum,
                 condition: self.plan.drugs.get(index).and_then(|l| l.condition.as_deref()),
@@ -424,7 +448,14 @@ impl<'a> Basis<'a> {
         if self.plan.boluses.bridge.is_some() || self.dead_volume.value() <= 0.0 {
             return Vec::new();
         }
-        let old_of = |id: &str| self.plan.csf.previous.iter().find(|p| p.drug == id).map(|p| p.concentration);
+        let old_of = |id: &str| {
+            self.plan
+                .csf
+                .previous
+                .iter()
+                .find(|p| p.drug == id)
+                .map(|p| p.concentration)
+        };
         drugs
             .iter()
             .enumerate()
@@ -608,7 +639,11 @@ fn drug_outcome(
         AnyDoseRate::new(concentration.family(), value).ok()
     });
     let steady = mixing.map_or(concentration, |m| {
-        if m.mixed.value() > concentration.value() { m.mixed } else { concentration }
+        if m.mixed.value() > concentration.value() {
+            m.mixed
+        } else {
+            concentration
+        }
     });
     let mut daily_maximum = at(steady, volumes.maximum);
     if let Some(first) = first_day.filter(|f| f.value() > daily_maximum.value()) {
@@ -636,7 +671,10 @@ fn finite(d: &DrugOutcome, index: usize) -> Result<(), Error> {
     let figures = [
         (Field::DailyDose, d.daily_dose.value()),
         (Field::DailyDose, d.daily_maximum.value()),
-        (Field::DailyDose, d.scheduled_boluses.value() + d.one_off_boluses.value() + d.patient_boluses.value()),
+        (
+            Field::DailyDose,
+            d.scheduled_boluses.value() + d.one_off_boluses.value() + d.patient_boluses.value(),
+        ),
         (Field::DailyDose, d.first_day.map_or(0.0, |f| f.value())),
         (Field::Concentration, d.in_reservoir.value()),
         (Field::Concentration, d.mixed.map_or(0.0, |m| m.value())),
@@ -673,7 +711,9 @@ fn visit_findings(r: &Reconciliation, refill: &RefillBy, entries: &[&DrugEntry])
             },
             None,
             Origin::Source {
-                source: "Medtronic field notice FA596 (HSA 2016): running the pump empty is a risk factor for over-infusion".into(),
+                source:
+                    "Medtronic field notice FA596 (HSA 2016): running the pump empty is a risk factor for over-infusion"
+                        .into(),
                 mark: crate::engine::Mark::Verified,
             },
             String::new(),
@@ -698,7 +738,9 @@ fn visit_findings(r: &Reconciliation, refill: &RefillBy, entries: &[&DrugEntry])
         };
         out.push(found(
             Severity::Soft,
-            FindingKey::rule(&format!("visit.{word}")).bound(at.clone()).value(r.discrepancy.ismp()),
+            FindingKey::rule(&format!("visit.{word}"))
+                .bound(at.clone())
+                .value(r.discrepancy.ismp()),
             FindingKind::VisitDiscrepancy {
                 direction,
                 withdrawn: r.visit.withdrawn,

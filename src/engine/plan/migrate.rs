@@ -75,7 +75,11 @@ pub fn load(text: &str, catalogue: &Catalogue, library: &DrugLibrary) -> Result<
 /// arises; returns the version-1 keys kept as they were. Used by [`load`], and by the app for work
 /// saved in its storage before version 2.
 pub fn upgrade_acknowledgements(plan: &mut Plan, catalogue: &Catalogue, library: &DrugLibrary) -> Vec<String> {
-    if !plan.acknowledgements.iter().any(|a| matches!(a.finding, AckKey::Legacy(_))) {
+    if !plan
+        .acknowledgements
+        .iter()
+        .any(|a| matches!(a.finding, AckKey::Legacy(_)))
+    {
         return Vec::new();
     }
     let findings = evaluate(plan, catalogue, library)
@@ -84,7 +88,10 @@ pub fn upgrade_acknowledgements(plan: &mut Plan, catalogue: &Catalogue, library:
     let mut kept = Vec::new();
     for ack in &mut plan.acknowledgements {
         let AckKey::Legacy(text) = &ack.finding else { continue };
-        match findings.iter().find(|f| !f.legacy_key.is_empty() && f.legacy_key == *text) {
+        match findings
+            .iter()
+            .find(|f| !f.legacy_key.is_empty() && f.legacy_key == *text)
+        {
             Some(f) => ack.finding = AckKey::Key(f.key.clone()),
             None => kept.push(text.clone()),
         }

@@ -30,10 +30,13 @@ pub struct PumpChoice {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub fixed_rate: Option<MlPerDay>,
     /// Device end of service (e.g. 90 days after the elective replacement indicator), when known.
-    #[serde(default, skip_serializing_if = "Option::is_none", with = "crate::engine::quantities::civil_serde::optional")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "crate::engine::quantities::civil_serde::optional"
+    )]
     pub end_of_service: Option<DateTime>,
 }
-
 
 /// The fill.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -169,7 +172,11 @@ pub struct BridgeBolusSetting {
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct TitrationHistory {
     /// When the dose was last changed.
-    #[serde(default, skip_serializing_if = "Option::is_none", with = "crate::engine::quantities::civil_serde::optional")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "crate::engine::quantities::civil_serde::optional"
+    )]
     pub last_change: Option<DateTime>,
     /// How many times the dose rose in the 7 days before this change.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -321,4 +328,3 @@ impl Plan {
         serde_json::to_string_pretty(self).unwrap_or_default()
     }
 }
-

@@ -110,10 +110,18 @@ pub struct MriOutcome {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub kind: Option<MriKind>,
     /// Latest restart (scan end + 24 h) for a pump that stalls.
-    #[serde(default, skip_serializing_if = "Option::is_none", with = "crate::engine::quantities::civil_serde::optional")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "crate::engine::quantities::civil_serde::optional"
+    )]
     pub restart_latest: Option<DateTime>,
     /// Empty date if the restart is 24 h late.
-    #[serde(default, skip_serializing_if = "Option::is_none", with = "crate::engine::quantities::civil_serde::optional")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "crate::engine::quantities::civil_serde::optional"
+    )]
     pub empty_if_late: Option<DateTime>,
     /// Volume expected in the pump at the scan, to be removed (a pump that must be emptied).
     #[serde(default, skip_serializing_if = "Option::is_none")]

@@ -127,7 +127,11 @@ pub fn drug_rows(drug: &DrugEntry) -> Vec<(String, String)> {
     if let Some(r) = &drug.start_dose_per_day {
         rows.push((
             "Usual starting dose".into(),
-            sourced(format!("{}\u{2013}{}", format_number(r.low), with_unit(r.high, &per_day)), r.mark, &r.source),
+            sourced(
+                format!("{}\u{2013}{}", format_number(r.low), with_unit(r.high, &per_day)),
+                r.mark,
+                &r.source,
+            ),
         ));
     }
     if !drug.has_low_concentration_limit() {
@@ -212,12 +216,22 @@ fn rule_rows(drug: &DrugEntry) -> Vec<(String, String)> {
             parts.push(format!("undiluted {} only in a new pump", with_unit(v, &per_ml)));
         }
         if let Some(r) = rule.rinse {
-            parts.push(format!("rinse {} \u{d7} {} first", r.times, with_unit(r.volume_ml, "mL")));
+            parts.push(format!(
+                "rinse {} \u{d7} {} first",
+                r.times,
+                with_unit(r.volume_ml, "mL")
+            ));
         }
-        rows.push(("New pump or start".into(), sourced(parts.join("; "), rule.mark, &rule.source)));
+        rows.push((
+            "New pump or start".into(),
+            sourced(parts.join("; "), rule.mark, &rule.source),
+        ));
     }
     for a in &drug.avoid_with {
-        rows.push((format!("With an {}", a.class), sourced(a.message.clone(), a.mark, &a.source)));
+        rows.push((
+            format!("With an {}", a.class),
+            sourced(a.message.clone(), a.mark, &a.source),
+        ));
     }
     if let Some(l) = &drug.labelled_pumps {
         rows.push(("Labelled pumps".into(), sourced(l.pumps.join(", "), l.mark, &l.source)));
@@ -230,7 +244,10 @@ fn rule_rows(drug: &DrugEntry) -> Vec<(String, String)> {
         rows.push(("Guidance".into(), sourced(g.text.clone(), g.mark, &g.source)));
     }
     if let Some(a) = &drug.low_reservoir_alarm_ml {
-        rows.push(("Suggested low-reservoir alarm".into(), sourced(with_unit(a.value, "mL"), a.mark, &a.source)));
+        rows.push((
+            "Suggested low-reservoir alarm".into(),
+            sourced(with_unit(a.value, "mL"), a.mark, &a.source),
+        ));
     }
     if let Some(e) = &drug.intrathecal_morphine_equivalent {
         let range = match e.high {
@@ -239,7 +256,11 @@ fn rule_rows(drug: &DrugEntry) -> Vec<(String, String)> {
         };
         rows.push((
             "Intrathecal morphine equivalent".into(),
-            sourced(format!("1 {} = {range} mg morphine", drug.family.symbol()), e.mark, &e.source),
+            sourced(
+                format!("1 {} = {range} mg morphine", drug.family.symbol()),
+                e.mark,
+                &e.source,
+            ),
         ));
     }
     rows
@@ -288,7 +309,10 @@ pub fn date_echo(prefix: &str, date: &str, time: &str) -> Option<String> {
     use crate::engine::quantities::parse::{parse_date, parse_time};
     let date = parse_date(Field::Date, date).ok()?;
     let time = parse_time(Field::Time, time).ok()?;
-    Some(format!("{prefix} {}", crate::engine::format::format_date_time(date.to_datetime(time))))
+    Some(format!(
+        "{prefix} {}",
+        crate::engine::format::format_date_time(date.to_datetime(time))
+    ))
 }
 
 /// The offer to use a pump's own catheter volume per cm (Prometra), when the catalogue has one:

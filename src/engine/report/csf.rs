@@ -72,10 +72,18 @@ fn missing(m: &crate::engine::csf::model::Missing) -> String {
 
 fn figures(csf: &CsfOutcome) -> Vec<Figure> {
     let mut rows = vec![
-        Figure::quantity("Volume ahead of the new solution (tubing + catheter)", csf.dead_volume.value(), "mL"),
+        Figure::quantity(
+            "Volume ahead of the new solution (tubing + catheter)",
+            csf.dead_volume.value(),
+            "mL",
+        ),
         Figure::text(
             "New solution reaches the catheter tip",
-            format!("{} ({} after the fill)", format_date_time(csf.tip_arrival), csf.tip_days.ismp()),
+            format!(
+                "{} ({} after the fill)",
+                format_date_time(csf.tip_arrival),
+                csf.tip_days.ismp()
+            ),
         ),
     ];
     for s in &csf.series {
@@ -86,7 +94,11 @@ fn figures(csf: &CsfOutcome) -> Vec<Figure> {
             s.reservoir_concentration.value(),
             &unit,
         ));
-        rows.push(Figure::quantity(&format!("{name} modelled steady state"), s.steady_state, &unit));
+        rows.push(Figure::quantity(
+            &format!("{name} modelled steady state"),
+            s.steady_state,
+            &unit,
+        ));
         rows.push(Figure::text(
             &format!("{name} modelled peak / trough in the window"),
             format!("{} / {}", with_unit(s.peak, &unit), with_unit(s.trough, &unit)),
@@ -179,7 +191,11 @@ pub fn parameters(model: &PkModel, source: &ModelSource) -> String {
                 k21.ismp()
             ),
         },
-        ModelSource::Library { half_life, volume, rates } => {
+        ModelSource::Library {
+            half_life,
+            volume,
+            rates,
+        } => {
             let volume = match volume {
                 VolumeSource::Fixed { value } => format!(
                     "volume {} [{}] {}",

@@ -19,8 +19,15 @@ pub(super) fn sections(outcome: &Outcome) -> Vec<DrugSection> {
                 q("concentration", d.concentration.value(), &d.concentration.symbol()),
                 q("daily dose", d.daily_dose.value(), &unit),
             ];
-            if let Some(mixed) = d.mixed.filter(|m| (m.value() - d.concentration.value()).abs() > 1e-9 * m.value()) {
-                figures.push(q("in the reservoir after mixing with the residual", mixed.value(), &mixed.symbol()));
+            if let Some(mixed) = d
+                .mixed
+                .filter(|m| (m.value() - d.concentration.value()).abs() > 1e-9 * m.value())
+            {
+                figures.push(q(
+                    "in the reservoir after mixing with the residual",
+                    mixed.value(),
+                    &mixed.symbol(),
+                ));
             }
             if outcome.has_boluses {
                 for (label, dose) in [
@@ -41,7 +48,11 @@ pub(super) fn sections(outcome: &Outcome) -> Vec<DrugSection> {
             if outcome.has_boluses || d.first_day.is_some_and(|f| f.value() > d.daily_dose.value()) {
                 figures.push(q("maximum possible per 24 h", d.daily_maximum.value(), &unit));
             }
-            figures.push(q("in reservoir at fill", d.in_reservoir.value(), d.in_reservoir.family().symbol()));
+            figures.push(q(
+                "in reservoir at fill",
+                d.in_reservoir.value(),
+                d.in_reservoir.family().symbol(),
+            ));
             DrugSection {
                 id: d.id.clone(),
                 heading: format!("{name}{}", if d.lead { " (lead drug)" } else { "" }),
@@ -65,7 +76,11 @@ pub(super) fn comparison(outcome: &Outcome) -> Vec<Figure> {
             };
             Figure::text(
                 &format!("{} maximum per 24 h", c.drug),
-                format!("current {} \u{2192} proposed {}{ratio}", c.current.ismp(), c.proposed.ismp()),
+                format!(
+                    "current {} \u{2192} proposed {}{ratio}",
+                    c.current.ismp(),
+                    c.proposed.ismp()
+                ),
             )
         })
         .collect()

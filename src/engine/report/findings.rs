@@ -302,12 +302,20 @@ fn drug_change_message(kind: &FindingKind) -> String {
         return String::new();
     };
     let list = |doses: &[crate::engine::plan::findings::NamedDose]| {
-        doses.iter().map(|(n, d)| format!("{n} {}", d.ismp())).collect::<Vec<_>>().join(" + ")
+        doses
+            .iter()
+            .map(|(n, d)| format!("{n} {}", d.ismp()))
+            .collect::<Vec<_>>()
+            .join(" + ")
     };
     let head = if current.is_empty() {
         format!("An opioid is added: {} (proposed).", list(proposed))
     } else {
-        format!("The drug changes: {} (current) \u{2192} {} (proposed).", list(current), list(proposed))
+        format!(
+            "The drug changes: {} (current) \u{2192} {} (proposed).",
+            list(current),
+            list(proposed)
+        )
     };
     let tail = "a switch of opioid usually starts lower, for incomplete cross-tolerance (CDC 2022)";
     match equivalents {
@@ -423,7 +431,12 @@ fn visit_message(kind: &FindingKind) -> String {
 
 fn other_message(kind: &FindingKind) -> String {
     match kind {
-        FindingKind::AvoidWith { drug, others, class, text } => {
+        FindingKind::AvoidWith {
+            drug,
+            others,
+            class,
+            text,
+        } => {
             format!("{drug} with {} ({class}): {text}", names(others))
         }
         FindingKind::Guidance { drug, text } => format!("{drug}: {text}"),
@@ -491,7 +504,11 @@ fn pump_message(kind: &FindingKind) -> String {
             "MRI {}: empty the {pump} before the scan \u{2014} aspirate until it is empty (expected about {}: {}); the field can open both valves and dump the reservoir and catheter contents. The pump is refilled after the scan.",
             format_date_time(*at),
             removed.ismp(),
-            drugs.iter().map(|(n, a)| format!("{n} {}", a.ismp())).collect::<Vec<_>>().join(", ")
+            drugs
+                .iter()
+                .map(|(n, a)| format!("{n} {}", a.ismp()))
+                .collect::<Vec<_>>()
+                .join(", ")
         ),
         FindingKind::ConcentrationChange {
             drug,

@@ -20,7 +20,10 @@ pub(super) fn section(outcome: &Outcome) -> Option<MriSection> {
         ),
     )];
     if let Some(e) = m.empty_if_late {
-        figures.push(Figure::text("Empty date if the restart is 24 h late", format_date_time(e)));
+        figures.push(Figure::text(
+            "Empty date if the restart is 24 h late",
+            format_date_time(e),
+        ));
     }
     if let Some(v) = m.removed {
         let drugs: Vec<String> = m
@@ -65,7 +68,8 @@ pub(super) fn section(outcome: &Outcome) -> Option<MriSection> {
     }
     if m.baclofen {
         checklist.push(
-            "Baclofen: an interruption risks withdrawal (boxed warning); the patient is at higher risk from the scan.".into(),
+            "Baclofen: an interruption risks withdrawal (boxed warning); the patient is at higher risk from the scan."
+                .into(),
         );
     }
     Some(MriSection {

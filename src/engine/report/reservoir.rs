@@ -45,7 +45,11 @@ pub fn reason(candidate: &RefillCandidate) -> String {
                 RuleVolume::Alarm(v) => format!("low-reservoir alarm {}", v.ismp()),
                 RuleVolume::Reservoir(v) => format!("refill volume {} (no alarm on this pump)", v.ismp()),
             };
-            let boluses = if *every_bolus { " with every allowed patient bolus" } else { "" };
+            let boluses = if *every_bolus {
+                " with every allowed patient bolus"
+            } else {
+                ""
+            };
             let timing = match fast_edge {
                 Some(a) => format!(
                     ", if the pump delivers {} % more than programmed (the fast edge of its flow accuracy)",
@@ -226,8 +230,16 @@ pub(super) fn chart_text(outcome: &Outcome) -> ReservoirChartText {
         kind: MarkerKind::RefillBy,
     }];
     for (day, label, kind) in [
-        (nominal.days_to_alarm.value(), format!("Alarm {}", format_date(nominal.alarm_at)), MarkerKind::Alarm),
-        (nominal.days_to_empty.value(), format!("Empty {}", format_date(nominal.empty_at)), MarkerKind::Empty),
+        (
+            nominal.days_to_alarm.value(),
+            format!("Alarm {}", format_date(nominal.alarm_at)),
+            MarkerKind::Alarm,
+        ),
+        (
+            nominal.days_to_empty.value(),
+            format!("Empty {}", format_date(nominal.empty_at)),
+            MarkerKind::Empty,
+        ),
     ] {
         if before_emptying(day) {
             markers.push(ChartMarker { day, label, kind });
@@ -241,7 +253,9 @@ pub(super) fn chart_text(outcome: &Outcome) -> ReservoirChartText {
 }
 
 fn description(outcome: &Outcome) -> String {
-    let Some(nominal) = outcome.nominal() else { return String::new() };
+    let Some(nominal) = outcome.nominal() else {
+        return String::new();
+    };
     let worst = outcome.scenarios.last().unwrap_or(nominal);
     let mut description = format!(
         "Reservoir volume falls from {} at the fill on {} to the low-reservoir alarm volume of {} on {}, and the reservoir is empty on {}.",
@@ -259,7 +273,11 @@ fn description(outcome: &Outcome) -> String {
         ));
     }
     let refill = &outcome.refill_by.binding;
-    description.push_str(&format!(" Refill by {} ({}).", format_date_time(refill.at), reason(refill)));
+    description.push_str(&format!(
+        " Refill by {} ({}).",
+        format_date_time(refill.at),
+        reason(refill)
+    ));
     if let Some(m) = outcome.mri.as_ref() {
         if let Some(removed) = m.removed {
             description.push_str(&format!(

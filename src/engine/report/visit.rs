@@ -23,7 +23,9 @@ pub fn basis_text(basis: ExpectedBasis) -> String {
 }
 
 pub(super) fn reconciliation(outcome: &Outcome) -> Vec<Figure> {
-    let Some(r) = &outcome.reconciliation else { return Vec::new() };
+    let Some(r) = &outcome.reconciliation else {
+        return Vec::new();
+    };
     let threshold = match r.accuracy_percent {
         Some(a) => format!(
             "{} (the smaller of 2 mL and the pump's \u{b1}{} % accuracy \u{d7} the {} infused: ASRA 2017)",
@@ -37,8 +39,12 @@ pub(super) fn reconciliation(outcome: &Outcome) -> Vec<Figure> {
         ),
     };
     let verdict = match r.direction {
-        Some(Direction::Shortfall) => "FLAGGED: less withdrawn than expected \u{2014} possible over-infusion or pocket fill (see Limits and cautions)",
-        Some(Direction::Excess) => "FLAGGED: more withdrawn than expected \u{2014} possible under-infusion, pump or catheter fault (see Limits and cautions)",
+        Some(Direction::Shortfall) => {
+            "FLAGGED: less withdrawn than expected \u{2014} possible over-infusion or pocket fill (see Limits and cautions)"
+        }
+        Some(Direction::Excess) => {
+            "FLAGGED: more withdrawn than expected \u{2014} possible under-infusion, pump or catheter fault (see Limits and cautions)"
+        }
         None => "within the threshold",
     };
     let mut rows = vec![

@@ -10,7 +10,7 @@ use crate::engine::plan::outcome::MriOutcome;
 use crate::engine::quantities::format::format_date_time;
 use crate::engine::quantities::time::after;
 use crate::engine::quantities::units::Days;
-use crate::engine::reservoir::schedule::{Pause, PatientUse, ScenarioProjection, Schedule};
+use crate::engine::reservoir::schedule::{PatientUse, Pause, ScenarioProjection, Schedule};
 
 /// A scan before the fill cannot be planned on this fill.
 ///
@@ -80,7 +80,11 @@ pub struct Projecting<'a> {
     /// The pause up to the latest restart.
     pub latest: Option<&'a Pause>,
     /// Fill volume, alarm, refill-rule volume.
-    pub volumes: (crate::engine::Millilitres, crate::engine::Millilitres, crate::engine::Millilitres),
+    pub volumes: (
+        crate::engine::Millilitres,
+        crate::engine::Millilitres,
+        crate::engine::Millilitres,
+    ),
     /// When filled.
     pub filled_at: DateTime,
     /// Flow accuracy, ± percent.
@@ -125,10 +129,7 @@ pub fn outcome(
         Some(MriKind::EmptyBefore) => {
             let days = p.filled_at.duration_until(scan.at).as_secs_f64() / 86_400.0;
             let removed = nominal.volume_at(days);
-            out.removed_drug = drugs
-                .iter()
-                .map(|(id, c)| (id.clone(), c.amount_in(removed)))
-                .collect();
+            out.removed_drug = drugs.iter().map(|(id, c)| (id.clone(), c.amount_in(removed))).collect();
             out.removed = Some(removed);
         }
         None => {}

@@ -42,7 +42,11 @@ pub fn boluses(
     if priming.is_none() && bridge.is_none() {
         return Ok(Vec::new());
     }
-    let at = if priming.is_some() { Location::Priming } else { Location::Bridge };
+    let at = if priming.is_some() {
+        Location::Priming
+    } else {
+        Location::Bridge
+    };
     let dead = dead_volume(plan)?;
     if dead.value() <= 0.0 {
         return Err(Error::invalid(
@@ -67,7 +71,13 @@ pub fn boluses(
         let (Some(entry), Some(new)) = (entries.get(lead), concentrations.get(lead)) else {
             return Err(Error::invalid(Field::LeadDrug, "no lead drug").located(Location::Bridge));
         };
-        let Some(old) = plan.csf.previous.iter().find(|p| p.drug == entry.id).map(|p| p.concentration) else {
+        let Some(old) = plan
+            .csf
+            .previous
+            .iter()
+            .find(|p| p.drug == entry.id)
+            .map(|p| p.concentration)
+        else {
             let detail = format!(
                 "enter the concentration of {} in the solution being replaced",
                 entry.display_name

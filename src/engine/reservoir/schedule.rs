@@ -22,9 +22,9 @@
 use jiff::civil::{DateTime, Time, Weekday};
 use serde::{Deserialize, Serialize};
 
-use crate::engine::quantities::time::after;
 use crate::engine::error::{Error, Field, Location, Problem};
 use crate::engine::quantities::format::Display as _;
+use crate::engine::quantities::time::after;
 use crate::engine::quantities::units::{Days, Hours, Millilitres, MlPerDay};
 
 const MINUTES_PER_DAY: f64 = 1440.0;
@@ -176,7 +176,6 @@ pub enum PatientUse {
     AllAllowed,
 }
 
-
 /// 24-hour volumes of a schedule (multiply by a drug's concentration for its doses).
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 pub struct DailyVolumes {
@@ -286,7 +285,10 @@ impl Schedule {
         let bad = |field: Field, at: Location, detail: String| Err(Error::invalid(field, detail).located(at));
         if let Basal::Flex { cycle, steps } = &self.basal {
             if steps.is_empty() {
-                return Err(Error::invalid(Field::Schedule, "a flex programme needs at least one step"));
+                return Err(Error::invalid(
+                    Field::Schedule,
+                    "a flex programme needs at least one step",
+                ));
             }
             for (i, s) in steps.iter().enumerate() {
                 let at = Location::FlexStep(i);
@@ -313,7 +315,11 @@ impl Schedule {
                 return Err(Error::new(Field::Interval, Problem::Zero).located(at));
             }
             if b.interval.value() < b.duration.value() {
-                let detail = format!("{} is shorter than the duration ({})", b.interval.ismp(), b.duration.ismp());
+                let detail = format!(
+                    "{} is shorter than the duration ({})",
+                    b.interval.ismp(),
+                    b.duration.ismp()
+                );
                 return bad(Field::Interval, at, detail);
             }
         }
@@ -331,7 +337,11 @@ impl Schedule {
                 return Err(Error::new(Field::Lockout, Problem::Zero).located(at));
             }
             if p.lockout.value() < p.duration.value() {
-                let detail = format!("{} is shorter than the delivery duration ({})", p.lockout.ismp(), p.duration.ismp());
+                let detail = format!(
+                    "{} is shorter than the delivery duration ({})",
+                    p.lockout.ismp(),
+                    p.duration.ismp()
+                );
                 return bad(Field::Lockout, at, detail);
             }
         }

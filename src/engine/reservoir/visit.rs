@@ -114,7 +114,11 @@ pub struct Reconciliation {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub direction: Option<Direction>,
     /// The earliest empty date, when the visit is after it or the pump was found empty.
-    #[serde(default, skip_serializing_if = "Option::is_none", with = "crate::engine::quantities::civil_serde::optional")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "crate::engine::quantities::civil_serde::optional"
+    )]
     pub after_empty: Option<DateTime>,
     /// The check after the refill, when the confirmed volume is entered.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -238,14 +242,26 @@ fn check_visit(visit: &Visit, cx: &VisitContext<'_>) -> Result<(), Error> {
         ));
     }
     if visit.withdrawn > cx.capacity {
-        return Err(Error::above(Field::Withdrawn, visit.withdrawn.ismp(), cx.capacity.ismp(), "the pump capacity").located(Location::Visit));
+        return Err(Error::above(
+            Field::Withdrawn,
+            visit.withdrawn.ismp(),
+            cx.capacity.ismp(),
+            "the pump capacity",
+        )
+        .located(Location::Visit));
     }
     // The pump counts the residual left with the fill.
     let held = Millilitres::new(cx.fill.value() + cx.residual_left.value()).unwrap_or(cx.fill);
     if let Some(expected) = visit.pump_expected
         && expected.value() > held.value() * (1.0 + 1e-9)
     {
-        return Err(Error::above(Field::PumpExpected, expected.ismp(), held.ismp(), "the fill with the residual").located(Location::Visit));
+        return Err(Error::above(
+            Field::PumpExpected,
+            expected.ismp(),
+            held.ismp(),
+            "the fill with the residual",
+        )
+        .located(Location::Visit));
     }
     if visit.patient_boluses.is_some() && cx.patient_bolus.is_none() {
         return Err(at_visit(
@@ -268,7 +284,9 @@ fn check_visit(visit: &Visit, cx: &VisitContext<'_>) -> Result<(), Error> {
             } else {
                 new_fill.ismp()
             };
-            return Err(Error::above(Field::NewFill, value, cx.capacity.ismp(), "the pump capacity").located(Location::Visit));
+            return Err(
+                Error::above(Field::NewFill, value, cx.capacity.ismp(), "the pump capacity").located(Location::Visit),
+            );
         }
     }
     if visit.confirmed_after_refill.is_some() && visit.new_fill.is_none() {
@@ -292,7 +310,10 @@ fn expected_residual(visit: &Visit, cx: &VisitContext<'_>, days: f64) -> (Millil
         // expected = fill − programme delivered by the visit − count × bolus volume (floored at 0)
         let by_programme = cx.programme.volume_at(days);
         let boluses = Millilitres::new(f64::from(count) * bolus.value()).unwrap_or(Millilitres::ZERO);
-        return (by_programme.saturating_sub(boluses), ExpectedBasis::PatientBolusCount { count });
+        return (
+            by_programme.saturating_sub(boluses),
+            ExpectedBasis::PatientBolusCount { count },
+        );
     }
     match cx.typical {
         Some((typical, per_day)) => (typical.volume_at(days), ExpectedBasis::TypicalScenario { per_day }),
