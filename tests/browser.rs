@@ -285,9 +285,13 @@ async fn custom_pump_asks_for_its_capacity() {
         "no capacity input for a catalogue pump"
     );
     choose_pump(root, "custom").await;
-    // No message before the user has touched the empty field; the status says the input is not valid.
+    // No message before the user has touched the empty field; the status says the input is not
+    // valid, and the summary links every error to its field.
     assert_eq!(text_of(root, "#pump_capacity-error"), "");
     assert!(text_of(root, "#stale-banner").contains("last valid result"));
+    let link = find(root, "#error-summary a");
+    assert_eq!(link.get_attribute("href").as_deref(), Some("#pump_capacity"));
+    assert_eq!(link.text_content().as_deref(), Some("Pump capacity: enter a value"));
     find(root, "#pump_capacity")
         .dispatch_event(&Event::new("blur").expect("event"))
         .expect("dispatch");
@@ -784,4 +788,31 @@ async fn the_csf_model_follows_after_a_pause_in_typing() {
         figure(root, "csf-figures", "New solution reaches the catheter tip").as_deref(),
         Some("Mon 30 Nov 2026, 00:04 (4.628 days after the fill)")
     );
+}
+
+/// Baclofen's rules differ by condition: the line asks what it is given for, and the cerebral-origin
+/// maintenance maximum (703 mcg/day) applies to a line given for cerebral origin, the spinal one
+/// (800 mcg/day) to spinal origin. 750 mcg/day = 1.5 mL/day of 500 mcg/mL.
+#[wasm_bindgen_test]
+async fn baclofen_asks_for_its_condition_and_applies_its_limits() {
+    let app = mount(false);
+    let root: &Element = &app.root;
+    choose_pump(root, "synchromed-ii-20").await;
+    type_into(root, "fill_date", "2026-11-25").await;
+    type_into(root, "fill_time", "09:00").await;
+    type_into(root, "fill_volume", "20").await;
+    choose(root, "drug-0-drug", "baclofen").await;
+    click(root, "new-pump-no").await;
+    type_into(root, "drug-0-concentration", "500").await;
+    type_into(root, "drug-0-daily_dose", "750").await;
+    let options = text_of(root, "#drug-0-condition");
+    assert!(
+        options.contains("spasticity of spinal origin") && options.contains("spasticity of cerebral origin"),
+        "{options}"
+    );
+    choose(root, "drug-0-condition", "spasticity of cerebral origin").await;
+    assert!(text_of(root, "#findings").contains("above the soft limit of 703 mcg/day (spasticity of cerebral origin)"));
+    choose(root, "drug-0-condition", "spasticity of spinal origin").await;
+    let findings = text_of(root, "#findings");
+    assert!(!findings.contains("703 mcg/day"), "{findings}");
 }
