@@ -240,6 +240,12 @@ for (const file of examples) {
       if (f.source) assertTrue(shown[i].includes(`Source: ${f.source}`), `finding ${i} source`);
       if (f.mark) assertTrue(shown[i].includes(`[${f.mark}:`), `finding ${i} mark ${f.mark}`);
     }
+    if (file === 'example-new-pump-cautions.json') {
+      // Issue 8: at least five findings of the audit's new rules, each with its source and mark.
+      const fresh = ['start', 'new_pump.concentration', 'new_pump.rinse', 'avoid_with', 'off_label', 'off_label.admixture', 'no_current_programme'];
+      const rules = report.findings.map(f => f.key.rule).filter(r => fresh.includes(r));
+      assertTrue(rules.length >= 5, `at least five findings of the new rules: ${rules.join(', ')}`);
+    }
     assertEq(await page.textContent('#reservoir-chart-text'), report.reservoir_chart.description, 'chart text alternative');
     assertTrue(compared >= 8, `compared ${compared} figures`);
     await page.screenshot({ path: join(artifacts, file.replace('.json', '.png')), fullPage: true });
