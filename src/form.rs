@@ -133,6 +133,8 @@ pub struct PlanForm {
     pub new_pump: Option<bool>,
     /// Device end of service date, YYYY-MM-DD (optional).
     pub end_of_service: String,
+    /// Time of day of the device end of service (empty: midnight at the start of that day).
+    pub end_of_service_time: String,
     /// Flex dosing.
     pub flex: FlexForm,
     /// Periodic boluses.
@@ -176,6 +178,7 @@ impl Default for PlanForm {
             acknowledgements: Vec::new(),
             new_pump: None,
             end_of_service: String::new(),
+            end_of_service_time: String::new(),
             flex: FlexForm::default(),
             periodic: Vec::new(),
             single: Vec::new(),
@@ -293,9 +296,18 @@ impl PlanForm {
             let v = r.number(Field::FixedRate, None, &self.fixed_rate)?;
             MlPerDay::new(v).map_err(|e| r.errors.push(e.at(Field::FixedRate))).ok()
         });
-        let end_of_service = (!self.end_of_service.trim().is_empty()).then(|| {
-            r.date(Field::EndOfService, None, &self.end_of_service)
-                .map(|d| d.to_datetime(jiff::civil::Time::midnight()))
+        // A time typed without a date is reported at the date, never dropped.
+        let eos_time = self.end_of_service_time.trim();
+        let end_of_service = (!self.end_of_service.trim().is_empty() || !eos_time.is_empty()).then(|| {
+            let date = r.date(Field::EndOfService, None, &self.end_of_service);
+            let time = if eos_time.is_empty() {
+                Some(jiff::civil::Time::midnight())
+            } else {
+                crate::engine::parse_time(Field::EndOfService, eos_time)
+                    .map_err(|e| r.errors.push(e))
+                    .ok()
+            };
+            Some(date?.to_datetime(time?))
         });
         Some(PumpChoice {
             model: self.pump_id.clone(),

@@ -91,7 +91,7 @@ fn every_part() -> Plan {
         concentration: common::conc(MG, 5.0),
     }];
     p.csf.models = vec![DrugModel {
-        drug: "clonidine".into(),
+        drug: "baclofen".into(),
         model: PkModel::OneCompartment {
             half_life: hours(1.3),
             volume: ml(100.0),
@@ -103,7 +103,7 @@ fn every_part() -> Plan {
     });
     p.acknowledgements = vec![
         ack(
-            &key("off_label.admixture", None, None, Some("morphine+clonidine")),
+            &key("off_label.admixture", None, None, Some("morphine+baclofen")),
             "protocol",
         ),
         Acknowledgement {
@@ -467,6 +467,12 @@ fn a_plan_shown_on_the_form_keeps_every_digit() -> TestResult {
             .map_err(|e| format!("{name}: {e:?}"))?;
         assert_eq!(back, p, "{name}");
     }
+    // A device end of service at 15:30 (not midnight) comes back whole.
+    let mut p = docs("example-ziconotide-refill.json")?;
+    p.pump.end_of_service = Some(at(2027, 1, 10, 15, 30));
+    let form = PlanForm::from_plan(&p, &library);
+    assert_eq!((form.end_of_service.as_str(), form.end_of_service_time.as_str()), ("2027-01-10", "15:30"));
+    assert_eq!(form.to_plan(&catalogue, &library).map_err(|e| format!("{e:?}"))?, p);
     Ok(())
 }
 

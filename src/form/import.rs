@@ -44,6 +44,12 @@ pub(super) fn form_of(plan: &Plan, library: &DrugLibrary) -> PlanForm {
         acknowledgements: plan.acknowledgements.clone(),
         new_pump: Some(plan.fill.new_pump),
         end_of_service: plan.pump.end_of_service.map(iso_date).unwrap_or_default(),
+        end_of_service_time: plan
+            .pump
+            .end_of_service
+            .filter(|at| at.time() != jiff::civil::Time::midnight())
+            .map(iso_time)
+            .unwrap_or_default(),
         flex: flex_form(plan),
         periodic: periodic_forms(plan),
         single: single_forms(plan),

@@ -99,6 +99,9 @@ pub fn PumpAndFill() -> impl IntoView {
         </div>
         <p class="hint" id="fill-echo">{move || echo().unwrap_or_default()}</p>
         <NewPumpQuestion />
-        <Input id=element_id(Field::EndOfService, None) label="Device end of service (optional)" kind=Kind::Date value=form.end_of_service().into() />
+        <div class="field-row">
+            <Input id=element_id(Field::EndOfService, None) label="Device end of service (optional)" kind=Kind::Date value=form.end_of_service().into() />
+            <Input id="end_of_service_time" label="at (empty: 00:00)" kind=Kind::Time value=form.end_of_service_time().into() />
+        </div>
     }
 }

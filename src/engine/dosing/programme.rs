@@ -97,6 +97,22 @@ pub fn library_entries<'a>(plan: &Plan, library: &'a DrugLibrary) -> Result<Vec<
         }
         entries.push(entry);
     }
+    // A CSF model or a previous concentration for a drug not in the reservoir would be ignored:
+    // refused instead, naming the drug.
+    let named = plan
+        .csf
+        .models
+        .iter()
+        .map(|m| (&m.drug, "a CSF model"))
+        .chain(plan.csf.previous.iter().map(|p| (&p.drug, "a concentration being replaced")));
+    for (drug, what) in named {
+        if !plan.drugs.iter().any(|l| l.drug == *drug) {
+            errors.push(Error::invalid(
+                Field::Pk,
+                format!("{what} is given for \u{201c}{drug}\u{201d}, which is not in the reservoir"),
+            ));
+        }
+    }
     if errors.is_empty() { Ok(entries) } else { Err(errors) }
 }
 

@@ -26,7 +26,8 @@ pub struct FindingKey {
     /// The bound crossed, or what else tells two findings of a rule apart ("max 15", the pump id).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub bound: Option<String>,
-    /// The value that crossed it, at display precision ("16 mg/day").
+    /// The value that crossed it, at display precision: a number in the unit its rule implies
+    /// ("16" for a limit on the daily dose in mg/day) or a quantity with its unit ("16 mg/day").
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub value: Option<String>,
 }
@@ -138,6 +139,18 @@ pub enum TitrationBreach {
 }
 
 impl TitrationBreach {
+    /// The rule's bound for a key: "max 2.4", "max 30 %", "min 24 h", "max 3 a week" (the rule's
+    /// own number, so an acknowledgement follows the rule, not its position in the library).
+    pub fn bound(self) -> String {
+        use crate::engine::quantities::format::format_number;
+        match self {
+            TitrationBreach::Step { max } => format!("max {}", format_number(max)),
+            TitrationBreach::Percent { max, .. } => format!("max {} %", format_number(max)),
+            TitrationBreach::Spacing { min, .. } => format!("min {} h", format_number(min)),
+            TitrationBreach::Weekly { max, .. } => format!("max {max}"),
+        }
+    }
+
     /// Stable key word.
     pub fn key(self) -> &'static str {
         match self {

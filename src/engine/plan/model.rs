@@ -140,11 +140,12 @@ pub struct Boluses {
 }
 
 impl Boluses {
-    /// No bolus of any kind.
+    /// No bolus of any kind and nothing else set (a plan file leaves the section out).
     pub fn is_empty(&self) -> bool {
         self.periodic.is_empty()
             && self.single.is_empty()
             && self.patient.is_none()
+            && self.typical_per_day.is_none()
             && self.priming.is_none()
             && self.bridge.is_none()
     }
