@@ -2,7 +2,7 @@
 # Installs what itdose needs to build, serve and test, at pinned versions, and skips whatever is
 # already installed at the right version. Sourced by scripts/serve.sh and scripts/test.sh; can be run alone.
 #
-# Pins and why (see also README "Toolchain"):
+# Pins and why (see also the README, "The two commands"):
 #   trunk 0.21.14         - trunk 0.22 needs a newer rustc than this machine's 1.95
 #   wasm-bindgen-cli      - must equal the wasm-bindgen in Cargo.lock, else trunk tries to download one;
 #                           installed WITHOUT --locked (its own lock file pins a yanked crate)

@@ -55,8 +55,12 @@ fn parse_args(args: &[String]) -> Result<Args, (u8, String, String)> {
         library_path: None,
     };
     let mut positional = Vec::new();
+    let mut options: Vec<&str> = Vec::new();
     let mut iter = args.iter();
     while let Some(arg) = iter.next() {
+        if arg.starts_with("--") {
+            options.push(arg.as_str());
+        }
         match arg.as_str() {
             "--text" => out.text = true,
             "--days" => match iter.next().and_then(|d| d.parse::<f64>().ok()) {
@@ -89,6 +93,15 @@ fn parse_args(args: &[String]) -> Result<Args, (u8, String, String)> {
     };
     if command != "report" && command != "concentration" {
         return Err(usage(&format!("unknown command {command}")));
+    }
+    // An option of the other command is refused, never silently ignored.
+    let foreign: &[&str] = if command == "report" {
+        &["--days", "--step", "--scenario"]
+    } else {
+        &["--text"]
+    };
+    if let Some(option) = options.iter().find(|o| foreign.contains(o)) {
+        return Err(usage(&format!("{option} is not an option of {command}")));
     }
     out.command = command.clone();
     out.plan_path = plan_path.clone();

@@ -298,12 +298,17 @@ impl PlanForm {
         });
         // A time typed without a date is reported at the date, never dropped.
         let eos_time = self.end_of_service_time.trim();
-        let end_of_service = (!self.end_of_service.trim().is_empty() || !eos_time.is_empty()).then(|| {
-            let date = r.date(Field::EndOfService, None, &self.end_of_service);
+        let eos_date = self.end_of_service.trim();
+        let end_of_service = (!eos_date.is_empty() || !eos_time.is_empty()).then(|| {
+            if eos_date.is_empty() {
+                r.invalid(Field::EndOfServiceTime, None, "enter the date this time belongs to");
+                return None;
+            }
+            let date = r.date(Field::EndOfService, None, eos_date);
             let time = if eos_time.is_empty() {
                 Some(jiff::civil::Time::midnight())
             } else {
-                crate::engine::parse_time(Field::EndOfService, eos_time)
+                crate::engine::parse_time(Field::EndOfServiceTime, eos_time)
                     .map_err(|e| r.errors.push(e))
                     .ok()
             };

@@ -284,7 +284,10 @@ fn ziconotide_rises_a_week_third_is_info_fourth_is_soft() -> TestResult {
     let (_, report) = run(&ziconotide(2.4, 4.8, 3))?;
     assert_eq!(
         of_rule(&report, "titration.weekly"),
-        [(Severity::Soft, Some("max 3".into())), (Severity::Info, Some("max 2".into()))]
+        [
+            (Severity::Soft, Some("max 3".into())),
+            (Severity::Info, Some("max 2".into()))
+        ]
     );
     assert!(
         findings(&report, "titration.weekly")
@@ -516,7 +519,10 @@ fn stopping_clonidine_asks_for_a_taper() -> TestResult {
         &[("morphine", MG, 2.0), ("clonidine", MCG, 100.0)],
     ))?;
     let stopping = finding(&report, "stopping").ok_or("no stopping finding")?;
-    assert_eq!(stopping.key, key("stopping", Some("clonidine"), Some("100 mcg/day"), None));
+    assert_eq!(
+        stopping.key,
+        key("stopping", Some("clonidine"), Some("100 mcg/day"), None)
+    );
     assert_eq!(
         (stopping.severity, stopping.source.as_deref()),
         (Severity::Soft, Some("Duraclon label"))

@@ -163,7 +163,8 @@ fn an_invalid_plan_names_the_field_and_exits_1() {
     );
 }
 
-/// Usage errors and unreadable files exit 2; `--help` prints the usage and exits 0.
+/// Usage errors (an option of the other command included) and unreadable files exit 2; `--help`
+/// prints the usage and exits 0.
 #[test]
 fn usage_errors_exit_2() {
     assert_eq!(itdose(&[]).0, 2);
@@ -172,6 +173,17 @@ fn usage_errors_exit_2() {
     assert_eq!(itdose(&["report", "missing.json"]).0, 2);
     assert_eq!(itdose(&["report", "docs/example-plan.json", "--colour"]).0, 2);
     assert_eq!(itdose(&["report", "docs/example-plan.json", "--library"]).0, 2);
+    // An option of the other command is refused, not ignored.
+    let (code, _, err) = itdose(&["report", "docs/example-plan.json", "--days", "3"]);
+    assert_eq!(
+        (code, err.lines().next()),
+        (2, Some("--days is not an option of report"))
+    );
+    let (code, _, err) = itdose(&["concentration", "docs/example-plan.json", "--text"]);
+    assert_eq!(
+        (code, err.lines().next()),
+        (2, Some("--text is not an option of concentration"))
+    );
     let (code, out, _) = itdose(&["--help"]);
     assert_eq!(code, 0);
     assert!(out.starts_with("usage: itdose report PLAN.json"), "{out}");

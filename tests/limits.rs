@@ -290,9 +290,10 @@ fn a_single_bolus_above_a_per_bolus_limit_is_a_soft_finding() -> TestResult {
     p.boluses.single = vec![single(0.2, at)];
     let (_, report) = run_with(&p, &library)?;
     let bolus = finding(&report, "limit.bolus_dose").ok_or("no bolus finding")?;
+    // The key names the kind of bolus and which one (single bolus 1), then the dose in mg.
     assert_eq!(
         bolus.key,
-        key("limit.bolus_dose", Some("morphine"), Some("max 1"), Some("2"))
+        key("limit.bolus_dose.single", Some("morphine"), Some("max 1"), Some("1 2"))
     );
     assert_eq!((bolus.severity, bolus.mark), (Severity::Soft, Some(Mark::Institution)));
     assert_eq!(
@@ -325,8 +326,9 @@ fn periodic_and_patient_boluses_are_checked_against_per_bolus_limits() -> TestRe
         max_per_day: 2,
     });
     let (_, report) = run_with(&p, &library)?;
-    let messages: Vec<&str> = findings(&report, "limit.bolus_dose")
+    let messages: Vec<&str> = ["limit.bolus_dose.periodic", "limit.bolus_dose.patient"]
         .iter()
+        .flat_map(|rule| findings(&report, rule))
         .map(|f| f.message.as_str())
         .collect();
     assert_eq!(
@@ -569,7 +571,7 @@ fn a_rejected_import_leaves_the_old_library_in_force() -> TestResult {
         ),
         (
             good.replacen("\"version\": 3", "\"version\": 4", 1),
-            "drug library rejected: version 4 is not supported (this build reads version 3)",
+            "drug library rejected: version 4 is not supported (this build reads versions 1 to 3)",
         ),
         (
             good.replacen(

@@ -471,7 +471,10 @@ fn a_plan_shown_on_the_form_keeps_every_digit() -> TestResult {
     let mut p = docs("example-ziconotide-refill.json")?;
     p.pump.end_of_service = Some(at(2027, 1, 10, 15, 30));
     let form = PlanForm::from_plan(&p, &library);
-    assert_eq!((form.end_of_service.as_str(), form.end_of_service_time.as_str()), ("2027-01-10", "15:30"));
+    assert_eq!(
+        (form.end_of_service.as_str(), form.end_of_service_time.as_str()),
+        ("2027-01-10", "15:30")
+    );
     assert_eq!(form.to_plan(&catalogue, &library).map_err(|e| format!("{e:?}"))?, p);
     Ok(())
 }

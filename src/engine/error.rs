@@ -64,6 +64,8 @@ pub enum Field {
     NewPump,
     /// The device end-of-service date.
     EndOfService,
+    /// The time of day of the device's end of service.
+    EndOfServiceTime,
     /// A flex step's start time.
     Start,
     /// A flex step's dose.
@@ -120,7 +122,8 @@ pub enum Field {
 
 impl Field {
     /// Every field.
-    pub const ALL: [Field; 52] = [
+    pub const ALL: [Field; 53] = [
+        Field::EndOfServiceTime,
         Field::Condition,
         Field::Window,
         Field::PumpCapacity,
@@ -204,6 +207,7 @@ impl Field {
             Field::Window => "csf_window",
             Field::NewPump => "new_pump",
             Field::EndOfService => "end_of_service",
+            Field::EndOfServiceTime => "end_of_service_time",
             Field::Start => "start",
             Field::Dose => "dose",
             Field::Volume => "volume",
@@ -262,6 +266,7 @@ impl Field {
             Field::Window => "Model window",
             Field::NewPump => "First fill of a new pump",
             Field::EndOfService => "Device end of service",
+            Field::EndOfServiceTime => "Device end of service time",
             Field::Start => "start",
             Field::Dose => "dose",
             Field::Volume => "volume",

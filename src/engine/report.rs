@@ -16,8 +16,8 @@ mod visit;
 use serde::{Deserialize, Serialize};
 
 pub use catalogue::{
-    SourcedRow, catheter_offer, current_programme_text, date_echo, drug_hint, drug_rows, limit_text, pump_rows,
-    region_text,
+    SourcedRow, catheter_offer, current_programme_text, date_echo, drug_hint, drug_rows, import_note, limit_text,
+    pump_rows, region_text,
 };
 pub use csf::{CsfChartText, CsfSection, MODEL_CAPTION, MODEL_WHY, csf_section, parameters};
 pub use findings::{FindingView, finding_message};

@@ -1,4 +1,4 @@
-//! The form that shows a plan (import, share links, records). Numbers are written back at full
+//! The form that shows a plan (an import; later records and share links). Numbers are written back at full
 //! precision: an import must never round the plan's values to the display's four figures.
 
 use super::parts::{

@@ -19,7 +19,7 @@ pub fn Worksheet() -> impl IntoView {
         <Show when=move || !rows.get().is_empty()>
             <section class="worksheet" aria-labelledby="worksheet-heading">
                 <h3 id="worksheet-heading">"Compounding worksheet"</h3>
-                <FigureList id="worksheet" label="Compounding worksheet" figures=rows />
+                <FigureList id="worksheet" label="Compounding worksheet" figures=rows stale=state.stale />
                 <p class="note">"Check every volume independently before compounding. Diluent per your institution's practice (preservative-free)."</p>
             </section>
         </Show>

@@ -79,6 +79,7 @@ fn CsfChart(
     data: Memo<Option<(CsfSeries, CsfChartText, CsfOutcome)>>,
 ) -> impl IntoView {
     let canvas_ref = NodeRef::<Canvas>::new();
+    let stale = expect_context::<AppState>().stale;
     let id = format!("csf-chart-{index}");
     Effect::new(move |_| {
         let (Some(canvas), Some((series, text, outcome))) = (canvas_ref.get(), data.get()) else {
@@ -97,7 +98,7 @@ fn CsfChart(
         })
     };
     view! {
-        <figure class="chart">
+        <figure class="chart" class:stale=stale>
             <figcaption id=format!("{id}-title")>{move || words().0}</figcaption>
             <canvas node_ref=canvas_ref id=id.clone() width="760" height="300" role="img"
                 aria-labelledby=format!("{id}-title") aria-describedby=format!("{id}-text")></canvas>
@@ -125,6 +126,8 @@ fn modelled(
     let first = StoredValue::new(true);
     Effect::new(move |_| {
         let Ok(days) = window_text.with(|t| window_days(t)) else {
+            // An invalid window cancels a computation still waiting for the pause.
+            pending.set_value(None);
             return;
         };
         let chosen = scenario_of(&scenario.get());
@@ -227,7 +230,7 @@ pub fn CsfCharts() -> impl IntoView {
                 Some(Some(e)) => view! { <p class="banner banner-error">{e}</p> }.into_any(),
                 Some(None) => ().into_any(),
             }}
-            <FigureList id="csf-figures" label="Modelled CSF figures" figures=figures />
+            <FigureList id="csf-figures" label="Modelled CSF figures" figures=figures stale=state.stale />
             <ul class="cautions" id="csf-missing">
                 {move || section.with(|s| s.as_ref().map(|s| s.missing.clone()).unwrap_or_default()).into_iter().map(|m| view! { <li>{m}</li> }).collect_view()}
             </ul>
@@ -248,7 +251,7 @@ fn MriChecklist() -> impl IntoView {
             view! {
                 <section class="mri" aria-labelledby="mri-heading">
                     <h3 id="mri-heading">{m.title}</h3>
-                    <FigureList id="mri-figures" label="MRI figures" figures=Signal::stored(m.figures) />
+                    <FigureList id="mri-figures" label="MRI figures" figures=Signal::stored(m.figures) stale=state.stale />
                     <ol class="checklist" id="mri-checklist">{m.checklist.into_iter().map(|c| view! { <li>{c}</li> }).collect_view()}</ol>
                 </section>
             }

@@ -37,13 +37,24 @@ fn DrugSelect(index: usize) -> impl IntoView {
                 .collect::<Vec<_>>()
         })
     };
+    // Choosing another drug starts its line afresh in that drug's unit family. A line whose drug
+    // was not chosen yet (work carried over from the first version, a plan from another library)
+    // keeps everything typed, units included: a value in the other family is then refused at its
+    // field, never converted.
     let on_drug = move |ev| {
         let id = event_target_value(&ev);
         let family = state.library.with(|l| l.get(&id).map_or(MassFamily::Mg, |d| d.family));
-        line.try_set(DrugForm {
-            drug_id: id.clone(),
-            ..DrugForm::for_drug(&id, family)
-        });
+        let unchosen = state
+            .library
+            .with(|l| line.try_with(|d| l.get(&d.drug_id).is_none()).unwrap_or(true));
+        if unchosen {
+            line.try_update(|d| d.drug_id = id.clone());
+        } else {
+            line.try_set(DrugForm {
+                drug_id: id.clone(),
+                ..DrugForm::for_drug(&id, family)
+            });
+        }
     };
     let hint = move || state.library.with(|l| l.get(&drug_id()).map(drug_hint));
     let id = element_id(Field::Drug, at(index));
@@ -85,13 +96,24 @@ fn ConditionSelect(index: usize) -> impl IntoView {
             .with(|l| l.get(&id).map(|d| d.conditions.clone()).unwrap_or_default())
     };
     let id = element_id(Field::Condition, at(index));
+    // Also shown when the line states a condition the library does not name (an imported plan):
+    // its message is here, and choosing "not stated" clears it.
+    let stated = move || condition.try_with(|c| !c.is_empty()).unwrap_or(false);
+    let unknown = move || {
+        let c = condition.try_get().unwrap_or_default();
+        (!c.is_empty() && !conditions().contains(&c)).then_some(c)
+    };
     view! {
-        <Show when=move || !conditions().is_empty()>
+        <Show when=move || !conditions().is_empty() || stated()>
             <div class="field">
                 <label for=id.clone()>"Given for (the library's rules differ)"</label>
                 <select id=id.clone() prop:value=move || condition.try_get().unwrap_or_default()
                     on:change=move |ev| { condition.try_set(event_target_value(&ev)); }>
                     <option value="">"not stated: every rule applies"</option>
+                    {move || unknown().map(|c| {
+                        let label = format!("{c} (not in the library)");
+                        view! { <option value=c selected=true>{label}</option> }
+                    })}
                     {move || conditions().into_iter().map(|c| {
                         let label = c.clone();
                         view! { <option value=c>{label}</option> }

@@ -7,7 +7,8 @@ use wasm_bindgen_futures::JsFuture;
 
 use super::persist::Flash;
 use super::state::AppState;
-use crate::engine::{AckKey, PlanStatus, load};
+use crate::engine::report::import_note;
+use crate::engine::{PlanStatus, load};
 use crate::form::PlanForm;
 
 /// Offers `text` as a file download.
@@ -42,17 +43,13 @@ pub fn PlanFiles(
     let state = expect_context::<AppState>();
     let flash = Flash::new();
     let import_error = RwSignal::new(None::<String>);
+    let import_note_text = RwSignal::new(None::<String>);
     // Export only a plan that is valid now: current input, no hard limit, every soft limit acknowledged.
     let exportable = Memo::new(move |_| {
         state.evaluation.with(|e| match &e.result {
-            Ok(shown) if shown.outcome.status == PlanStatus::Valid => {
-                let mut plan = shown.plan.clone();
-                // Keep only the acknowledgements of findings the plan still has, by their keys.
-                plan.acknowledgements.retain(
-                    |a| matches!(&a.finding, AckKey::Key(k) if shown.outcome.findings.iter().any(|f| f.key == *k)),
-                );
-                Some(plan)
-            }
+            // Every acknowledgement is kept, those of findings the plan no longer has included:
+            // nothing recorded is dropped, and a key that matches no finding clears nothing.
+            Ok(shown) if shown.outcome.status == PlanStatus::Valid => Some(shown.plan.clone()),
             _ => None,
         })
     });
@@ -75,14 +72,17 @@ pub fn PlanFiles(
                 state.catalogue.with_value(|c| {
                     state
                         .library
-                        .with_untracked(|l| load(&text, c, l).map(|loaded| PlanForm::from_plan(&loaded.plan, l)))
+                        .with_untracked(|l| {
+                            load(&text, c, l).map(|loaded| (PlanForm::from_plan(&loaded.plan, l), import_note(&loaded)))
+                        })
                         .map_err(|e| e.to_string())
                 })
             });
             match result {
-                Ok(form) => {
+                Ok((form, note)) => {
                     state.form.set(form);
                     import_error.set(None);
+                    import_note_text.set(note);
                     flash.show("Plan imported".into());
                 }
                 // The work on screen is kept as it was.
@@ -119,6 +119,7 @@ pub fn PlanFiles(
             <p class="hint" id="export-why-not">{why_not}</p>
             <p class="field-error" id="import-plan-error" role="alert">{move || import_error.get()}</p>
             <p class="save-status" role="status" id="plan-files-status">{move || flash.get().unwrap_or_default()}</p>
+            <p class="hint" id="import-note">{move || import_note_text.get()}</p>
             {notes.into_iter().map(|n| view! { <p class="banner banner-stale" role="status">{n}</p> }).collect_view()}
         </div>
     }

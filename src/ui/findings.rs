@@ -9,11 +9,28 @@ use crate::engine::report::FindingView;
 use crate::engine::{AckKey, Acknowledgement, FindingKey, Severity};
 use crate::form::PlanFormStoreFields;
 
+/// The reasons being typed, by finding: they survive the list being redrawn (another finding
+/// acknowledged, a figure changed) for as long as the page is open.
+#[derive(Clone, Copy)]
+struct Reasons(StoredValue<std::collections::HashMap<FindingKey, RwSignal<String>>>);
+
+impl Reasons {
+    fn of(self, key: &FindingKey) -> RwSignal<String> {
+        if let Some(signal) = self.0.with_value(|m| m.get(key).copied()) {
+            return signal;
+        }
+        let signal = RwSignal::new(String::new());
+        self.0.update_value(|m| {
+            m.insert(key.clone(), signal);
+        });
+        signal
+    }
+}
+
 /// One soft finding's acknowledgement form.
 #[component]
-fn AcknowledgeForm(key: FindingKey, index: usize) -> impl IntoView {
+fn AcknowledgeForm(key: FindingKey, index: usize, reason: RwSignal<String>) -> impl IntoView {
     let state = expect_context::<AppState>();
-    let reason = RwSignal::new(String::new());
     let problem = RwSignal::new(None::<&'static str>);
     let input_id = format!("finding-{index}-reason");
     let acknowledge = move |_| {
@@ -38,13 +55,14 @@ fn AcknowledgeForm(key: FindingKey, index: usize) -> impl IntoView {
         <div class="ack-form">
             <label for=input_id.clone()>"Reason for proceeding (recorded with the time)"</label>
             <input id=input_id.clone() type="text" autocomplete="off" prop:value=reason on:input=move |ev| reason.set(event_target_value(&ev)) />
-            <button type="button" id=format!("finding-{index}-ack") on:click=acknowledge>"Acknowledge"</button>
+            <button type="button" id=format!("finding-{index}-ack") on:click=acknowledge
+                prop:disabled=move || state.stale.get()>"Acknowledge"</button>
             <p class="field-error" aria-live="polite">{move || problem.get()}</p>
         </div>
     }
 }
 
-fn finding_item(index: usize, finding: FindingView) -> impl IntoView {
+fn finding_item(index: usize, finding: FindingView, reasons: Reasons) -> impl IntoView {
     let state = expect_context::<AppState>();
     let class = match finding.severity {
         Severity::Hard => "finding finding-hard",
@@ -59,21 +77,30 @@ fn finding_item(index: usize, finding: FindingView) -> impl IntoView {
         format!("Source: {s}{mark}")
     });
     let key = finding.key.clone();
+    // The acknowledgement that matched: by its key, or a version-1 text key not yet upgraded.
     let withdraw = move |_| {
+        let legacy = state.last_valid.with_untracked(|s| {
+            s.as_ref()
+                .and_then(|s| s.outcome.findings.iter().find(|f| f.key == key))
+                .map(|f| f.legacy_key.clone())
+                .filter(|l| !l.is_empty())
+        });
         let key = AckKey::Key(key.clone());
-        state
-            .form
-            .acknowledgements()
-            .update(|acks| acks.retain(|a| a.finding != key));
+        state.form.acknowledgements().update(|acks| {
+            acks.retain(|a| a.finding != key && legacy.as_ref().is_none_or(|l| a.finding != AckKey::Legacy(l.clone())))
+        });
     };
     let body = match (&finding.acknowledgement, finding.needs_acknowledgement) {
         (Some(text), _) => view! {
             <p class="ack-done">{text.clone()}" "
-                <button type="button" class="secondary" on:click=withdraw>"Withdraw"</button>
+                <button type="button" class="secondary" on:click=withdraw
+                    prop:disabled=move || state.stale.get()>"Withdraw"</button>
             </p>
         }
         .into_any(),
-        (None, true) => view! { <AcknowledgeForm key=finding.key.clone() index=index /> }.into_any(),
+        (None, true) => {
+            view! { <AcknowledgeForm key=finding.key.clone() index=index reason=reasons.of(&finding.key) /> }.into_any()
+        }
         _ => ().into_any(),
     };
     view! {
@@ -89,6 +116,7 @@ fn finding_item(index: usize, finding: FindingView) -> impl IntoView {
 #[component]
 pub fn Findings() -> impl IntoView {
     let state = expect_context::<AppState>();
+    let reasons = Reasons(StoredValue::new(std::collections::HashMap::new()));
     let findings = Memo::new(move |_| {
         state
             .last_valid
@@ -98,7 +126,7 @@ pub fn Findings() -> impl IntoView {
         <Show when=move || findings.with(|f| !f.is_empty())>
             <h3 id="findings-heading">"Limits and cautions"</h3>
             <ul class="findings" id="findings" aria-labelledby="findings-heading">
-                {move || findings.get().into_iter().enumerate().map(|(i, f)| finding_item(i, f)).collect_view()}
+                {move || findings.get().into_iter().enumerate().map(|(i, f)| finding_item(i, f, reasons)).collect_view()}
             </ul>
         </Show>
     }

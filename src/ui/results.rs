@@ -5,7 +5,7 @@ use leptos::prelude::*;
 
 use super::input::FigureList;
 use super::state::AppState;
-use crate::engine::{Figure, PlanStatus, Report};
+use crate::engine::{Figure, PlanStatus, Problem, Report};
 
 /// The plan's status, overall figures and per-drug figures.
 #[component]
@@ -52,19 +52,27 @@ pub fn Results() -> impl IntoView {
     let comparison = section(|r| r.comparison.clone());
     let scenarios = section(|r| r.scenarios.clone());
     let constraints = section(|r| r.refill_constraints.clone());
+    // Every error, each a link to its field, so none can be missed whatever its field; an empty
+    // field the user has not reached yet is left to its own message.
+    let error_list = move || {
+        state.errors.with(|list| {
+            list.iter()
+                .filter(|e| {
+                    !matches!(e.problem, Problem::Missing) || state.touched.with(|t| t.contains(&e.element_id()))
+                })
+                .map(|e| (format!("#{}", e.element_id()), e.to_string()))
+                .collect::<Vec<_>>()
+        })
+    };
     view! {
+        <ul class="error-summary" id="error-summary" aria-label="What to correct">
+            {move || error_list().into_iter().map(|(href, text)| view! { <li><a href=href>{text}</a></li> }).collect_view()}
+        </ul>
         <Show when=move || shown.get() fallback=|| view! {
             <p class="placeholder" id="results-empty">"Enter the fill, each drug's concentration and the lead drug's daily dose to see the flow rate, every drug's dose and the refill dates."</p>
         }>
             {status}
             <Show when=move || stale.get()>
-                // Every error, each a link to its field: none can be missed, whatever its field.
-                <ul class="error-summary" id="error-summary" aria-label="What to correct">
-                    {move || state.errors.get().into_iter().map(|e| {
-                        let href = format!("#{}", e.element_id());
-                        view! { <li><a href=href>{e.to_string()}</a></li> }
-                    }).collect_view()}
-                </ul>
                 <p class="banner banner-stale" role="status" id="stale-banner">
                     "Showing the last valid result, kept while the input is corrected: "{move || summary.get().unwrap_or_default()}". Not valid for printing or export."
                 </p>
@@ -81,7 +89,7 @@ pub fn Results() -> impl IntoView {
             </Show>
             <details class="refill-constraints">
                 <summary>"Refill-by constraints (the earliest binds)"</summary>
-                <FigureList id="refill-constraints" label="Refill-by constraints" figures=constraints />
+                <FigureList id="refill-constraints" label="Refill-by constraints" figures=constraints stale=stale />
             </details>
             <DrugResults />
             {move || notes.get().into_iter().map(|n| view! { <p class="note">{n}</p> }).collect_view()}

@@ -8,7 +8,7 @@ use reactive_stores::{Field as StoreField, StoreFieldIterator};
 use super::input::{Check, Input, Kind, Messages, UnitSelect};
 use super::state::AppState;
 use crate::engine::report::current_programme_text;
-use crate::engine::{CurrentTotal, Cycle, Field, Location, element_id};
+use crate::engine::{CurrentTotal, Cycle, Field, Location, MAX_DRUGS, element_id};
 use crate::form::{
     FlexFormStoreFields, FlexStepForm, FlexStepFormStoreFields, PatientFormStoreFields, Per, PeriodicForm,
     PeriodicFormStoreFields, PlanFormStoreFields, ProcedureFormStoreFields, SingleForm, SingleFormStoreFields,
@@ -64,7 +64,7 @@ fn flex_step(index: usize) -> impl IntoView {
                 </div>
             </Show>
             <Input id=id(Field::Start, at) label="Start (HH:MM)" kind=Kind::Time value=step.start().into() compact=true />
-            <Input id=id(Field::Dose, at) label="Lead drug dose" value=step.dose().into() compact=true />
+            <Input id=id(Field::Dose, at) label="Lead drug dose" value=step.dose().into() compact=true also=vec![id(Field::FlowRate, at)] />
             <div class="field compact">
                 <UnitSelect id=format!("flex-{index}-unit") label="Unit" suffix="" value=step.unit().into() />
             </div>
@@ -233,8 +233,9 @@ fn Procedures() -> impl IntoView {
 fn CurrentProgramme() -> impl IntoView {
     let state = expect_context::<AppState>();
     let form = state.form;
+    // Only the current input's results can become the current programme.
     let set_current = move |_| {
-        if let Some(shown) = state.last_valid.get_untracked() {
+        if let Some(shown) = state.evaluation.with_untracked(|e| e.result.as_ref().ok().cloned()) {
             let totals: Vec<CurrentTotal> = shown
                 .outcome
                 .drugs
@@ -265,9 +266,12 @@ fn CurrentProgramme() -> impl IntoView {
         <div class="current-programme">
             <p class="hint" id="current-programme">{text}</p>
             <div class="buttons">
-                <button type="button" class="secondary" id="set-current" on:click=set_current>"Use these results as the current programme"</button>
+                <button type="button" class="secondary" id="set-current" on:click=set_current
+                    prop:disabled=move || state.stale.get()>"Use these results as the current programme"</button>
                 <button type="button" class="secondary" id="clear-current" on:click=move |_| form.current_programme().set(Vec::new())>"Clear the current programme"</button>
             </div>
+            // A current programme in the wrong unit family (from an imported plan) is refused here.
+            <Messages ids=(0..MAX_DRUGS).map(|i| id(Field::Schedule, Location::Drug(i))).collect() shown=true />
             <fieldset class="sub-row">
                 <legend>"Titration history of the current programme (for the drug library's titration rules)"</legend>
                 <Input id=id(Field::Date, at) label="Last dose change on" kind=Kind::Date value=t.last_change_date().into() compact=true />

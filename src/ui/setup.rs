@@ -101,7 +101,7 @@ pub fn PumpAndFill() -> impl IntoView {
         <NewPumpQuestion />
         <div class="field-row">
             <Input id=element_id(Field::EndOfService, None) label="Device end of service (optional)" kind=Kind::Date value=form.end_of_service().into() />
-            <Input id="end_of_service_time" label="at (empty: 00:00)" kind=Kind::Time value=form.end_of_service_time().into() />
+            <Input id=element_id(Field::EndOfServiceTime, None) label="at (empty: 00:00)" kind=Kind::Time value=form.end_of_service_time().into() />
         </div>
     }
 }

@@ -10,7 +10,7 @@ use reactive_stores::Store;
 
 use crate::engine::report::{self, Report};
 use crate::engine::{Catalogue, DrugLibrary, Error, Outcome, Plan, evaluate};
-use crate::form::PlanForm;
+use crate::form::{PlanForm, PlanFormStoreFields};
 
 /// What the current input evaluates to.
 #[derive(Clone, PartialEq)]
@@ -70,6 +70,18 @@ impl AppState {
         });
         let errors = Memo::new(move |_| evaluation.with(|e| e.result.as_ref().err().cloned().unwrap_or_default()));
         let stale = Signal::derive(move || evaluation.with(|e| e.result.is_err()) && last_valid.with(Option::is_some));
+        // Version-1 acknowledgement keys (saved work, an import) matched to today's findings are
+        // written back as structured keys, so the form holds what the plan uses (and Withdraw
+        // removes exactly that one).
+        Effect::new(move |_| {
+            let upgraded = evaluation.with(|e| e.plan.as_ref().map(|p| p.acknowledgements.clone()));
+            if let Some(acks) = upgraded {
+                let field = form.acknowledgements();
+                if field.with_untracked(|current| *current != acks) {
+                    field.set(acks);
+                }
+            }
+        });
         AppState {
             form,
             catalogue,

@@ -33,10 +33,12 @@ pub fn VisitSection() -> impl IntoView {
                 .is_some_and(|r| r.flagged)
         })
     };
+    // Only the current input's reconciliation is recorded: never the last valid one kept on
+    // screen while the input is being corrected, and the inputs are cleared only once recorded.
     let record = move |_| {
         let Some(r) = state
-            .last_valid
-            .with_untracked(|s| s.as_ref().and_then(|s| s.outcome.reconciliation.clone()))
+            .evaluation
+            .with_untracked(|e| e.result.as_ref().ok().and_then(|s| s.outcome.reconciliation.clone()))
         else {
             return;
         };
@@ -72,9 +74,10 @@ pub fn VisitSection() -> impl IntoView {
             <Messages ids=vec!["visit".into()] shown=true />
             <Show when=move || !reconciliation.get().is_empty()>
                 <div class:flagged=flagged>
-                    <FigureList id="reconciliation" label="Reconciliation" figures=reconciliation />
+                    <FigureList id="reconciliation" label="Reconciliation" figures=reconciliation stale=state.stale />
                 </div>
-                <button type="button" class="secondary no-print" id="record-visit" on:click=record>"Record this visit in the log"</button>
+                <button type="button" class="secondary no-print" id="record-visit" on:click=record
+                    prop:disabled=move || state.stale.get()>"Record this visit in the log"</button>
             </Show>
             <Show when=move || !log.get().is_empty()>
                 <h4>"Visit log"</h4>

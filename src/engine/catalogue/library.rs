@@ -324,6 +324,20 @@ impl DrugEntry {
                 "pk.csf_clearance_ml_per_min",
                 pk.csf_clearance_ml_per_min.as_ref().map(|v| v.value),
             ),
+            (
+                "pk.csf_volume_ml_per_kg",
+                pk.csf_volume_ml_per_kg.as_ref().map(|v| v.value),
+            ),
+            ("pk.k12_per_hour", pk.k12_per_hour.as_ref().map(|v| v.value)),
+            ("pk.k21_per_hour", pk.k21_per_hour.as_ref().map(|v| v.value)),
+            (
+                "intrathecal_morphine_equivalent.high",
+                self.intrathecal_morphine_equivalent.as_ref().and_then(|v| v.high),
+            ),
+            (
+                "low_reservoir_alarm_ml.high",
+                self.low_reservoir_alarm_ml.as_ref().and_then(|v| v.high),
+            ),
         ] {
             if let Some(v) = value {
                 self.positive(name, v)?;
@@ -661,13 +675,13 @@ impl DrugLibrary {
                 self.format
             )));
         }
-        self.validate_region()?;
         if self.version != LIBRARY_VERSION {
             return Err(LibraryError(format!(
-                "version {} is not supported (this build reads version {LIBRARY_VERSION})",
+                "version {} is not supported (this build reads versions 1 to {LIBRARY_VERSION})",
                 self.version
             )));
         }
+        self.validate_region()?;
         if self.drugs.is_empty() {
             return Err(LibraryError("the library has no drugs".into()));
         }

@@ -204,7 +204,9 @@ fn stopping(out: &mut Vec<Finding>, cx: &CheckContext<'_>, drugs: &[CheckedDrug<
         {
             out.push(found(
                 Severity::Soft,
-                FindingKey::rule("stopping").drug(&entry.id).bound(c.daily_maximum.ismp()),
+                FindingKey::rule("stopping")
+                    .drug(&entry.id)
+                    .bound(c.daily_maximum.ismp()),
                 FindingKind::Stopping {
                     drug: entry.display_name.clone(),
                     current: c.daily_maximum,
@@ -263,7 +265,11 @@ fn drug_change(cx: &CheckContext<'_>, drugs: &[CheckedDrug<'_>]) -> Option<Findi
         .filter_map(|e| e.intrathecal_morphine_equivalent.as_ref().map(|q| q.mark));
     // The key names drugs by their library ids (display names may change with Tall Man lettering).
     let keyed = |doses: Vec<(&str, crate::engine::AnyDoseRate)>| {
-        doses.iter().map(|(id, d)| format!("{id} {}", d.ismp())).collect::<Vec<_>>().join("+")
+        doses
+            .iter()
+            .map(|(id, d)| format!("{id} {}", d.ismp()))
+            .collect::<Vec<_>>()
+            .join("+")
     };
     let mut ids: Vec<&str> = dropped.iter().map(|c| c.drug.as_str()).collect();
     ids.extend(added.iter().map(|d| d.entry.id.as_str()));
@@ -275,10 +281,13 @@ fn drug_change(cx: &CheckContext<'_>, drugs: &[CheckedDrug<'_>]) -> Option<Findi
         _ => Origin::Design,
     };
     // The key names the drugs dropped (none when an opioid is only added) and the drugs added.
-    let mut key = FindingKey::rule("drug_change")
-        .value(keyed(added.iter().map(|d| (d.entry.id.as_str(), d.daily_maximum)).collect()));
+    let mut key = FindingKey::rule("drug_change").value(keyed(
+        added.iter().map(|d| (d.entry.id.as_str(), d.daily_maximum)).collect(),
+    ));
     if !dropped.is_empty() {
-        key = key.bound(keyed(dropped.iter().map(|c| (c.drug.as_str(), c.daily_maximum)).collect()));
+        key = key.bound(keyed(
+            dropped.iter().map(|c| (c.drug.as_str(), c.daily_maximum)).collect(),
+        ));
     }
     Some(found(
         Severity::Soft,

@@ -204,9 +204,24 @@ fn bolus_limits(out: &mut Vec<Finding>, cx: &CheckContext<'_>, drug: &CheckedDru
         .map(|b| (LimitSubject::PeriodicBolus, b.volume))
         .chain(boluses.single.iter().map(|b| (LimitSubject::SingleBolus, b.volume)))
         .chain(boluses.patient.iter().map(|b| (LimitSubject::PatientBolus, b.volume)));
+    let (mut periodic, mut single, mut patient) = (0usize, 0usize, 0usize);
     for (subject, volume) in volumes {
         let dose = drug.concentration.amount_in(volume).value();
-        limit_check(out, cx, drug, LimitQuantity::BolusDose, (dose, dose), subject);
+        let mut found = Vec::new();
+        limit_check(&mut found, cx, drug, LimitQuantity::BolusDose, (dose, dose), subject);
+        // Each bolus has its own finding: the key names the kind of bolus and which one, so an
+        // acknowledgement of one never covers another of the same dose.
+        let (kind, count) = match subject {
+            LimitSubject::PeriodicBolus => ("periodic", &mut periodic),
+            LimitSubject::SingleBolus => ("single", &mut single),
+            _ => ("patient", &mut patient),
+        };
+        *count += 1;
+        for mut f in found {
+            f.key.rule = format!("{}.{kind}", f.key.rule);
+            f.key.value = Some(format!("{} {}", *count, f.key.value.unwrap_or_default()));
+            out.push(f);
+        }
     }
 }
 

@@ -99,12 +99,12 @@ pub fn library_entries<'a>(plan: &Plan, library: &'a DrugLibrary) -> Result<Vec<
     }
     // A CSF model or a previous concentration for a drug not in the reservoir would be ignored:
     // refused instead, naming the drug.
-    let named = plan
-        .csf
-        .models
-        .iter()
-        .map(|m| (&m.drug, "a CSF model"))
-        .chain(plan.csf.previous.iter().map(|p| (&p.drug, "a concentration being replaced")));
+    let named = plan.csf.models.iter().map(|m| (&m.drug, "a CSF model")).chain(
+        plan.csf
+            .previous
+            .iter()
+            .map(|p| (&p.drug, "a concentration being replaced")),
+    );
     for (drug, what) in named {
         if !plan.drugs.iter().any(|l| l.drug == *drug) {
             errors.push(Error::invalid(

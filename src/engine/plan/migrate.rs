@@ -1,5 +1,7 @@
-//! Every plan file, of every version, loads here: imports, the app's storage, share links and the
-//! native command all go through [`load`], so an older file can never be read two ways.
+//! Every plan file, of every version, loads here: the app's import and the native command go
+//! through [`load`] (and so will records and share links), so an older file can never be read two
+//! ways. Work saved in the browser is kept as the form's text; its version-1 acknowledgement keys
+//! are upgraded by [`upgrade_acknowledgements`] once its plan evaluates.
 //!
 //! Version 1 → 2: the only change is the acknowledgements' keys. Version 1 keyed an acknowledgement
 //! by text (the drug, the limit and the raw value, or a pump caution's whole message); version 2

@@ -331,3 +331,24 @@ pub fn catheter_offer(pump: &PumpModel) -> Option<(String, f64)> {
         s.value,
     ))
 }
+
+/// What an import carried over, in words: the version it was migrated from, and the version-1
+/// acknowledgements kept as they were because their findings do not arise now.
+pub fn import_note(loaded: &crate::engine::plan::migrate::Loaded) -> Option<String> {
+    let mut parts = Vec::new();
+    if loaded.from_version != crate::engine::plan::model::PLAN_VERSION {
+        parts.push(format!(
+            "Read from plan format version {} and carried over to version {}.",
+            loaded.from_version,
+            crate::engine::plan::model::PLAN_VERSION
+        ));
+    }
+    if !loaded.kept.is_empty() {
+        parts.push(format!(
+            "{} acknowledgement(s) kept as recorded, whose findings do not arise now: {}.",
+            loaded.kept.len(),
+            loaded.kept.join("; ")
+        ));
+    }
+    (!parts.is_empty()).then(|| parts.join(" "))
+}
