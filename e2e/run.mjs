@@ -171,6 +171,11 @@ await test('work saved by the first version is carried over, asking for the drug
   assertEq(await page.inputValue('#drug-0-daily_dose'), '1.2', 'dose carried over');
   assertTrue((await page.textContent('.plan-files')).includes('choose the drug of line 1'), 'the note says what to do');
   assertEq(await page.inputValue('#drug-0-drug'), '', 'no drug guessed');
+  // Choosing the drug keeps what was typed: 0.5 mg/mL at 1.2 mg/day = 2.4 mL/day.
+  await page.selectOption('#drug-0-drug', 'morphine');
+  assertEq(await page.inputValue('#drug-0-concentration'), '0.5', 'concentration kept when the drug is chosen');
+  assertEq(await page.inputValue('#drug-0-daily_dose'), '1.2', 'dose kept when the drug is chosen');
+  assertEq(await result(page, 'Flow rate'), '2.4 mL/day', 'computed once the drug is chosen');
 });
 
 await test('every input has a visible label; figures are in a <dl>; ISMP text on the whole page', async page => {

@@ -432,14 +432,21 @@ async fn soft_limit_needs_an_acknowledgement_that_is_recorded() {
     click(root, "finding-0-ack").await;
     assert!(text_of(root, "#findings").contains("Give a reason"));
     type_into(root, "finding-0-reason", "opioid-tolerant, titrated over 6 months").await;
-    click(root, "finding-0-ack").await;
-    tick().await;
+    // A reason half-typed for the second finding survives the first being acknowledged.
     type_into(
         root,
         "finding-1-reason",
         "restarting at the dose of a pump removed last week",
     )
     .await;
+    click(root, "finding-0-ack").await;
+    tick().await;
+    assert_eq!(
+        find(root, "#finding-1-reason")
+            .unchecked_into::<HtmlInputElement>()
+            .value(),
+        "restarting at the dose of a pump removed last week"
+    );
     click(root, "finding-1-ack").await;
     tick().await;
     let findings = text_of(root, "#findings");
@@ -559,6 +566,12 @@ async fn refill_visit_reconciles_and_flags() {
     );
     type_into(root, "visit-withdrawn", "16.5").await;
     assert!(figure(root, "reconciliation", "Reconciliation").is_some_and(|t| t.starts_with("FLAGGED")));
+    // While any input is invalid the kept reconciliation cannot be recorded.
+    type_into(root, "fill_volume", "4o").await;
+    let record: web_sys::HtmlButtonElement = find(root, "#record-visit").unchecked_into();
+    assert!(record.disabled(), "a stale reconciliation cannot be recorded");
+    type_into(root, "fill_volume", "40").await;
+    assert!(!record.disabled());
     click(root, "record-visit").await;
     assert!(text_of(root, "#visit-log").contains("discrepancy -3.5 mL (flagged)"));
 }

@@ -10,18 +10,19 @@ use crate::engine::{AckKey, Acknowledgement, FindingKey, Severity};
 use crate::form::PlanFormStoreFields;
 
 /// The reasons being typed, by finding: they survive the list being redrawn (another finding
-/// acknowledged, a figure changed) for as long as the page is open.
+/// acknowledged, a figure changed) for as long as the page is open. Reference-counted signals, so
+/// that redrawing the list (which disposes what its items created) never disposes them.
 #[derive(Clone, Copy)]
-struct Reasons(StoredValue<std::collections::HashMap<FindingKey, RwSignal<String>>>);
+struct Reasons(StoredValue<std::collections::HashMap<FindingKey, ArcRwSignal<String>>>);
 
 impl Reasons {
-    fn of(self, key: &FindingKey) -> RwSignal<String> {
-        if let Some(signal) = self.0.with_value(|m| m.get(key).copied()) {
+    fn of(self, key: &FindingKey) -> ArcRwSignal<String> {
+        if let Some(signal) = self.0.with_value(|m| m.get(key).cloned()) {
             return signal;
         }
-        let signal = RwSignal::new(String::new());
+        let signal = ArcRwSignal::new(String::new());
         self.0.update_value(|m| {
-            m.insert(key.clone(), signal);
+            m.insert(key.clone(), signal.clone());
         });
         signal
     }
@@ -29,10 +30,11 @@ impl Reasons {
 
 /// One soft finding's acknowledgement form.
 #[component]
-fn AcknowledgeForm(key: FindingKey, index: usize, reason: RwSignal<String>) -> impl IntoView {
+fn AcknowledgeForm(key: FindingKey, index: usize, reason: ArcRwSignal<String>) -> impl IntoView {
     let state = expect_context::<AppState>();
     let problem = RwSignal::new(None::<&'static str>);
     let input_id = format!("finding-{index}-reason");
+    let (shown, typed) = (reason.clone(), reason.clone());
     let acknowledge = move |_| {
         let text = reason.get();
         if text.trim().is_empty() {
@@ -54,7 +56,7 @@ fn AcknowledgeForm(key: FindingKey, index: usize, reason: RwSignal<String>) -> i
     view! {
         <div class="ack-form">
             <label for=input_id.clone()>"Reason for proceeding (recorded with the time)"</label>
-            <input id=input_id.clone() type="text" autocomplete="off" prop:value=reason on:input=move |ev| reason.set(event_target_value(&ev)) />
+            <input id=input_id.clone() type="text" autocomplete="off" prop:value=move || shown.get() on:input=move |ev| typed.set(event_target_value(&ev)) />
             <button type="button" id=format!("finding-{index}-ack") on:click=acknowledge
                 prop:disabled=move || state.stale.get()>"Acknowledge"</button>
             <p class="field-error" aria-live="polite">{move || problem.get()}</p>

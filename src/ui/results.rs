@@ -52,13 +52,16 @@ pub fn Results() -> impl IntoView {
     let comparison = section(|r| r.comparison.clone());
     let scenarios = section(|r| r.scenarios.clone());
     let constraints = section(|r| r.refill_constraints.clone());
-    // Every error, each a link to its field, so none can be missed whatever its field; an empty
-    // field the user has not reached yet is left to its own message.
+    // Every error, each a link to its field, so none can be missed whatever its field; before any
+    // result, an empty field the user has not reached yet is left to its own message.
     let error_list = move || {
         state.errors.with(|list| {
             list.iter()
+                // While a kept result is shown, every error is listed (the user's change caused it).
                 .filter(|e| {
-                    !matches!(e.problem, Problem::Missing) || state.touched.with(|t| t.contains(&e.element_id()))
+                    stale.get()
+                        || !matches!(e.problem, Problem::Missing)
+                        || state.touched.with(|t| t.contains(&e.element_id()))
                 })
                 .map(|e| (format!("#{}", e.element_id()), e.to_string()))
                 .collect::<Vec<_>>()
