@@ -4,36 +4,16 @@
 // pointer, a real reload, files downloaded and uploaded, the app and `itdose report` agreeing on
 // every docs example, print media and the layout at desktop and tablet widths. Saves screenshots
 // to e2e/artifacts/ and prints "e2e: N passed, N failed".
-import { chromium } from 'playwright-core';
-import { spawn } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { execFileSync } from 'node:child_process';
-import { createServer } from 'node:net';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
+import { launchChromium, root, serveDist } from './site.mjs';
 
-const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const artifacts = join(root, 'e2e', 'artifacts');
 mkdirSync(artifacts, { recursive: true });
 
-const freePort = () => new Promise((resolve, reject) => {
-  const srv = createServer();
-  srv.listen(0, '127.0.0.1', () => { const { port } = srv.address(); srv.close(() => resolve(port)); });
-  srv.on('error', reject);
-});
-
-const port = await freePort();
-const base = `http://127.0.0.1:${port}/`;
-const server = spawn('python3', ['-m', 'http.server', String(port), '--bind', '127.0.0.1', '--directory', join(root, 'dist')], { stdio: 'ignore' });
-for (let i = 0; i < 50; i++) {
-  try { await fetch(base); break; } catch { await new Promise(r => setTimeout(r, 100)); }
-}
-
-const browser = await chromium.launch({
-  executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
-  args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--disable-background-networking',
-    '--disable-component-update', '--disable-sync', '--no-first-run'],
-});
+const { base, server } = await serveDist();
+const browser = await launchChromium();
 
 const results = [];
 async function test(name, body) {

@@ -10,31 +10,15 @@
 // The CSF chart is computed after a pause in typing: 20 further edits time the model from the end
 // of the pause to its redrawn chart.
 // Usage: node scripts/keystroke.mjs (expects dist/ from `trunk build --release`).
-import { chromium } from 'playwright-core';
-import { spawn } from 'node:child_process';
-import { createServer } from 'node:net';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
+import { launchChromium, root, serveDist } from '../e2e/site.mjs';
 
-const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const EDITS = 200;
 const CSF_EDITS = 20;
 const CSF_PAUSE_MS = 300; // src/ui/csf.rs CSF_PAUSE_MS
 
-const port = await new Promise((resolve, reject) => {
-  const srv = createServer();
-  srv.listen(0, '127.0.0.1', () => { const { port } = srv.address(); srv.close(() => resolve(port)); });
-  srv.on('error', reject);
-});
-const base = `http://127.0.0.1:${port}/`;
-const server = spawn('python3', ['-m', 'http.server', String(port), '--bind', '127.0.0.1', '--directory', join(root, 'dist')], { stdio: 'ignore' });
-for (let i = 0; i < 50; i++) {
-  try { await fetch(base); break; } catch { await new Promise(r => setTimeout(r, 100)); }
-}
-const browser = await chromium.launch({
-  executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
-  args: ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run'],
-});
+const { base, server } = await serveDist();
+const browser = await launchChromium();
 const page = await (await browser.newContext({ viewport: { width: 1440, height: 1000 } })).newPage();
 await page.goto(base);
 await page.waitForSelector('#fill_volume');

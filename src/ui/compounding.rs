@@ -4,17 +4,12 @@ use leptos::prelude::*;
 
 use super::input::FigureList;
 use super::state::AppState;
-use crate::engine::Figure;
 
 /// The worksheet as a `<dl>`.
 #[component]
 pub fn Worksheet() -> impl IntoView {
     let state = expect_context::<AppState>();
-    let rows: Signal<Vec<Figure>> = Signal::from(Memo::new(move |_| {
-        state
-            .last_valid
-            .with(|r| r.as_ref().map(|r| r.report.worksheet.clone()).unwrap_or_default())
-    }));
+    let rows = state.section(|r| r.worksheet.clone());
     view! {
         <Show when=move || !rows.get().is_empty()>
             <section class="worksheet" aria-labelledby="worksheet-heading">

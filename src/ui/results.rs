@@ -5,21 +5,13 @@ use leptos::prelude::*;
 
 use super::input::FigureList;
 use super::state::AppState;
-use crate::engine::{Figure, PlanStatus, Problem, Report};
+use crate::engine::{PlanStatus, Problem, Report};
 
 /// The plan's status, overall figures and per-drug figures.
 #[component]
 pub fn Results() -> impl IntoView {
     let state = expect_context::<AppState>();
     let stale = state.stale;
-    // Each section is a memo: a list redraws only when its own figures change.
-    let section = move |read: fn(&Report) -> Vec<Figure>| {
-        Signal::<Vec<Figure>>::from(Memo::new(move |_| {
-            state
-                .last_valid
-                .with(|r| r.as_ref().map(|r| read(&r.report)).unwrap_or_default())
-        }))
-    };
     let text = move |read: fn(&Report) -> String| {
         Memo::new(move |_| state.last_valid.with(|r| r.as_ref().map(|r| read(&r.report))))
     };
@@ -48,10 +40,10 @@ pub fn Results() -> impl IntoView {
         };
         Some(view! { <p class=class id="plan-status" role="status">{text}</p> })
     };
-    let figures = section(|r| r.figures.clone());
-    let comparison = section(|r| r.comparison.clone());
-    let scenarios = section(|r| r.scenarios.clone());
-    let constraints = section(|r| r.refill_constraints.clone());
+    let figures = state.section(|r| r.figures.clone());
+    let comparison = state.section(|r| r.comparison.clone());
+    let scenarios = state.section(|r| r.scenarios.clone());
+    let constraints = state.section(|r| r.refill_constraints.clone());
     // Every error, each a link to its field, so none can be missed whatever its field; before any
     // result, an empty field the user has not reached yet is left to its own message.
     let error_list = move || {

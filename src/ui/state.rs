@@ -94,6 +94,15 @@ impl AppState {
         }
     }
 
+    /// One section of the last valid report as a memo: a figure list redraws only when its own
+    /// figures change.
+    pub fn section(self, read: fn(&Report) -> Vec<crate::engine::Figure>) -> Signal<Vec<crate::engine::Figure>> {
+        let last_valid = self.last_valid;
+        Signal::from(Memo::new(move |_| {
+            last_valid.with(|r| r.as_ref().map(|r| read(&r.report)).unwrap_or_default())
+        }))
+    }
+
     /// Marks an input as touched.
     pub fn touch(&self, id: &str) {
         if !self.touched.with_untracked(|t| t.contains(id)) {

@@ -4,7 +4,7 @@ use leptos::prelude::*;
 
 use super::input::{FigureList, Input, Kind, Messages};
 use super::state::AppState;
-use crate::engine::{Field, Figure, Location, LoggedVisit, element_id};
+use crate::engine::{Field, Location, LoggedVisit, element_id};
 use crate::form::{PlanFormStoreFields, VisitFormStoreFields};
 
 fn id(field: Field) -> String {
@@ -17,15 +17,8 @@ pub fn VisitSection() -> impl IntoView {
     let state = expect_context::<AppState>();
     let form = state.form;
     let v = form.visit();
-    let report = move |read: fn(&crate::engine::Report) -> Vec<crate::engine::Figure>| {
-        Signal::<Vec<Figure>>::from(Memo::new(move |_| {
-            state
-                .last_valid
-                .with(|r| r.as_ref().map(|r| read(&r.report)).unwrap_or_default())
-        }))
-    };
-    let reconciliation = report(|r| r.reconciliation.clone());
-    let log = report(|r| r.visit_log.clone());
+    let reconciliation = state.section(|r| r.reconciliation.clone());
+    let log = state.section(|r| r.visit_log.clone());
     let flagged = move || {
         state.last_valid.with(|r| {
             r.as_ref()

@@ -153,17 +153,13 @@ pub struct SourcedNumber {
 impl TitrationRule {
     /// Whether the rule applies in `region` (a rule with no region applies everywhere).
     pub fn applies_in(&self, region: &str) -> bool {
-        self.regions.is_empty()
-            || self
-                .regions
-                .iter()
-                .any(|r| r.trim().eq_ignore_ascii_case(region.trim()))
+        crate::engine::catalogue::library::in_regions(&self.regions, region)
     }
 
     /// Whether the rule applies to a drug given for `condition` (a rule with no condition always
     /// applies; with no condition stated for the drug, every rule applies).
     pub fn applies_to(&self, condition: Option<&str>) -> bool {
-        self.condition.is_empty() || condition.is_none_or(|c| c == self.condition)
+        crate::engine::catalogue::library::for_condition(&self.condition, condition)
     }
 
     /// Checks the rule's numbers; `at` names the rule in the message.

@@ -99,20 +99,29 @@ pub struct Limit {
     pub regions: Vec<String>,
 }
 
+/// Whether a rule tagged with `regions` applies in `region` (no region: everywhere). Shared by
+/// limits and titration rules.
+pub(crate) fn in_regions(regions: &[String], region: &str) -> bool {
+    regions.is_empty() || regions.iter().any(|r| r.trim().eq_ignore_ascii_case(region.trim()))
+}
+
+/// Whether a rule for `rule_condition` applies to a drug given for `stated` (a rule with no
+/// condition always applies; with no condition stated, every rule applies). Shared by limits and
+/// titration rules.
+pub(crate) fn for_condition(rule_condition: &str, stated: Option<&str>) -> bool {
+    rule_condition.is_empty() || stated.is_none_or(|c| c == rule_condition)
+}
+
 impl Limit {
     /// Whether the limit applies in `region` (a limit with no region applies everywhere).
     pub fn applies_in(&self, region: &str) -> bool {
-        self.regions.is_empty()
-            || self
-                .regions
-                .iter()
-                .any(|r| r.trim().eq_ignore_ascii_case(region.trim()))
+        in_regions(&self.regions, region)
     }
 
     /// Whether the limit applies to a drug given for `condition` (a limit with no condition always
     /// applies; with no condition stated for the drug, every limit applies).
     pub fn applies_to(&self, condition: Option<&str>) -> bool {
-        self.condition.is_empty() || condition.is_none_or(|c| c == self.condition)
+        for_condition(&self.condition, condition)
     }
 }
 
