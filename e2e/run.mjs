@@ -7,6 +7,7 @@
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
+import { AxeBuilder } from '@axe-core/playwright';
 import { launchChromium, root, serveDist } from './site.mjs';
 
 const artifacts = join(root, 'e2e', 'artifacts');
@@ -17,6 +18,8 @@ const browser = await launchChromium();
 
 const results = [];
 async function test(name, body) {
+  // E2E_ONLY=text runs only the tests whose name contains it (while working on them).
+  if (process.env.E2E_ONLY && !name.includes(process.env.E2E_ONLY)) return;
   const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, acceptDownloads: true });
   const page = await context.newPage();
   const problems = [];
@@ -24,7 +27,7 @@ async function test(name, body) {
   page.on('console', m => { if (m.type() === 'error') problems.push(`console error: ${m.text()}`); });
   page.on('request', r => { if (!r.url().startsWith(base) && !r.url().startsWith('data:')) problems.push(`request left the page's origin: ${r.url()}`); });
   try {
-    await page.goto(base);
+    await page.goto(base + '#/plan');
     await page.waitForSelector('#fill_volume');
     await body(page);
     if (problems.length) throw new Error(problems.join('; '));
@@ -73,6 +76,16 @@ async function enterExample(page) {
   await page.fill('#low_reservoir_alarm', '2');
 }
 
+
+/** Imports a plan file from the start screen, then opens `screen` (the one-page plan unless named). */
+async function importPlan(page, path, screen = 'plan') {
+  await page.goto(base + '#/');
+  await page.waitForSelector('#import-plan');
+  await page.setInputFiles('#import-plan', path);
+  await page.waitForFunction(() => document.querySelector('#plan-files-status').textContent === 'Plan imported');
+  await page.goto(base + '#/' + screen);
+  await page.waitForSelector('#screen-heading');
+}
 
 /** The <dd> for the <dt> named `name` in the <dl> with id `list`. */
 const figureIn = (page, list, name) => page.evaluate(([l, n]) => {
@@ -149,7 +162,10 @@ await test('work saved by the first version is carried over, asking for the drug
   assertEq(await page.inputValue('#fill_volume'), '18', 'fill volume carried over');
   assertEq(await page.inputValue('#drug-0-concentration'), '0.5', 'concentration carried over');
   assertEq(await page.inputValue('#drug-0-daily_dose'), '1.2', 'dose carried over');
+  await page.goto(base + '#/');
   assertTrue((await page.textContent('.plan-files')).includes('choose the drug of line 1'), 'the note says what to do');
+  await page.goto(base + '#/plan');
+  await page.waitForSelector('#drug-0-drug');
   assertEq(await page.inputValue('#drug-0-drug'), '', 'no drug guessed');
   // Choosing the drug keeps what was typed: 0.5 mg/mL at 1.2 mg/day = 2.4 mL/day.
   await page.selectOption('#drug-0-drug', 'morphine');
@@ -181,11 +197,12 @@ await test('a plan with an acknowledgement is exported as a file, and the file i
   }
   assertTrue((await page.textContent('#plan-status')).startsWith('Valid'), 'acknowledged plan is valid');
   const before = await listed(page, 'results');
+  await page.goto(base + '#/');
   const [download] = await Promise.all([page.waitForEvent('download'), page.click('#export-plan')]);
   const path = await download.path();
   const exported = JSON.parse(readFileSync(path, 'utf8'));
   assertEq(exported.format, 'itdose-plan', 'exported format');
-  assertEq(exported.version, 2, 'plan format version 2');
+  assertEq(exported.version, 3, 'plan format version 3');
   assertTrue(exported.acknowledgements.length >= 1, 'acknowledgements recorded');
   const ack = exported.acknowledgements[0];
   assertEq(ack.reason, 'opioid-tolerant, titrated over 6 months', 'reason recorded');
@@ -194,9 +211,8 @@ await test('a plan with an acknowledgement is exported as a file, and the file i
   assertEq(exported.drugs[0].daily_dose.unit, 'mg/day', 'unit stated in the file');
   await page.evaluate(() => localStorage.clear());
   await page.reload();
-  await page.waitForSelector('#fill_volume');
-  await page.setInputFiles('#import-plan', path);
-  await page.waitForFunction(() => document.querySelector('#plan-files-status').textContent === 'Plan imported');
+  await page.waitForSelector('#screen-heading');
+  await importPlan(page, path);
   assertEq(JSON.stringify(await listed(page, 'results')), JSON.stringify(before), 'same figures after the round trip');
   assertTrue((await page.textContent('#plan-status')).startsWith('Valid'), 'acknowledgements still match their findings');
 });
@@ -204,8 +220,7 @@ await test('a plan with an acknowledgement is exported as a file, and the file i
 const examples = ['example-plan.json', 'example-schedule-plan.json', 'example-ziconotide-refill.json', 'example-prometra-transit.json', 'example-new-pump-cautions.json'];
 for (const file of examples) {
   await test(`the app shows every figure and finding of \`itdose report\` for docs/${file}`, async page => {
-    await page.setInputFiles('#import-plan', join(root, 'docs', file));
-    await page.waitForFunction(() => document.querySelector('#plan-files-status').textContent === 'Plan imported');
+    await importPlan(page, join(root, 'docs', file));
     const report = JSON.parse(execFileSync('cargo', ['run', '--quiet', '--bin', 'itdose', '--', 'report', `docs/${file}`], { cwd: root, encoding: 'utf8' }));
     assertEq(report.format, 'itdose-report', 'report format');
     assertTrue((await page.textContent('#plan-status')).startsWith(report.status.text), `status: ${report.status.text}`);
@@ -241,6 +256,8 @@ await test('a rejected library import names the drug and field and leaves the li
   const good = readFileSync(join(root, 'data', 'drugs.json'), 'utf8');
   const bad = good.replace('"severity": "soft"', '"severity": "hard"');
   const badPath = join(artifacts, 'bad-library.json');
+  await page.goto(base + '#/library');
+  await page.waitForSelector('#import-library');
   writeFileSync(badPath, bad);
   await page.setInputFiles('#import-library', badPath);
   await page.waitForFunction(() => document.querySelector('#import-library-error').textContent !== '');
@@ -277,8 +294,7 @@ await test('the reservoir chart reads out date and volume under the pointer and 
 });
 
 await test('print: the figures, findings and charts print; the controls do not', async page => {
-  await page.setInputFiles('#import-plan', join(root, 'docs', 'example-plan.json'));
-  await page.waitForFunction(() => document.querySelector('#plan-files-status').textContent === 'Plan imported');
+  await importPlan(page, join(root, 'docs', 'example-plan.json'));
   await page.emulateMedia({ media: 'print' });
   const hidden = await page.evaluate(() => [...document.querySelectorAll('.no-print')].every(el => getComputedStyle(el).display === 'none'));
   assertTrue(hidden, 'controls hidden in print');
@@ -289,8 +305,7 @@ await test('print: the figures, findings and charts print; the controls do not',
 for (const [label, width] of [['desktop', 1440], ['tablet', 820]]) {
   await test(`layout at ${width} px (${label}): nothing wider than the window`, async page => {
     await page.setViewportSize({ width, height: 1000 });
-    await page.setInputFiles('#import-plan', join(root, 'docs', 'example-schedule-plan.json'));
-    await page.waitForFunction(() => document.querySelector('#plan-files-status').textContent === 'Plan imported');
+    await importPlan(page, join(root, 'docs', 'example-schedule-plan.json'));
     await page.click('#csf-inputs summary');
     const wide = await page.evaluate(() => [...document.querySelectorAll('body *')]
       .filter(el => el.getBoundingClientRect().right > window.innerWidth + 1)
@@ -298,6 +313,176 @@ for (const [label, width] of [['desktop', 1440], ['tablet', 820]]) {
     assertEq(wide.join(','), '', 'elements past the right edge');
     assertTrue(await page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth), 'no horizontal scroll');
     await page.screenshot({ path: join(artifacts, `layout-${label}.png`), fullPage: true });
+  });
+}
+
+/** Presses Tab (Shift+Tab when `back`) until the element with id `id` has focus. */
+async function tabTo(page, id, back = false) {
+  for (let i = 0; i < 80; i++) {
+    if (await page.evaluate(() => document.activeElement && document.activeElement.id) === id) return;
+    await page.keyboard.press(back ? 'Shift+Tab' : 'Tab');
+  }
+  throw new Error(`Tab never reached #${id}`);
+}
+
+/** Tabs to the link whose text is `text` (links carry no id). */
+async function tabToLink(page, text) {
+  for (let i = 0; i < 80; i++) {
+    if (await page.evaluate(t => document.activeElement && document.activeElement.tagName === 'A' && document.activeElement.textContent.trim().startsWith(t), text)) return;
+    await page.keyboard.press('Tab');
+  }
+  throw new Error(`Tab never reached the link "${text}"`);
+}
+
+await test('refill visit by keyboard alone, from the start screen to the confirmed review: the new fill gives the new alarm and refill-by dates', async page => {
+  // The last fill: docs/example-plan.json (20 mL on Wed 25 Nov 2026, 09:00 at 0.2 mL/day; alarm at 2 mL).
+  await importPlan(page, join(root, 'docs', 'example-plan.json'), '');
+  await page.evaluate(() => document.activeElement.blur());
+  const actions = { tabs: 0, keys: 0 };
+  const counted = page.keyboard.press.bind(page.keyboard);
+  page.keyboard.press = async key => { if (key.includes('Tab')) actions.tabs++; else actions.keys++; return counted(key); };
+  await tabToLink(page, 'Refill visit');
+  await page.keyboard.press('Enter');
+  await page.waitForSelector('#visit-date');
+  // Visit on Wed 10 Feb 2027 at 09:00, 77 days after the fill: 20 − 77 × 0.2 = 4.6 mL expected.
+  const typed = async (id, text) => { await tabTo(page, id); await page.keyboard.type(text); actions.keys++; };
+  await typed('visit-date', '02102027');
+  await typed('visit-time', '0900A');
+  await typed('visit-withdrawn', '4.6');
+  await typed('visit-new_fill', '20');
+  assertEq(await figureIn(page, 'reconciliation', 'Expected residual'), '4.6 mL', 'expected residual');
+  // The plan rolls forward to the new fill: 20 mL from 10 Feb 2027 09:00, (20 − 2) ÷ 0.2 = 90 days
+  // to the alarm: Tue 11 May 2027, 09:00; at the fast edge (0.2 × 1.145 = 0.229 mL/day) 18 ÷ 0.229
+  // = 78.6 days: Thu 29 Apr 2027, 23:27.
+  assertEq(await figureIn(page, 'summary', 'After this refill: Low-reservoir alarm date'), 'Tue 11 May 2027, 09:00', 'new alarm date in the summary');
+  assertEq(await figureIn(page, 'summary', 'After this refill: Refill by'), 'Thu 29 Apr 2027, 23:27', 'new refill-by in the summary');
+  await tabTo(page, 'to-review');
+  await page.keyboard.press('Enter');
+  await page.waitForSelector('#review-table');
+  const row = name => page.evaluate(n => {
+    const th = [...document.querySelectorAll('#review-table tbody th')].find(t => t.firstChild.textContent === n);
+    return th ? [th.parentElement.children[1].textContent, th.parentElement.children[2].textContent, th.parentElement.classList.contains('changed')] : null;
+  }, name);
+  assertEq(JSON.stringify(await row('Fill date')), JSON.stringify(['Wed 25 Nov 2026, 09:00', 'Wed 10 Feb 2027, 09:00', true]), 'fill date row');
+  assertEq(JSON.stringify(await row('Low-reservoir alarm date')), JSON.stringify(['Tue 23 Feb 2027, 09:00', 'Tue 11 May 2027, 09:00', true]), 'alarm row');
+  assertEq(JSON.stringify(await row('Refill by')), JSON.stringify(['Thu 11 Feb 2027, 23:27', 'Thu 29 Apr 2027, 23:27', true]), 'refill-by row');
+  assertEq(JSON.stringify(await row('Flow rate')), JSON.stringify(['0.2 mL/day', '0.2 mL/day', false]), 'rate unchanged');
+  await tabTo(page, 'confirm');
+  await page.keyboard.press('Enter');
+  await page.waitForSelector('#confirmed');
+  assertTrue((await page.textContent('#sessions')).includes('Refill visit: Fill date: Wed 25 Nov 2026, 09:00 → Wed 10 Feb 2027, 09:00'), 'session recorded with what changed');
+  assertEq(await figureIn(page, 'programme-full', 'Low-reservoir alarm date'), 'Tue 11 May 2027, 09:00', 'the confirmed plan is the new fill');
+  assertEq(await figureIn(page, 'summary', 'Refill by'), 'Thu 29 Apr 2027, 23:27', 'summary after confirming');
+  const height = await page.evaluate(() => document.documentElement.scrollHeight);
+  console.log(`     refill visit: ${actions.tabs} Tab presses, ${actions.keys} other keys or typed entries; review page ${height} px tall at 1280 px`);
+  page.keyboard.press = counted;
+  // The visit is in the log, and a log entry can be deleted.
+  await page.goto(base + '#/refill');
+  await page.waitForSelector('#visit-log');
+  assertEq((await listed(page, 'visit-log')).length, 1, 'one visit logged');
+  await page.click('#delete-visit-0');
+  await page.waitForFunction(() => !document.querySelector('#visit-log'));
+});
+
+await test('a dose change: the review shows every changed parameter, and confirming records them', async page => {
+  await importPlan(page, join(root, 'docs', 'example-plan.json'), 'change');
+  // Morphine 1 → 1.2 mg/day (lead drug, 5 mg/mL): 0.24 mL/day; the other drugs follow the rate.
+  await page.fill('#drug-0-daily_dose', '1.2');
+  await page.check('#ptm-enabled');
+  await page.fill('#ptm-volume', '0.05');
+  await page.fill('#ptm-duration', '10');
+  await page.fill('#ptm-lockout', '4');
+  await page.fill('#ptm-max_per_day', '3');
+  await page.click('#to-review');
+  await page.waitForSelector('#review-table');
+  const changed = await page.evaluate(() => [...document.querySelectorAll('#review-table tr.changed th, #review-totals tr.changed th')].map(th => th.firstChild.textContent));
+  const expected = ['morphine daily dose', 'bupivacaine daily dose', 'cloNIDine daily dose', 'Flow rate',
+    'Patient bolus (myPTM)', 'morphine per patient bolus', 'bupivacaine per patient bolus', 'cloNIDine per patient bolus',
+    'Low-reservoir alarm date', 'Empty date', 'Refill by',
+    'morphine maximum possible per 24 h', 'bupivacaine maximum possible per 24 h', 'cloNIDine maximum possible per 24 h'];
+  assertEq(JSON.stringify(changed), JSON.stringify(expected), 'every changed parameter, and only those');
+  const row = await page.evaluate(() => [...document.querySelectorAll('#review-table tr.changed')].map(tr => [...tr.children].map(c => c.textContent)));
+  assertEq(JSON.stringify(row[0]), JSON.stringify(['morphine daily dose changed', '1 mg/day', '1.2 mg/day']), 'the dose row');
+  assertEq(JSON.stringify(row[5]), JSON.stringify(['morphine per patient bolus changed', 'not set', '0.25 mg']), 'dose per press: 0.05 mL × 5 mg/mL = 0.25 mg');
+  assertEq(await page.textContent('#review-intro'), '14 of the parameters below change (marked “changed”).', 'count');
+  // The 24-hour totals rise 1.95 times (the patient boluses count): each needs an acknowledgement.
+  assertTrue(await page.isDisabled('#confirm'), 'unacknowledged soft limits block confirming');
+  for (let n = 0; n < 10; n++) {
+    const id = await page.evaluate(() => document.querySelector('input[id^="finding-"][id$="-reason"]')?.id);
+    if (!id) break;
+    await page.fill(`#${id}`, 'reviewed with the patient');
+    await page.click(`#${id.replace('-reason', '-ack')}`);
+  }
+  if (await page.isDisabled('#confirm')) throw new Error(`cannot confirm: ${await page.textContent('#confirm-why')} / ${await page.textContent('#findings')}`);
+  await page.click('#confirm');
+  await page.waitForSelector('#confirmed');
+  const sessions = await page.textContent('#sessions');
+  assertTrue(sessions.includes('Change the programme: morphine daily dose: 1 mg/day → 1.2 mg/day'), sessions);
+});
+
+await test('"New patient" leaves nothing of the previous plan', async page => {
+  await importPlan(page, join(root, 'docs', 'example-ziconotide-refill.json'), 'change');
+  await page.goto(base + '#/');
+  await page.click('#new-patient');
+  await page.click('#new-patient-confirm');
+  await page.goto(base + '#/plan');
+  await page.waitForSelector('#fill_volume');
+  for (const id of ['fill_volume', 'drug-0-concentration', 'drug-0-daily_dose', 'end_of_service']) {
+    assertEq(await page.inputValue(id.startsWith('#') ? id : `#${id}`), '', `${id} empty`);
+  }
+  assertEq(await page.inputValue('#drug-0-drug'), 'morphine', 'the default drug line');
+  assertTrue(!(await page.isChecked('#ptm-enabled')) && !(await page.isChecked('#flex-enabled')), 'no flex, no patient boluses');
+  assertTrue(!(await page.$('#visit-log')) && !(await page.$('#findings .ack-done')), 'no visits, no acknowledgements');
+  await page.waitForFunction(() => document.querySelector('#save-status').textContent === 'Saved on this device');
+  const stored = await page.evaluate(() => JSON.stringify(localStorage));
+  for (const trace of ['ziconotide', 'visits":[{', 'sessions":[{', 'reason']) {
+    assertTrue(!stored.includes(trace), `nothing of the previous patient stored (${trace})`);
+  }
+  assertTrue(await page.evaluate(() => localStorage.getItem('itdose.session.v1') === null), 'no open session');
+});
+
+await test('deep links open each workflow directly, also with dist/ under a sub-path of a static host', async page => {
+  const hosted = await serveDist('clinic/itdose/');
+  try {
+    for (const [path, heading] of [['mri', 'MRI'], ['refill', 'Refill visit'], ['review', 'Review and confirm'], ['nowhere', 'What are you doing today?']]) {
+      const fresh = await page.context().browser().newContext();
+      const p = await fresh.newPage();
+      const errors = [];
+      p.on('pageerror', e => errors.push(e.message));
+      p.on('response', r => { if (r.status() >= 400) errors.push(`${r.status()} ${r.url()}`); });
+      await p.goto(`${hosted.base}#/${path}`);
+      await p.waitForSelector('#screen-heading');
+      assertEq(await p.textContent('h2#screen-heading'), heading, `#/${path} under /clinic/itdose/`);
+      if (path === 'nowhere') assertTrue((await p.textContent('.start')).includes('The address names no screen'), 'an unknown address says so');
+      assertEq(errors.join('; '), '', 'nothing failed to load');
+      await fresh.close();
+    }
+  } finally {
+    hosted.server.kill();
+  }
+});
+
+const screens = ['', 'refill', 'change', 'new-pump', 'mri', 'review', 'card', 'library', 'convert', 'plan'];
+for (const [label, width, height] of [['desktop', 1440, 900], ['tablet', 820, 1180]]) {
+  await test(`axe-core finds no violation on any screen, print media included, and nothing scrolls sideways at ${width} px (${label})`, async page => {
+    await page.setViewportSize({ width, height });
+    await importPlan(page, join(root, 'docs', 'example-schedule-plan.json'), '');
+    const found = [];
+    for (const screen of screens) {
+      await page.goto(base + '#/' + screen);
+      await page.waitForSelector('#screen-heading');
+      await page.waitForTimeout(400);
+      for (const media of ['screen', 'print']) {
+        await page.emulateMedia({ media });
+        const r = await new AxeBuilder({ page }).analyze();
+        for (const v of r.violations) found.push(`#/${screen} (${media}): ${v.id} at ${v.nodes.map(n => n.target.join(' ')).slice(0, 3).join(', ')}`);
+      }
+      await page.emulateMedia({ media: 'screen' });
+      const wide = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+      if (wide > 0) found.push(`#/${screen}: ${wide} px of horizontal scroll`);
+      await page.screenshot({ path: join(artifacts, `screen-${screen || 'start'}-${label}.png`), fullPage: true });
+    }
+    assertEq(found.join('\n'), '', 'violations');
   });
 }
 

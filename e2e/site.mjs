@@ -3,6 +3,8 @@
 import { chromium } from 'playwright-core';
 import { spawn } from 'node:child_process';
 import { createServer } from 'node:net';
+import { mkdirSync, mkdtempSync, symlinkSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -15,11 +17,18 @@ const freePort = () => new Promise((resolve, reject) => {
   srv.on('error', reject);
 });
 
-/** Serves dist/; returns its base URL and the server process (kill it when done). */
-export async function serveDist() {
+/** Serves dist/ (under `subPath`, e.g. 'clinic/itdose/', when given, as a static host would);
+ * returns its base URL and the server process (kill it when done). */
+export async function serveDist(subPath = '') {
   const port = await freePort();
-  const base = `http://127.0.0.1:${port}/`;
-  const server = spawn('python3', ['-m', 'http.server', String(port), '--bind', '127.0.0.1', '--directory', join(root, 'dist')], { stdio: 'ignore' });
+  const base = `http://127.0.0.1:${port}/${subPath}`;
+  let directory = join(root, 'dist');
+  if (subPath) {
+    directory = mkdtempSync(join(tmpdir(), 'itdose-host-'));
+    mkdirSync(join(directory, dirname(subPath.replace(/\/$/, ''))), { recursive: true });
+    symlinkSync(join(root, 'dist'), join(directory, subPath.replace(/\/$/, '')));
+  }
+  const server = spawn('python3', ['-m', 'http.server', String(port), '--bind', '127.0.0.1', '--directory', directory], { stdio: 'ignore' });
   for (let i = 0; i < 50; i++) {
     try { await fetch(base); break; } catch { await new Promise(r => setTimeout(r, 100)); }
   }

@@ -56,9 +56,9 @@ else
 fi
 
 # npm ci is skipped when node_modules already matches the committed lock file.
-if [ -x "$ROOT/node_modules/.bin/wasm-opt" ] && [ -d "$ROOT/node_modules/playwright-core" ] \
+if [ -x "$ROOT/node_modules/.bin/wasm-opt" ] && [ -d "$ROOT/node_modules/playwright-core" ] && [ -d "$ROOT/node_modules/@axe-core/playwright" ] \
   && cmp -s "$ROOT/package-lock.json" "$ROOT/node_modules/.itdose-lock"; then
-  say "npm tools (binaryen, playwright-core): present"
+  say "npm tools (binaryen, playwright-core, @axe-core/playwright): present"
 else
   say "installing npm tools from package-lock.json"
   (cd "$ROOT" && npm ci --no-audit --no-fund --loglevel=error)

@@ -31,7 +31,7 @@ pub use parts::{
 use crate::engine::format::{iso_date, iso_time};
 use crate::engine::{
     Acknowledgement, AnyConcentration, AnyDoseRate, Catalogue, CurrentTotal, DrugLibrary, DrugLine, Error, Field, Fill,
-    Location, LoggedVisit, MassFamily, MlPerDay, PLAN_FORMAT, PLAN_VERSION, Plan, Programme, PumpChoice,
+    Location, LoggedVisit, MassFamily, MlPerDay, PLAN_FORMAT, PLAN_VERSION, Plan, Programme, PumpChoice, Session,
 };
 use read::Reader;
 
@@ -157,6 +157,8 @@ pub struct PlanForm {
     pub visits: Vec<LoggedVisit>,
     /// CSF-model settings.
     pub csf: CsfForm,
+    /// Confirmed clinic sessions.
+    pub sessions: Vec<Session>,
 }
 
 impl Default for PlanForm {
@@ -190,6 +192,7 @@ impl Default for PlanForm {
             visit: VisitForm::default(),
             visits: Vec::new(),
             csf: CsfForm::default(),
+            sessions: Vec::new(),
         }
     }
 }
@@ -258,6 +261,7 @@ impl PlanForm {
                 visit,
                 visits: self.visits.clone(),
                 csf,
+                sessions: self.sessions.clone(),
             }),
             _ => Err(r.errors),
         }

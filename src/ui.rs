@@ -1,6 +1,7 @@
 //! The Leptos single-page app (wasm32 only): thin components that bind inputs to the form's store,
 //! and render the engine's report. No dosing maths and no clinical figure formatted here.
 
+mod card;
 mod compounding;
 mod csf;
 mod drugs;
@@ -12,17 +13,21 @@ mod persist;
 mod pump_info;
 mod reservoir_chart;
 mod results;
+mod review;
+mod route;
 mod schedule;
 mod setup;
 mod state;
 mod visit;
+mod workflow;
 
 use leptos::prelude::*;
 
 use crate::engine::{Catalogue, DrugLibrary};
 pub use crate::form::stored::STORAGE_KEY;
 pub use csf::CSF_PAUSE_MS;
-pub use persist::LIBRARY_KEY;
+pub use persist::{LIBRARY_KEY, SESSION_KEY};
+use route::Screen;
 use state::AppState;
 
 /// Mounts the app on the page body. Called by `main` in the browser.
@@ -47,40 +52,73 @@ pub fn App() -> impl IntoView {
     let state = AppState::new(form, catalogue, library);
     provide_context(state);
     persist::autosave(state.form, state.library);
+    persist::keep_session(state.baseline);
+    let (hash_screen, route_note) = route::screen_signal();
+    let screen = Memo::new(move |_| hash_screen.get());
+    // Opening a workflow that changes the plan starts a session: the plan on screen becomes the
+    // current programme (no button to press first).
+    Effect::new(move |_| {
+        let s = screen.get();
+        if s.edits() {
+            state.begin_session(s.title());
+        }
+    });
+    let notes = StoredValue::new(notes);
     view! {
         <header class="app-header">
             <h1>"itdose"</h1>
             <p class="tagline">"Intrathecal pump dosing calculator \u{2014} decision support only: check every figure against the pump's labelling and your institution's protocols."</p>
+            <workflow::Nav screen=screen />
         </header>
-        <main class="layout">
-            <section class="panel inputs" aria-labelledby="inputs-heading">
-                <h2 id="inputs-heading">"Pump and programme"</h2>
+        <Show when=move || !matches!(screen.get(), Screen::Start | Screen::Library | Screen::Convert)>
+            <workflow::Summary />
+        </Show>
+        <main id="main">
+            {move || match screen.get() {
+                Screen::Start => view! { <workflow::StartScreen note=route_note notes=notes.get_value() /> }.into_any(),
+                Screen::Refill => view! { <workflow::RefillScreen /> }.into_any(),
+                Screen::Change => view! { <workflow::ChangeScreen /> }.into_any(),
+                Screen::NewPump => view! { <workflow::NewPumpScreen /> }.into_any(),
+                Screen::Mri => view! { <workflow::MriScreen /> }.into_any(),
+                Screen::Library => view! { <workflow::LibraryScreen /> }.into_any(),
+                Screen::Convert => view! { <workflow::ConvertScreen /> }.into_any(),
+                Screen::Review => view! { <review::ReviewScreen /> }.into_any(),
+                Screen::Card => view! { <card::CardScreen /> }.into_any(),
+                Screen::Plan => view! { <Everything /> }.into_any(),
+            }}
+        </main>
+        <footer class="app-footer">
+            <persist::SaveStatus />
+            <p>"Runs entirely in this browser; nothing is sent anywhere. Work is saved on this device only. Not a medical device."</p>
+        </footer>
+    }
+    .into_any()
+}
+
+/// Every input and result on one page (for a plan that fits no workflow, and for checking all of it).
+#[component]
+fn Everything() -> impl IntoView {
+    view! {
+        <div class="layout">
+            <section class="panel inputs" aria-labelledby="screen-heading">
+                <h2 id="screen-heading" tabindex="-1">"Pump and programme"</h2>
                 <setup::PumpAndFill />
                 <drugs::Programme />
                 <schedule::ScheduleEditor />
                 <csf::CsfInputs />
-                <persist::SaveStatus />
                 <pump_info::PumpInfo />
             </section>
             <section class="panel outputs" aria-labelledby="results-heading">
                 <h2 id="results-heading">"Results"</h2>
                 <results::Results />
                 <findings::Findings />
-                <files::PlanFiles notes=notes />
                 <reservoir_chart::ReservoirChartView />
                 <visit::VisitSection />
                 <csf::CsfCharts />
                 <compounding::Worksheet />
             </section>
-        </main>
-        <section class="panel library-panel" aria-labelledby="library-heading">
-            <library_view::LibraryView />
-        </section>
-        <footer class="app-footer">
-            <p>"Runs entirely in this browser; nothing is sent anywhere. Work is saved on this device only. Not a medical device."</p>
-        </footer>
+        </div>
     }
-    .into_any()
 }
 
 fn fatal(message: String) -> AnyView {

@@ -5,7 +5,7 @@
 
 use gloo_storage::{LocalStorage, Storage};
 use gloo_timers::future::TimeoutFuture;
-use itdose::ui::{App, CSF_PAUSE_MS, LIBRARY_KEY, STORAGE_KEY};
+use itdose::ui::{App, CSF_PAUSE_MS, LIBRARY_KEY, SESSION_KEY, STORAGE_KEY};
 use wasm_bindgen::JsCast;
 use wasm_bindgen_test::{wasm_bindgen_test, wasm_bindgen_test_configure};
 use web_sys::{
@@ -38,11 +38,20 @@ fn mount(keep_saved: bool) -> Mounted<impl Sized> {
     if !keep_saved {
         LocalStorage::delete(STORAGE_KEY);
         LocalStorage::delete(LIBRARY_KEY);
+        LocalStorage::delete(SESSION_KEY);
     }
+    // The one-page plan: every input and result (the workflows show parts of it).
+    let _ = web_sys::window().expect("window").location().set_hash("/plan");
     let root: HtmlElement = document().create_element("div").expect("div").unchecked_into();
     document().body().expect("body").append_child(&root).expect("append");
     let handle = leptos::mount::mount_to(root.clone(), App);
     Mounted { root, _handle: handle }
+}
+
+/// Opens a screen by its address ("plan", "library", "" for the start), as a link does.
+async fn show(screen: &str) {
+    let _ = web_sys::window().expect("window").location().set_hash(&format!("/{screen}"));
+    TimeoutFuture::new(50).await;
 }
 
 async fn tick() {
@@ -408,8 +417,10 @@ async fn hard_limit_blocks_the_plan() {
         text_of(root, "#findings")
             .contains("ziconotide daily dose 25 mcg/day is above the hard limit of 19.2 mcg/day (US labelling).")
     );
+    show("").await;
     let export: web_sys::HtmlButtonElement = find(root, "#export-plan").unchecked_into();
     assert!(export.disabled(), "a blocked plan cannot be exported");
+    show("plan").await;
     assert!(
         root.query_selector("#finding-0-ack").ok().flatten().is_none(),
         "a hard limit offers no acknowledgement"
@@ -426,8 +437,10 @@ async fn soft_limit_needs_an_acknowledgement_that_is_recorded() {
     assert!(text_of(root, "#findings").contains("morphine daily dose 16 mg/day is above the soft limit of 15 mg/day."));
     // With no current programme, 16 mg/day is also checked as a start (Infumorph: at most 1 mg/day).
     assert!(text_of(root, "#findings").contains("16 mg/day is above the starting dose of at most 1 mg/day"));
+    show("").await;
     let export: web_sys::HtmlButtonElement = find(root, "#export-plan").unchecked_into();
     assert!(export.disabled());
+    show("plan").await;
     // No reason, no acknowledgement.
     click(root, "finding-0-ack").await;
     assert!(text_of(root, "#findings").contains("Give a reason"));
@@ -485,6 +498,7 @@ async fn institution_sets_a_library_limit_in_place() {
         "13 mg/day is under the 15 mg/day default"
     );
     // An invalid value is refused and changes nothing.
+    show("library").await;
     type_into(root, "lib-morphine-0-value", "-1").await;
     click(root, "lib-morphine-0-set").await;
     assert!(
@@ -499,11 +513,13 @@ async fn institution_sets_a_library_limit_in_place() {
     hard.set_checked(true);
     hard.dispatch_event(&bubbling("change")).expect("dispatch");
     click(root, "lib-morphine-0-set").await;
+    show("plan").await;
     assert!(
         text_of(root, "#plan-status").starts_with("Not valid"),
         "{}",
         text_of(root, "#plan-status")
     );
+    show("library").await;
     let card = text_of(root, "#library-morphine");
     assert!(
         card.contains("daily dose max 12 mg/day (hard)") && card.contains("[I] set in itdose on"),
@@ -519,7 +535,8 @@ async fn flex_step_per_hour_shows_the_24_hour_total_and_the_jump() {
     let app = mount(false);
     let root: &Element = &app.root;
     enter_issue_example(root).await;
-    click(root, "set-current").await;
+    // Opening a workflow captures the current programme (no button to press first).
+    show("change").await;
     let flex: HtmlInputElement = find(root, "#flex-enabled").unchecked_into();
     flex.set_checked(true);
     flex.dispatch_event(&bubbling("change")).expect("dispatch");
@@ -630,9 +647,11 @@ async fn the_library_region_selects_the_regional_maximum() {
     type_into(root, "drug-0-concentration", "25").await;
     type_into(root, "drug-0-daily_dose", "20").await;
     assert!(text_of(root, "#plan-status").starts_with("Not valid: a hard limit is crossed"));
+    show("library").await;
     choose(root, "library-region", "EU").await;
-    assert!(!text_of(root, "#plan-status").starts_with("Not valid"));
     assert!(text_of(root, "#library-region-text").starts_with("Region: EU."));
+    show("plan").await;
+    assert!(!text_of(root, "#plan-status").starts_with("Not valid"));
 }
 
 #[wasm_bindgen_test]

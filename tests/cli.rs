@@ -152,13 +152,13 @@ fn an_invalid_plan_names_the_field_and_exits_1() {
     let (code, _, err) = run(&args(&["report", "neg.json"]), negative);
     assert_eq!(code, 1);
     assert!(err.starts_with("neg.json: Plan file: not a valid plan file"), "{err}");
-    let future = |_: &str| read("docs/example-plan.json").map(|t| t.replace("\"version\": 1", "\"version\": 3"));
+    let future = |_: &str| read("docs/example-plan.json").map(|t| t.replace("\"version\": 1", "\"version\": 4"));
     let (code, _, err) = run(&args(&["report", "new.json"]), future);
     assert_eq!(
         (code, err.as_str()),
         (
             1,
-            "new.json: Plan file: version 3 is not supported (this build reads versions 1 to 2)\n"
+            "new.json: Plan file: version 4 is not supported (this build reads versions 1 to 3)\n"
         )
     );
 }

@@ -14,7 +14,7 @@ use common::{
 };
 use itdose::engine::{
     AckKey, Acknowledgement, BridgeBolusSetting, Cycle, DrugModel, FlexDoseStep, FlexProgramme, MriScan, PLAN_VERSION,
-    PatientBolus, PeriodicBolus, PkModel, Plan, PlanStatus, PreviousDrug, PrimingBolusSetting, TitrationHistory, load,
+    Change, PatientBolus, PeriodicBolus, PkModel, Plan, PlanStatus, Session, PreviousDrug, PrimingBolusSetting, TitrationHistory, load,
 };
 use itdose::form::PlanForm;
 
@@ -112,17 +112,27 @@ fn every_part() -> Plan {
             at: at(2026, 11, 1, 9, 0),
         },
     ];
+    p.sessions = vec![Session {
+        at: at(2026, 11, 25, 9, 30),
+        workflow: "Change the programme".into(),
+        changes: vec![Change {
+            parameter: "morphine daily dose".into(),
+            from: "1.5 mg/day".into(),
+            to: "2 mg/day".into(),
+        }],
+        acknowledgements: p.acknowledgements.clone(),
+    }];
     p
 }
 
-/// A plan written with `to_json` reads back identical, as version 2 (its version-1 text key with
-/// no finding kept as it was, and listed).
+/// A plan written with `to_json` reads back identical, as version 3 (its version-1 text key with
+/// no finding kept as it was, and listed; its confirmed session kept).
 #[test]
 fn a_plan_round_trips_through_to_json_and_load() -> TestResult {
     let p = every_part();
     run(&p)?;
     let text = p.to_json();
-    assert!(text.contains("\"version\": 2"), "{text}");
+    assert!(text.contains("\"version\": 3"), "{text}");
     let loaded = load(&text, &catalogue()?, &library()?)?;
     assert_eq!(loaded.plan, p);
     assert_eq!(loaded.from_version, PLAN_VERSION);
@@ -130,8 +140,21 @@ fn a_plan_round_trips_through_to_json_and_load() -> TestResult {
     Ok(())
 }
 
+/// A version-2 file (before confirmed sessions) loads as version 3 with no session, everything
+/// else as it was.
+#[test]
+fn a_version_2_file_migrates_to_version_3() -> TestResult {
+    let mut p = every_part();
+    p.sessions.clear();
+    let text = p.to_json().replace("\"version\": 3", "\"version\": 2");
+    let loaded = load(&text, &catalogue()?, &library()?)?;
+    assert_eq!((loaded.from_version, loaded.plan.version), (2, 3));
+    assert_eq!(loaded.plan, p);
+    Ok(())
+}
+
 /// A file that is not a plan is refused with a message: not JSON; another format; version 0 or a
-/// version newer than this build (2); a field that does not fit (a negative volume).
+/// version newer than this build (3); a field that does not fit (a negative volume).
 #[test]
 fn wrong_files_are_refused_with_a_message() -> TestResult {
     let (catalogue, library) = (catalogue()?, library()?);
@@ -142,11 +165,11 @@ fn wrong_files_are_refused_with_a_message() -> TestResult {
         refused(&good.replace("\"itdose-plan\"", "\"pump-plan\"")),
         Err("Plan file: format is \u{201c}pump-plan\u{201d}, expected \u{201c}itdose-plan\u{201d}".into())
     );
-    for version in ["0", "3", "9"] {
+    for version in ["0", "4", "9"] {
         assert_eq!(
-            refused(&good.replace("\"version\": 2", &format!("\"version\": {version}"))),
+            refused(&good.replace("\"version\": 3", &format!("\"version\": {version}"))),
             Err(format!(
-                "Plan file: version {version} is not supported (this build reads versions 1 to 2)"
+                "Plan file: version {version} is not supported (this build reads versions 1 to 3)"
             )),
             "version {version}"
         );
@@ -289,7 +312,7 @@ fn version_1_acknowledgements_migrate_to_structured_keys() -> TestResult {
     assert_eq!(outcome.status, PlanStatus::NeedsAcknowledgement);
 
     let again = load(&loaded.plan.to_json(), &catalogue()?, &library()?)?;
-    assert_eq!((again.from_version, &again.plan), (2, &loaded.plan));
+    assert_eq!((again.from_version, &again.plan), (3, &loaded.plan));
     assert_eq!(again.kept, ["morphine/daily_dose/max/15/12"]);
     Ok(())
 }

@@ -5,3 +5,4 @@ pub mod findings;
 pub mod migrate;
 pub mod model;
 pub mod outcome;
+pub mod session;

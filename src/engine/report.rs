@@ -5,12 +5,14 @@
 //! The JSON form is an interface others script: `docs/report-format.md` documents it, and
 //! [`REPORT_VERSION`] changes whenever a field changes meaning.
 
+pub mod card;
 mod catalogue;
 mod csf;
 mod drugs;
 mod findings;
 mod mri;
 mod reservoir;
+pub mod review;
 mod visit;
 
 use serde::{Deserialize, Serialize};

@@ -35,7 +35,6 @@ pub fn CsfInputs() -> impl IntoView {
     // Open when the saved or imported plan already has CSF settings, so they are not hidden.
     let open = form.with_untracked(|f| f.csf != crate::form::CsfForm::default());
     let at = |field| element_id(field, Some(Location::Catheter));
-    let mri = |field| element_id(field, Some(Location::Mri));
     view! {
         <details class="csf-inputs" id="csf-inputs" open=open>
             <summary>"Catheter, refill residual and MRI (CSF model)"</summary>
@@ -51,15 +50,25 @@ pub fn CsfInputs() -> impl IntoView {
                 })}
                 <Input id=at(Field::Residual) label="Residual left after aspiration, which mixes with the fill" unit="mL" value=csf.residual().into() />
                 <Input id=at(Field::Weight) label="Patient weight (morphine CSF volume \u{2248} 1 mL/kg)" unit="kg" value=csf.weight_kg().into() />
-                <div class="field-row">
-                    <Input id=mri(Field::Date) label="MRI date" kind=Kind::Date value=csf.mri_date().into() />
-                    <Input id=mri(Field::Time) label="MRI time" kind=Kind::Time value=csf.mri_time().into() />
-                    <Input id=mri(Field::Duration) label="MRI duration" unit="min" value=csf.mri_minutes().into() />
-                </div>
+                <MriInputs />
                 <p class="hint">"Per drug, the concentration being replaced and model parameters are under each drug."</p>
                 <Messages ids=vec![element_id(Field::Pk, None)] shown=true />
             </div>
         </details>
+    }
+}
+
+/// The MRI scan's date, time and length.
+#[component]
+pub fn MriInputs() -> impl IntoView {
+    let csf = expect_context::<AppState>().form.csf();
+    let mri = |field| element_id(field, Some(Location::Mri));
+    view! {
+        <div class="field-row">
+            <Input id=mri(Field::Date) label="MRI date" kind=Kind::Date value=csf.mri_date().into() />
+            <Input id=mri(Field::Time) label="MRI time" kind=Kind::Time value=csf.mri_time().into() />
+            <Input id=mri(Field::Duration) label="MRI duration" unit="min" value=csf.mri_minutes().into() />
+        </div>
     }
 }
 
@@ -244,7 +253,7 @@ pub fn CsfCharts() -> impl IntoView {
 
 /// What to do about the MRI scan, from the report.
 #[component]
-fn MriChecklist() -> impl IntoView {
+pub fn MriChecklist() -> impl IntoView {
     let state = expect_context::<AppState>();
     move || {
         state.last_valid.with(|s| s.as_ref().and_then(|s| s.report.mri.clone())).map(|m| {

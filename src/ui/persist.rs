@@ -163,3 +163,27 @@ pub fn SaveStatus() -> impl IntoView {
         </p>
     }
 }
+
+/// The localStorage key of an open session (the plan as it was when the session began).
+pub const SESSION_KEY: &str = "itdose.session.v1";
+
+/// Restores an open session saved before a reload, and saves it whenever it changes. A stored
+/// session that cannot be read is kept aside under its own key, never silently dropped.
+pub fn keep_session(baseline: RwSignal<Option<super::state::Baseline>>) {
+    if let Some(text) = stored(SESSION_KEY) {
+        match serde_json::from_str(&text) {
+            Ok(b) => baseline.set(Some(b)),
+            Err(_) => {
+                let _ = LocalStorage::raw().set_item(&format!("{SESSION_KEY}.unreadable"), &text);
+            }
+        }
+    }
+    Effect::new(move |_| {
+        let json = baseline.with(|b| b.as_ref().map(serde_json::to_string));
+        let storage = LocalStorage::raw();
+        let _ = match json {
+            Some(Ok(j)) => storage.set_item(SESSION_KEY, &j),
+            _ => storage.remove_item(SESSION_KEY),
+        };
+    });
+}

@@ -8,7 +8,7 @@ use reactive_stores::{Field as StoreField, StoreFieldIterator};
 use super::input::{Check, Input, Kind, Messages, UnitSelect};
 use super::state::AppState;
 use crate::engine::report::current_programme_text;
-use crate::engine::{CurrentTotal, Cycle, Field, Location, MAX_DRUGS, element_id};
+use crate::engine::{Cycle, Field, Location, MAX_DRUGS, element_id};
 use crate::form::{
     FlexFormStoreFields, FlexStepForm, FlexStepFormStoreFields, PatientFormStoreFields, Per, PeriodicForm,
     PeriodicFormStoreFields, PlanFormStoreFields, ProcedureFormStoreFields, SingleForm, SingleFormStoreFields,
@@ -228,34 +228,19 @@ fn Procedures() -> impl IntoView {
     }
 }
 
-/// The current programme: set from the results, cleared, and its titration history.
+/// The current programme (captured when the session began) and its titration history.
 #[component]
 fn CurrentProgramme() -> impl IntoView {
     let state = expect_context::<AppState>();
     let form = state.form;
-    // Only the current input's results can become the current programme.
-    let set_current = move |_| {
-        if let Some(shown) = state.evaluation.with_untracked(|e| e.result.as_ref().ok().cloned()) {
-            let totals: Vec<CurrentTotal> = shown
-                .outcome
-                .drugs
-                .iter()
-                .map(|d| CurrentTotal {
-                    drug: d.id.clone(),
-                    daily_maximum: d.daily_maximum,
-                })
-                .collect();
-            form.current_programme().set(totals);
-        }
-    };
     let text = move || {
         let current = form.current_programme().get();
         if current.is_empty() {
-            "No current programme set: set it before changing the programme to see the change in every 24-hour total."
+            "No current programme: starting doses are checked. The current programme is the plan as it was when this session began (captured when a workflow opens)."
                 .to_owned()
         } else {
             format!(
-                "Current programme (maximum per 24 h): {}",
+                "Current programme, as it was when this session began (maximum per 24 h): {}",
                 state.library.with(|l| current_programme_text(&current, l))
             )
         }
@@ -265,11 +250,6 @@ fn CurrentProgramme() -> impl IntoView {
     view! {
         <div class="current-programme">
             <p class="hint" id="current-programme">{text}</p>
-            <div class="buttons">
-                <button type="button" class="secondary" id="set-current" on:click=set_current
-                    prop:disabled=move || state.stale.get()>"Use these results as the current programme"</button>
-                <button type="button" class="secondary" id="clear-current" on:click=move |_| form.current_programme().set(Vec::new())>"Clear the current programme"</button>
-            </div>
             // A current programme in the wrong unit family (from an imported plan) is refused here.
             <Messages ids=(0..MAX_DRUGS).map(|i| id(Field::Schedule, Location::Drug(i))).collect() shown=true />
             <fieldset class="sub-row">

@@ -9,7 +9,7 @@ use leptos::prelude::*;
 use reactive_stores::Store;
 
 use crate::engine::report::{self, Report};
-use crate::engine::{Catalogue, DrugLibrary, Error, Outcome, Plan, evaluate};
+use crate::engine::{Catalogue, CurrentTotal, DrugLibrary, Error, Outcome, Plan, evaluate, roll_forward};
 use crate::form::{PlanForm, PlanFormStoreFields};
 
 /// What the current input evaluates to.
@@ -33,6 +33,15 @@ pub struct Shown {
     pub report: Report,
 }
 
+/// The plan as it was when a session began, and the workflow that began it (saved with the work).
+#[derive(Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct Baseline {
+    /// The workflow's name ("Refill visit").
+    pub workflow: String,
+    /// The form when the session began.
+    pub form: PlanForm,
+}
+
 /// App-wide state handed to components.
 #[derive(Clone, Copy)]
 pub struct AppState {
@@ -52,6 +61,14 @@ pub struct AppState {
     pub stale: Signal<bool>,
     /// Inputs the user has touched: an empty input shows no message until then.
     pub touched: RwSignal<BTreeSet<String>>,
+    /// The plan as it was when this session began (the current programme), captured when a
+    /// workflow opens; cleared when the session is confirmed or discarded.
+    pub baseline: RwSignal<Option<Baseline>>,
+    /// The baseline's evaluation (none: no session, or a baseline that is not a valid plan).
+    pub current: Memo<Option<Arc<Shown>>>,
+    /// The current input after its refill: the plan rolled forward to the new fill, when a visit
+    /// with a new fill is entered (an error while it cannot be).
+    pub rolled: Memo<Option<Result<Arc<Shown>, Vec<Error>>>>,
 }
 
 impl AppState {
@@ -82,6 +99,32 @@ impl AppState {
                 }
             }
         });
+        let baseline = RwSignal::new(None::<Baseline>);
+        let current = Memo::new(move |_| {
+            baseline.with(|b| {
+                b.as_ref().and_then(|b| {
+                    let f = &b.form;
+                    catalogue.with_value(|c| library.with(|l| evaluate_form(f, c, l).result.ok()))
+                })
+            })
+        });
+        let rolled = Memo::new(move |_| {
+            evaluation.with(|e| {
+                let shown = e.result.as_ref().ok()?;
+                shown.plan.visit.as_ref()?.new_fill?;
+                Some(catalogue.with_value(|c| library.with(|l| roll(&shown.plan, &shown.outcome, c, l))))
+            })
+        });
+        // The current programme is the baseline's: captured automatically, never by a button.
+        Effect::new(move |_| {
+            let Some(totals) = current.with(|c| c.as_ref().map(|c| current_totals(&c.outcome))) else {
+                return;
+            };
+            let field = form.current_programme();
+            if field.with_untracked(|t| *t != totals) {
+                field.set(totals);
+            }
+        });
         AppState {
             form,
             catalogue,
@@ -91,6 +134,29 @@ impl AppState {
             errors,
             stale,
             touched: RwSignal::new(BTreeSet::new()),
+            baseline,
+            current,
+            rolled,
+        }
+    }
+
+    /// What the session proposes: the input rolled forward to its new fill when a refill is
+    /// entered, else the input itself.
+    pub fn proposed(self) -> Result<Arc<Shown>, Vec<Error>> {
+        match self.rolled.get() {
+            Some(rolled) => rolled,
+            None => self.evaluation.with(|e| e.result.clone()),
+        }
+    }
+
+    /// Starts a session from `workflow` when none is open: the plan on screen becomes the current
+    /// programme.
+    pub fn begin_session(self, workflow: &str) {
+        if self.baseline.with_untracked(Option::is_none) {
+            self.baseline.set(Some(Baseline {
+                workflow: workflow.to_owned(),
+                form: self.form.get_untracked(),
+            }));
         }
     }
 
@@ -121,6 +187,28 @@ impl AppState {
                 .collect()
         })
     }
+}
+
+/// Each drug's maximum 24-hour total under `outcome`.
+pub fn current_totals(outcome: &Outcome) -> Vec<CurrentTotal> {
+    outcome
+        .drugs
+        .iter()
+        .map(|d| CurrentTotal {
+            drug: d.id.clone(),
+            daily_maximum: d.daily_maximum,
+        })
+        .collect()
+}
+
+fn roll(plan: &Plan, outcome: &Outcome, catalogue: &Catalogue, library: &DrugLibrary) -> Result<Arc<Shown>, Vec<Error>> {
+    let next = roll_forward(plan, outcome).map_err(|e| vec![e])?;
+    let outcome = evaluate(&next, catalogue, library)?;
+    Ok(Arc::new(Shown {
+        report: report::build(&outcome),
+        plan: next,
+        outcome,
+    }))
 }
 
 fn evaluate_form(form: &PlanForm, catalogue: &Catalogue, library: &DrugLibrary) -> Evaluation {

@@ -11,9 +11,10 @@ fn id(field: Field) -> String {
     element_id(field, Some(Location::Visit))
 }
 
-/// Visit inputs, reconciliation and log.
+/// Visit inputs, reconciliation and log. In the refill workflow (`in_refill`) the visit is logged
+/// when the session is confirmed, not by its own button.
 #[component]
-pub fn VisitSection() -> impl IntoView {
+pub fn VisitSection(#[prop(optional)] in_refill: bool) -> impl IntoView {
     let state = expect_context::<AppState>();
     let form = state.form;
     let v = form.visit();
@@ -53,7 +54,7 @@ pub fn VisitSection() -> impl IntoView {
     };
     view! {
         <section class="visit" aria-labelledby="visit-heading">
-            <h3 id="visit-heading">"Refill visit"</h3>
+            <h3 id="visit-heading">"Visit: what the pump shows, what you withdraw, the new fill"</h3>
             <div class="no-print visit-inputs">
                 <Input id=id(Field::Date) label="Visit date" kind=Kind::Date value=v.date().into() compact=true />
                 <Input id=id(Field::Time) label="Visit time" kind=Kind::Time value=v.time().into() compact=true />
@@ -69,12 +70,25 @@ pub fn VisitSection() -> impl IntoView {
                 <div class:flagged=flagged>
                     <FigureList id="reconciliation" label="Reconciliation" figures=reconciliation stale=state.stale />
                 </div>
-                <button type="button" class="secondary no-print" id="record-visit" on:click=record
-                    prop:disabled=move || state.stale.get()>"Record this visit in the log"</button>
+                <Show when=move || !in_refill>
+                    <button type="button" class="secondary no-print" id="record-visit" on:click=record
+                        prop:disabled=move || state.stale.get()>"Record this visit in the log"</button>
+                </Show>
             </Show>
             <Show when=move || !log.get().is_empty()>
                 <h4>"Visit log"</h4>
-                <FigureList id="visit-log" label="Visit log" figures=log />
+                <dl class="results" id="visit-log" aria-label="Visit log">
+                    <For each=move || log.get().into_iter().enumerate() key=|(i, f)| (*i, f.display.clone()) children=move |(i, f)| view! {
+                        <div class="result-row">
+                            <dt>{f.name}</dt>
+                            <dd>{f.display}" "
+                                <button type="button" class="secondary small no-print" id=format!("delete-visit-{i}")
+                                    aria-label=format!("Delete visit {} from the log", i + 1)
+                                    on:click=move |_| form.visits().update(|v| { if i < v.len() { v.remove(i); } })>"Delete"</button>
+                            </dd>
+                        </div>
+                    } />
+                </dl>
                 <p class="hint" id="visit-trend">{move || trend().map(|t| format!("Discrepancy trend: {t}"))}</p>
             </Show>
         </section>

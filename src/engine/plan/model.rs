@@ -1,11 +1,12 @@
 //! The plan file: pump, drugs in one reservoir, programme (continuous or flex, with boluses),
-//! fill, acknowledgements, refill visits and CSF settings (`docs/plan-format.md`). Version 2;
-//! version 1 files are read and migrated ([`super::migrate`]).
+//! fill, acknowledgements, refill visits, CSF settings and confirmed sessions (`docs/plan-format.md`).
+//! Version 3; versions 1 and 2 are read and migrated ([`super::migrate`]).
 
 use jiff::civil::DateTime;
 use serde::{Deserialize, Serialize};
 
 use crate::engine::plan::findings::Acknowledgement;
+use crate::engine::plan::session::Session;
 use crate::engine::quantities::dose::{AnyConcentration, AnyDoseRate};
 use crate::engine::quantities::units::{Hours, Millilitres, MlPerDay};
 use crate::engine::reservoir::schedule::{Cycle, PatientBolus, PeriodicBolus, SingleBolus};
@@ -13,8 +14,9 @@ use crate::engine::reservoir::visit::{LoggedVisit, Visit};
 
 /// The file format tag of a plan.
 pub const PLAN_FORMAT: &str = "itdose-plan";
-/// The plan format version this build writes (version 1 is read and migrated).
-pub const PLAN_VERSION: u32 = 2;
+/// The plan format version this build writes (versions 1 and 2 are read and migrated; version 3
+/// added the confirmed sessions).
+pub const PLAN_VERSION: u32 = 3;
 /// At most this many drugs share one reservoir.
 pub const MAX_DRUGS: usize = 4;
 
@@ -235,6 +237,10 @@ pub struct Plan {
     /// CSF model settings: dead volume, the solution being replaced, PK parameters, MRI.
     #[serde(default, skip_serializing_if = "CsfSettings::is_default")]
     pub csf: CsfSettings,
+    /// Confirmed clinic sessions (version 3): when, which workflow, what changed, the
+    /// acknowledgements.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub sessions: Vec<Session>,
 }
 
 /// What the CSF concentration model needs beyond the programme.
@@ -321,6 +327,7 @@ impl Plan {
             visit: None,
             visits: Vec::new(),
             csf: CsfSettings::default(),
+            sessions: Vec::new(),
         }
     }
 

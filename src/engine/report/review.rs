@@ -1,0 +1,215 @@
+//! The programme in full (every parameter a clinician sets or checks) and the review before
+//! confirming: the current and the proposed programme side by side, each row marked when it
+//! changes, and each drug's maximum 24-hour total before and after.
+
+use serde::{Deserialize, Serialize};
+
+use super::Figure;
+use crate::engine::format::{Display as _, format_date_time, format_number};
+use crate::engine::plan::model::{Plan, Programme};
+use crate::engine::plan::outcome::Outcome;
+use crate::engine::plan::session::Change;
+use crate::engine::quantities::units::Hours;
+use crate::engine::reservoir::schedule::Cycle;
+
+/// What the review shows when a parameter is not set on one side.
+pub const NOT_SET: &str = "not set";
+
+/// One row of the review.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ReviewRow {
+    /// The parameter ("morphine daily dose").
+    pub parameter: String,
+    /// Under the current programme ([`NOT_SET`] when not set, or no current programme).
+    pub current: String,
+    /// Under the proposed programme.
+    pub proposed: String,
+    /// Whether it changes.
+    pub changed: bool,
+}
+
+/// The review before confirming.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Review {
+    /// Whether there is a current programme to compare with (none for a first fill).
+    pub has_current: bool,
+    /// Every parameter of the programme, the fill and its dates.
+    pub rows: Vec<ReviewRow>,
+    /// Each drug's maximum possible 24-hour total, before and after.
+    pub totals: Vec<ReviewRow>,
+}
+
+impl Review {
+    /// The changed rows, as a confirmed session records them.
+    pub fn changes(&self) -> Vec<Change> {
+        self.rows
+            .iter()
+            .chain(&self.totals)
+            .filter(|r| r.changed)
+            .map(|r| Change {
+                parameter: r.parameter.clone(),
+                from: r.current.clone(),
+                to: r.proposed.clone(),
+            })
+            .collect()
+    }
+}
+
+/// "10 min" under an hour, "1.5 h" from an hour.
+fn duration(h: Hours) -> String {
+    if h.value() < 1.0 {
+        format!("{} min", format_number(h.value() * 60.0))
+    } else {
+        h.ismp()
+    }
+}
+
+const WEEKDAYS: [&str; 7] = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"];
+
+/// The programme in full: the pump and fill, each drug, how the programme is set, the rate, flex
+/// steps, every bolus (the patient bolus with each drug's dose per press), priming, bridge, MRI,
+/// and the dates that follow.
+pub fn programme(plan: &Plan, outcome: &Outcome) -> Vec<Figure> {
+    let mut f = vec![
+        Figure::text("Pump", outcome.pump.name.clone()),
+        Figure::text("Fill date", format_date_time(outcome.fill.filled_at)),
+        Figure::quantity("Fill volume", outcome.fill.volume.value(), "mL"),
+        Figure::quantity("Low-reservoir alarm volume", outcome.fill.low_reservoir_alarm.value(), "mL"),
+    ];
+    for d in &outcome.drugs {
+        let name = &d.display_name;
+        f.push(Figure::text(&format!("{name} concentration"), d.concentration.ismp()));
+        f.push(Figure::text(&format!("{name} daily dose"), d.daily_dose.ismp()));
+    }
+    let lead_name = |lead: usize| outcome.drugs.get(lead).map(|d| d.display_name.clone()).unwrap_or_default();
+    let set_by = match &plan.programme {
+        Programme::LeadDose { lead } if plan.flex.is_some() => format!("flex steps of the lead drug ({})", lead_name(*lead)),
+        Programme::LeadDose { lead } => format!("the lead drug's daily dose ({})", lead_name(*lead)),
+        Programme::Rate { .. } => "the flow rate".to_owned(),
+        Programme::ConstantFlow => "the pump (constant flow)".to_owned(),
+    };
+    f.push(Figure::text("Programme set by", set_by));
+    f.push(Figure::quantity("Flow rate", outcome.flow_rate.value(), "mL/day"));
+    flex_and_boluses(plan, outcome, &mut f);
+    if let Some(m) = &plan.csf.mri {
+        f.push(Figure::text(
+            "MRI",
+            format!("{}, {}", format_date_time(m.at), duration(m.duration)),
+        ));
+    }
+    if let Some(n) = outcome.nominal() {
+        f.push(Figure::text("Low-reservoir alarm date", format_date_time(n.alarm_at)));
+        f.push(Figure::text("Empty date", format_date_time(n.empty_at)));
+    }
+    f.push(Figure::text("Refill by", format_date_time(outcome.refill_by.binding.at)));
+    f
+}
+
+fn flex_and_boluses(plan: &Plan, outcome: &Outcome, f: &mut Vec<Figure>) {
+    if let Some(flex) = &plan.flex {
+        let cycle = match flex.cycle {
+            Cycle::Day => "every 24 hours",
+            Cycle::Week => "every 7 days",
+        };
+        f.push(Figure::text("Flex cycle", cycle.to_owned()));
+        for (i, step) in flex.steps.iter().enumerate() {
+            let day = match flex.cycle {
+                Cycle::Week => format!("{} ", WEEKDAYS.get(usize::from(step.day)).unwrap_or(&"?")),
+                Cycle::Day => String::new(),
+            };
+            f.push(Figure::text(
+                &format!("Flex step {}", i + 1),
+                format!("from {day}{}: {}", step.start, step.daily_dose.ismp()),
+            ));
+        }
+    }
+    let b = &plan.boluses;
+    for (i, p) in b.periodic.iter().enumerate() {
+        f.push(Figure::text(
+            &format!("Periodic bolus {}", i + 1),
+            format!(
+                "{} over {} every {}, first {}",
+                p.volume.ismp(),
+                duration(p.duration),
+                duration(p.interval),
+                format_date_time(p.first)
+            ),
+        ));
+    }
+    for (i, s) in b.single.iter().enumerate() {
+        f.push(Figure::text(
+            &format!("Single bolus {}", i + 1),
+            format!("{} over {} at {}", s.volume.ismp(), duration(s.duration), format_date_time(s.at)),
+        ));
+    }
+    if let Some(p) = &b.patient {
+        f.push(Figure::text(
+            "Patient bolus (myPTM)",
+            format!(
+                "{} over {}, lockout {}, at most {} a day",
+                p.volume.ismp(),
+                duration(p.duration),
+                duration(p.lockout),
+                p.max_per_day
+            ),
+        ));
+        for d in &outcome.drugs {
+            f.push(Figure::text(
+                &format!("{} per patient bolus", d.display_name),
+                d.concentration.amount_in(p.volume).ismp(),
+            ));
+        }
+        if let Some(n) = b.typical_per_day {
+            f.push(Figure::text("Typical patient boluses a day", n.to_string()));
+        }
+    }
+    if let Some(p) = &b.priming {
+        f.push(Figure::text(
+            "Priming bolus",
+            format!("from {} over {}", format_date_time(p.at), duration(p.duration)),
+        ));
+    }
+    if let Some(p) = &b.bridge {
+        f.push(Figure::text("Bridge bolus", format!("from {}", format_date_time(p.at))));
+    }
+}
+
+/// Each drug's maximum possible 24-hour total.
+pub fn totals(outcome: &Outcome) -> Vec<Figure> {
+    outcome
+        .drugs
+        .iter()
+        .map(|d| Figure::text(&format!("{} maximum possible per 24 h", d.display_name), d.daily_maximum.ismp()))
+        .collect()
+}
+
+/// Rows for the figures of both sides, by name: the proposed order first, then what only the
+/// current programme has.
+fn rows(current: &[Figure], proposed: &[Figure]) -> Vec<ReviewRow> {
+    let value = |list: &[Figure], name: &str| list.iter().find(|f| f.name == name).map(|f| f.display.clone());
+    let names = proposed
+        .iter()
+        .map(|f| &f.name)
+        .chain(current.iter().map(|f| &f.name).filter(|n| !proposed.iter().any(|p| &p.name == *n)));
+    names
+        .map(|name| {
+            let (c, p) = (value(current, name), value(proposed, name));
+            ReviewRow {
+                parameter: name.clone(),
+                changed: c != p,
+                current: c.unwrap_or_else(|| NOT_SET.to_owned()),
+                proposed: p.unwrap_or_else(|| NOT_SET.to_owned()),
+            }
+        })
+        .collect()
+}
+
+/// The review of `proposed` against `current` (absent for a first fill: every row is new).
+pub fn review(current: Option<(&Plan, &Outcome)>, proposed: (&Plan, &Outcome)) -> Review {
+    let (before, before_totals) = current.map_or((Vec::new(), Vec::new()), |(p, o)| (programme(p, o), totals(o)));
+    Review {
+        has_current: current.is_some(),
+        rows: rows(&before, &programme(proposed.0, proposed.1)),
+        totals: rows(&before_totals, &totals(proposed.1)),
+    }
+}

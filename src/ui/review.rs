@@ -1,0 +1,243 @@
+//! Review before confirming (the current and the proposed programme side by side, every parameter,
+//! changed rows marked), confirming (the session is recorded with the plan), the confirmed
+//! sessions, and the printout: this screen is what prints.
+
+use leptos::prelude::*;
+
+use super::compounding::Worksheet;
+use super::findings::Findings;
+use super::input::FigureList;
+use super::reservoir_chart::ReservoirChartView;
+use super::route::Screen;
+use super::state::AppState;
+use crate::engine::format::format_date_time;
+use crate::engine::report::review::{self, Review, ReviewRow};
+use crate::engine::{PlanStatus, Session, TitrationHistory};
+use crate::form::PlanForm;
+
+/// The review table: parameter, current, proposed; changed rows marked in words, not colour alone.
+#[component]
+fn ReviewTable(id: &'static str, caption: &'static str, rows: Signal<Vec<ReviewRow>>) -> impl IntoView {
+    view! {
+        <table class="review" id=id>
+            <caption>{caption}</caption>
+            <thead><tr><th scope="col">"Parameter"</th><th scope="col">"Current"</th><th scope="col">"Proposed"</th></tr></thead>
+            <tbody>
+                {move || rows.get().into_iter().map(|r| view! {
+                    <tr class:changed=r.changed>
+                        <th scope="row">{r.parameter}{r.changed.then(|| view! { <span class="changed-mark">" changed"</span> })}</th>
+                        <td>{r.current}</td>
+                        <td>{r.proposed}</td>
+                    </tr>
+                }).collect_view()}
+            </tbody>
+        </table>
+    }
+}
+
+/// Why the session cannot be confirmed yet (none: it can).
+fn blocker(state: AppState) -> Option<String> {
+    if state.baseline.with(Option::is_none) {
+        return Some("No session is open: open a workflow to change the plan.".to_owned());
+    }
+    if state.stale.get() || state.evaluation.with(|e| e.result.is_err()) {
+        return Some("The input is not valid: correct the marked fields first.".to_owned());
+    }
+    let input = state
+        .evaluation
+        .with(|e| e.result.as_ref().ok().map(|s| s.outcome.status));
+    let proposed = state.proposed();
+    match (input, proposed) {
+        (_, Err(e)) => Some(format!(
+            "The refill cannot be applied: {}",
+            e.iter().map(ToString::to_string).collect::<Vec<_>>().join("; ")
+        )),
+        (Some(PlanStatus::Blocked), _) => Some("A hard limit is crossed: the plan cannot be confirmed.".to_owned()),
+        (Some(PlanStatus::NeedsAcknowledgement), _) => {
+            Some("Acknowledge each soft limit with a reason (under Limits and cautions) first.".to_owned())
+        }
+        (_, Ok(p)) if p.outcome.status != PlanStatus::Valid => Some(format!(
+            "After the refill: {}",
+            p.report.status.text
+        )),
+        _ => None,
+    }
+}
+
+/// The review screen.
+#[component]
+pub fn ReviewScreen() -> impl IntoView {
+    let state = expect_context::<AppState>();
+    let review = Memo::new(move |_| {
+        state.proposed().ok().map(|p| {
+            state.current.with(|c| {
+                review::review(c.as_ref().map(|c| (&c.plan, &c.outcome)), (&p.plan, &p.outcome))
+            })
+        })
+    });
+    let rows = Signal::derive(move || review.with(|r| r.as_ref().map(|r| r.rows.clone()).unwrap_or_default()));
+    let totals = Signal::derive(move || review.with(|r| r.as_ref().map(|r| r.totals.clone()).unwrap_or_default()));
+    let changed = move || review.with(|r| r.as_ref().map_or(0, |r| r.changes().len()));
+    let has_current = move || review.with(|r| r.as_ref().is_some_and(|r| r.has_current));
+    let open = move || state.baseline.with(Option::is_some);
+    let confirmed = RwSignal::new(None::<String>);
+    let confirm = move |_| {
+        if blocker(state).is_some() {
+            return;
+        }
+        let (Ok(p), Some(r)) = (state.proposed(), review.get_untracked()) else {
+            return;
+        };
+        let at = super::persist::now();
+        let workflow = state
+            .baseline
+            .with_untracked(|b| b.as_ref().map(|b| b.workflow.clone()))
+            .unwrap_or_default();
+        let form = confirmed_form(&p.plan, &r, at, workflow, state);
+        state.baseline.set(None);
+        state.form.set(form);
+        confirmed.set(Some(format!("Confirmed {}: recorded with the plan.", format_date_time(at))));
+    };
+    let discard = move |_| {
+        if let Some(b) = state.baseline.get_untracked() {
+            state.form.set(b.form);
+        }
+        state.baseline.set(None);
+    };
+    let programme = Signal::derive(move || {
+        state
+            .proposed()
+            .ok()
+            .map(|p| review::programme(&p.plan, &p.outcome))
+            .unwrap_or_default()
+    });
+    let reconciliation = state.section(|r| r.reconciliation.clone());
+    view! {
+        <section class="panel review-screen" aria-labelledby="screen-heading">
+            <PrintHeader />
+            <h2 id="screen-heading" tabindex="-1">"Review and confirm"</h2>
+            {move || confirmed.get().map(|c| view! { <p class="banner banner-ok" role="status" id="confirmed">{c}</p> })}
+            <Show when=open fallback=|| view! {
+                <p class="hint no-print" id="no-session">"No session is open: the plan on screen is the one last confirmed. Open a workflow to change it."</p>
+            }>
+                <p class="hint" id="review-intro">
+                    {move || if has_current() {
+                        format!("{} of the parameters below change (marked \u{201c}changed\u{201d}).", changed())
+                    } else {
+                        "No current programme to compare with (a first fill): every parameter is new.".to_owned()
+                    }}
+                </p>
+                <ReviewTable id="review-table" caption="Current and proposed programme" rows=rows />
+                <ReviewTable id="review-totals" caption="Maximum possible per 24 h, per drug" rows=totals />
+            </Show>
+            <Findings />
+            <Show when=open>
+                <div class="buttons no-print">
+                    <button type="button" id="confirm" on:click=confirm prop:disabled=move || blocker(state).is_some()
+                        aria-describedby="confirm-why">"Confirm and record this session"</button>
+                    <button type="button" class="secondary" id="discard" on:click=discard>"Discard the changes"</button>
+                </div>
+                <p class="hint no-print" id="confirm-why">{move || blocker(state).unwrap_or_default()}</p>
+            </Show>
+            <div class="buttons no-print">
+                <button type="button" class="secondary" id="print" on:click=move |_| { let _ = window().print(); }>"Print"</button>
+                <a class="button secondary" href=Screen::Card.href()>"Patient card"</a>
+            </div>
+            <h3>"The programme in full"</h3>
+            <FigureList id="programme-full" label="The programme in full" figures=programme />
+            <Show when=move || !reconciliation.get().is_empty()>
+                <h3>"Visit and reconciliation"</h3>
+                <FigureList id="review-reconciliation" label="Visit and reconciliation" figures=reconciliation />
+            </Show>
+            <Worksheet />
+            <ReservoirChartView />
+            <Sessions />
+            <PrintFooter />
+        </section>
+    }
+}
+
+/// The plan as confirmed: the session recorded (with every change and the acknowledgements), the
+/// titration history moved to now when a 24-hour total changed.
+fn confirmed_form(
+    plan: &crate::engine::Plan,
+    review: &Review,
+    at: jiff::civil::DateTime,
+    workflow: String,
+    state: AppState,
+) -> PlanForm {
+    let mut plan = plan.clone();
+    if review.has_current && review.totals.iter().any(|r| r.changed) {
+        let rises = plan.titration.as_ref().and_then(|t| t.increases_past_week);
+        plan.titration = Some(TitrationHistory {
+            last_change: Some(at),
+            increases_past_week: rises,
+        });
+    }
+    plan.sessions.push(Session {
+        at,
+        workflow,
+        changes: review.changes(),
+        acknowledgements: plan.acknowledgements.clone(),
+    });
+    state.library.with_untracked(|l| PlanForm::from_plan(&plan, l))
+}
+
+/// The confirmed sessions, newest first.
+#[component]
+fn Sessions() -> impl IntoView {
+    let state = expect_context::<AppState>();
+    let sessions = move || state.form.with(|f| f.sessions.clone());
+    view! {
+        <Show when=move || !sessions().is_empty()>
+            <h3 id="sessions-heading">"Confirmed sessions"</h3>
+            <ul class="sessions" id="sessions" aria-labelledby="sessions-heading">
+                {move || sessions().into_iter().rev().map(|s| view! {
+                    <li>
+                        <strong>{format_date_time(s.at)}", "{s.workflow}": "</strong>
+                        {if s.changes.is_empty() { "no parameter changed".to_owned() } else {
+                            s.changes.iter().map(|c| format!("{}: {} \u{2192} {}", c.parameter, c.from, c.to)).collect::<Vec<_>>().join("; ")
+                        }}
+                        {(!s.acknowledgements.is_empty()).then(|| format!(" ({} acknowledgement(s) recorded)", s.acknowledgements.len()))}
+                    </li>
+                }).collect_view()}
+            </ul>
+        </Show>
+    }
+}
+
+/// The printout's head: lines for the patient's identifiers, when it was printed, the app and the
+/// drug library.
+#[component]
+pub fn PrintHeader() -> impl IntoView {
+    let state = expect_context::<AppState>();
+    let printed = RwSignal::new(format_date_time(super::persist::now()));
+    let handle = window_event_listener(leptos::ev::beforeprint, move |_| {
+        printed.set(format_date_time(super::persist::now()));
+    });
+    on_cleanup(move || handle.remove());
+    let library = move || state.library.with(|l| format!("{} (library format {})", l.name, l.version));
+    view! {
+        <div class="print-only print-header">
+            <dl class="patient-lines">
+                <div><dt>"Patient name"</dt><dd></dd></div>
+                <div><dt>"Date of birth"</dt><dd></dd></div>
+                <div><dt>"Hospital number"</dt><dd></dd></div>
+            </dl>
+            <p id="printed-at">"Printed "{move || printed.get()}" \u{b7} itdose "{env!("CARGO_PKG_VERSION")}" \u{b7} drug library: "{library}</p>
+            <p>"Decision support only: check every figure against the pump's labelling and your institution's protocols."</p>
+        </div>
+    }
+}
+
+/// The printout's foot: signature lines.
+#[component]
+pub fn PrintFooter() -> impl IntoView {
+    view! {
+        <div class="print-only signatures">
+            <p>"Prepared by (name, signature)"</p>
+            <p>"Checked by (name, signature)"</p>
+            <p>"Date and time"</p>
+        </div>
+    }
+}
