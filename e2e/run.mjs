@@ -462,6 +462,37 @@ await test('deep links open each workflow directly, also with dist/ under a sub-
   }
 });
 
+await test('the printout: patient lines, date printed, versions, the programme in full, the review, findings with acknowledgements, worksheet, both charts as vector images, signature lines', async page => {
+  // Prometra II, morphine 10 mg/mL at 1 → 1.2 mg/day, with a catheter and weight for the CSF model,
+  // and a 25 mg/mL stock for the worksheet.
+  await importPlan(page, join(root, 'docs', 'example-prometra-transit.json'), 'change');
+  await page.fill('#drug-0-daily_dose', '1.2');
+  await page.fill('#drug-0-stock_strength', '25');
+  await page.goto(base + '#/review');
+  await page.waitForSelector('#review-table');
+  await page.waitForSelector('#csf-chart-0');
+  await page.emulateMedia({ media: 'print' });
+  await page.evaluate(() => window.dispatchEvent(new Event('beforeprint')));
+  await page.waitForSelector('#reservoir-chart-print');
+  const text = await page.evaluate(() => document.body.innerText);
+  for (const words of ['Patient name', 'Date of birth', 'Hospital number', 'Printed ', 'itdose 0.', 'drug library: itdose default drug library',
+    'Current and proposed programme', 'morphine daily dose changed', 'The programme in full', 'Limits and cautions', 'Compounding worksheet',
+    'Prepared by (name, signature)', 'Checked by (name, signature)']) {
+    assertTrue(text.toLowerCase().includes(words.toLowerCase()), `printout has "${words}"`);
+  }
+  const images = await page.evaluate(() => [...document.querySelectorAll('img.chart-print')].map(i => [i.naturalWidth, decodeURIComponent(i.src).includes('<svg')]));
+  assertTrue(images.length >= 2 && images.every(([w, svg]) => w > 0 && svg), `both charts as SVG images: ${JSON.stringify(images)}`);
+  assertTrue(await page.evaluate(() => [...document.querySelectorAll('.chart canvas')].every(c => getComputedStyle(c).display === 'none')), 'no bitmap canvas on paper');
+  assertTrue(await page.evaluate(() => [...document.querySelectorAll('.no-print, nav, button')].every(el => getComputedStyle(el).display === 'none')), 'no controls on paper');
+  await page.screenshot({ path: join(artifacts, 'printout.png'), fullPage: true });
+  await page.goto(base + '#/card');
+  await page.waitForSelector('#card-figures');
+  for (const words of ['Your pump', 'Medicine: morphine', 'Your next refill is due by', 'Low-reservoir alarm', 'Critical alarm', 'MRI', 'Who to call']) {
+    assertTrue((await page.evaluate(() => document.body.innerText)).includes(words), `card has "${words}"`);
+  }
+  await page.screenshot({ path: join(artifacts, 'patient-card-print.png'), fullPage: true });
+});
+
 const screens = ['', 'refill', 'change', 'new-pump', 'mri', 'review', 'card', 'library', 'convert', 'plan'];
 for (const [label, width, height] of [['desktop', 1440, 900], ['tablet', 820, 1180]]) {
   await test(`axe-core finds no violation on any screen, print media included, and nothing scrolls sideways at ${width} px (${label})`, async page => {

@@ -64,6 +64,12 @@ pub fn App() -> impl IntoView {
         }
     });
     let notes = StoredValue::new(notes);
+    let before = window_event_listener(leptos::ev::beforeprint, move |_| state.printing.set(true));
+    let after = window_event_listener(leptos::ev::afterprint, move |_| state.printing.set(false));
+    on_cleanup(move || {
+        before.remove();
+        after.remove();
+    });
     view! {
         <header class="app-header">
             <h1>"itdose"</h1>

@@ -473,6 +473,8 @@ async fn soft_limit_needs_an_acknowledgement_that_is_recorded() {
         "{}",
         text_of(root, "#plan-status")
     );
+    show("").await;
+    let export: web_sys::HtmlButtonElement = find(root, "#export-plan").unchecked_into();
     assert!(!export.disabled(), "an acknowledged plan can be exported");
     TimeoutFuture::new(700).await;
     let saved: serde_json::Value = LocalStorage::get(STORAGE_KEY).expect("saved form");

@@ -158,3 +158,39 @@ fn the_review_marks_every_changed_parameter() -> TestResult {
     assert!(!first.has_current && first.rows.iter().all(|x| x.changed && x.current == NOT_SET));
     Ok(())
 }
+
+/// Flex steps 08:00 4 mg/day and 20:00 2 mg/day: the 20:00 step runs through midnight, so the day
+/// reads 00:00–08:00 2 mg/day (0 to 8/24 = 0.333), 08:00–20:00 4 mg/day (to 20/24 = 0.833),
+/// 20:00–24:00 2 mg/day.
+#[test]
+fn the_flex_timeline_covers_the_whole_day() -> TestResult {
+    use itdose::engine::report::review::flex_timeline;
+    use itdose::engine::{Cycle, FlexDoseStep, FlexProgramme};
+    let mut p = morphine();
+    p.flex = Some(FlexProgramme {
+        cycle: Cycle::Day,
+        steps: vec![
+            FlexDoseStep {
+                day: 0,
+                start: "20:00".into(),
+                daily_dose: common::dose(MG, 2.0),
+            },
+            FlexDoseStep {
+                day: 0,
+                start: "08:00".into(),
+                daily_dose: common::dose(MG, 4.0),
+            },
+        ],
+    });
+    let t = flex_timeline(&p);
+    let labels: Vec<&str> = t.iter().map(|s| s.label.as_str()).collect();
+    assert_eq!(labels, ["00:00–08:00: 2 mg/day", "08:00–20:00: 4 mg/day", "20:00–24:00: 2 mg/day"]);
+    let close = |a: f64, b: f64| (a - b).abs() < 1e-12;
+    assert!(close(t[0].to, 8.0 / 24.0) && close(t[1].to, 20.0 / 24.0) && close(t[2].to, 1.0));
+    // A 7-day cycle has no 24-hour timeline.
+    if let Some(f) = p.flex.as_mut() {
+        f.cycle = Cycle::Week;
+    }
+    assert!(flex_timeline(&p).is_empty());
+    Ok(())
+}

@@ -106,11 +106,27 @@ fn CsfChart(
                 .unwrap_or_default()
         })
     };
+    let printing = expect_context::<AppState>().printing;
+    // For paper: the same chart as SVG, drawn only while the browser prints.
+    let paper = move || {
+        if !printing.get() {
+            return None;
+        }
+        data.with(|d| {
+            let (series, text, outcome) = d.as_ref()?;
+            let mut svg = String::new();
+            let area = plotters::prelude::SVGBackend::with_string(&mut svg, (760, 300)).into_drawing_area();
+            concentration::draw(&area, outcome, series, text, PLOT_COLUMNS).ok()?;
+            drop(area);
+            Some(super::input::svg_data_url(&svg))
+        })
+    };
     view! {
         <figure class="chart" class:stale=stale>
             <figcaption id=format!("{id}-title")>{move || words().0}</figcaption>
             <canvas node_ref=canvas_ref id=id.clone() width="760" height="300" role="img"
                 aria-labelledby=format!("{id}-title") aria-describedby=format!("{id}-text")></canvas>
+            {move || paper().map(|src| view! { <img class="print-only chart-print" src=src alt=move || words().0 /> })}
             <p class="chart-text" id=format!("{id}-text")>{move || words().1}</p>
         </figure>
     }

@@ -80,6 +80,19 @@ pub fn ReservoirChartView() -> impl IntoView {
             .with(|shown| shown.as_ref().and_then(|s| report::readout(&s.outcome, day)))
     };
 
+    // For paper: the same chart as SVG (vector, sharp at any print resolution), drawn only while
+    // the browser prints.
+    let paper = move || {
+        if !state.printing.get() {
+            return None;
+        }
+        chart.with(|c| {
+            let data = c.as_ref()?;
+            let mut svg = String::new();
+            draw(&SVGBackend::with_string(&mut svg, (WIDTH, HEIGHT)).into_drawing_area(), data).ok()?;
+            Some(super::input::svg_data_url(&svg))
+        })
+    };
     view! {
         <figure class="chart" class:stale=move || stale.get() class:hidden=move || chart.with(Option::is_none)>
             <figcaption id="reservoir-chart-title">"Projected reservoir volume"</figcaption>
@@ -95,6 +108,7 @@ pub fn ReservoirChartView() -> impl IntoView {
                 on:mousemove=on_move
                 on:keydown=on_key
             ></canvas>
+            {move || paper().map(|src| view! { <img class="print-only chart-print" id="reservoir-chart-print" src=src alt="Projected reservoir volume (see the description below)" /> })}
             <p class="readout" id="reservoir-readout" aria-live="polite">
                 {move || readout().unwrap_or_else(|| "Point at the chart (or focus it and use \u{2190} \u{2192}) to read the date and volume.".into())}
             </p>

@@ -5,6 +5,7 @@
 use leptos::prelude::*;
 
 use super::compounding::Worksheet;
+use super::csf::CsfCharts;
 use super::findings::Findings;
 use super::input::FigureList;
 use super::reservoir_chart::ReservoirChartView;
@@ -25,7 +26,7 @@ fn ReviewTable(id: &'static str, caption: &'static str, rows: Signal<Vec<ReviewR
             <tbody>
                 {move || rows.get().into_iter().map(|r| view! {
                     <tr class:changed=r.changed>
-                        <th scope="row">{r.parameter}{r.changed.then(|| view! { <span class="changed-mark">" changed"</span> })}</th>
+                        <th scope="row">{r.parameter}{r.changed.then(|| view! { " "<span class="changed-mark">"changed"</span> })}</th>
                         <td>{r.current}</td>
                         <td>{r.proposed}</td>
                     </tr>
@@ -151,6 +152,7 @@ pub fn ReviewScreen() -> impl IntoView {
             </Show>
             <Worksheet />
             <ReservoirChartView />
+            <CsfCharts />
             <Sessions />
             <PrintFooter />
         </section>

@@ -5,9 +5,9 @@
 use leptos::prelude::*;
 use reactive_stores::{Field as StoreField, StoreFieldIterator};
 
-use super::input::{Check, Input, Kind, Messages, UnitSelect};
+use super::input::{Check, FigureList, Input, Kind, Messages, UnitSelect};
 use super::state::AppState;
-use crate::engine::report::current_programme_text;
+use crate::engine::report::{current_programme_text, review};
 use crate::engine::{Cycle, Field, Location, MAX_DRUGS, element_id};
 use crate::form::{
     FlexFormStoreFields, FlexStepForm, FlexStepFormStoreFields, PatientFormStoreFields, Per, PeriodicForm,
@@ -174,6 +174,7 @@ fn Flex() -> impl IntoView {
             </div>
             <For each=move || 0..flex.steps().with(Vec::len) key=|i| *i children=flex_step />
             <button type="button" id="add-flex-step" on:click=add>"Add a flex step"</button>
+            <FlexTimeline />
         </Show>
     }
 }
@@ -181,7 +182,21 @@ fn Flex() -> impl IntoView {
 /// Patient-activated boluses (myPTM / PTC).
 #[component]
 fn PatientBolus() -> impl IntoView {
-    let form = expect_context::<AppState>().form;
+    let state = expect_context::<AppState>();
+    let form = state.form;
+    // Each drug's dose per press, as the report words it (from the last valid result).
+    let per_press = Signal::derive(move || {
+        state.last_valid.with(|s| {
+            s.as_ref()
+                .map(|s| {
+                    review::programme(&s.plan, &s.outcome)
+                        .into_iter()
+                        .filter(|f| f.name.ends_with(" per patient bolus"))
+                        .collect()
+                })
+                .unwrap_or_default()
+        })
+    });
     let p = form.patient();
     let at = Location::PatientBolus;
     view! {
@@ -195,7 +210,33 @@ fn PatientBolus() -> impl IntoView {
                 <Input id=id(Field::MaxPerDay, at) label="Maximum per 24 h" kind=Kind::Count value=p.max_per_day().into() compact=true />
                 <Input id=id(Field::TypicalPerDay, at) label="Typical activations per day" kind=Kind::Count value=p.typical_per_day().into() compact=true />
             </fieldset>
+            <FigureList id="ptm-per-press" label="Each drug per patient bolus" figures=per_press stale=state.stale />
             <p class="hint">"Using the PTM to give opioid to opioid-naive patients is contraindicated (Medtronic cancer-pain TDD page, V)."</p>
+        </Show>
+    }
+}
+
+/// The 24-hour timeline of the flex steps (a 24-hour cycle), drawn from the last valid plan.
+#[component]
+fn FlexTimeline() -> impl IntoView {
+    let state = expect_context::<AppState>();
+    let steps = Memo::new(move |_| {
+        state
+            .last_valid
+            .with(|s| s.as_ref().map(|s| review::flex_timeline(&s.plan)).unwrap_or_default())
+    });
+    view! {
+        <Show when=move || steps.with(|s| !s.is_empty())>
+            <figure class="flex-timeline" class:stale=move || state.stale.get()>
+                <figcaption>"The lead drug's dose over 24 hours (00:00 to 24:00)"</figcaption>
+                <ol id="flex-timeline">
+                    {move || steps.get().into_iter().map(|s| view! {
+                        <li style=format!("left: {:.3}%; width: {:.3}%", s.from * 100.0, (s.to - s.from) * 100.0)>
+                            <span>{s.label}</span>
+                        </li>
+                    }).collect_view()}
+                </ol>
+            </figure>
         </Show>
     }
 }

@@ -69,6 +69,9 @@ pub struct AppState {
     /// The current input after its refill: the plan rolled forward to the new fill, when a visit
     /// with a new fill is entered (an error while it cannot be).
     pub rolled: Memo<Option<Result<Arc<Shown>, Vec<Error>>>>,
+    /// The browser is printing (between `beforeprint` and `afterprint`): charts draw their
+    /// vector copies for paper only then.
+    pub printing: RwSignal<bool>,
 }
 
 impl AppState {
@@ -137,6 +140,7 @@ impl AppState {
             baseline,
             current,
             rolled,
+            printing: RwSignal::new(false),
         }
     }
 

@@ -174,6 +174,59 @@ fn flex_and_boluses(plan: &Plan, outcome: &Outcome, f: &mut Vec<Figure>) {
     }
 }
 
+/// One flex step on the 24-hour timeline: where it starts and ends (fractions of the day, in
+/// order from midnight) and its words.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TimelineStep {
+    /// Start, 0 to 1 of the day.
+    pub from: f64,
+    /// End, 0 to 1 of the day.
+    pub to: f64,
+    /// "08:00–20:00: 3 mg/day".
+    pub label: String,
+}
+
+fn minutes(hhmm: &str) -> Option<u32> {
+    let (h, m) = hhmm.split_once(':')?;
+    let (h, m): (u32, u32) = (h.trim().parse().ok()?, m.trim().parse().ok()?);
+    (h < 24 && m < 60).then_some(h * 60 + m)
+}
+
+/// The steps of a 24-hour flex cycle on a timeline from midnight (the step running at midnight
+/// wraps round: it is shown from midnight and again up to midnight). Empty for a 7-day cycle or
+/// without flex.
+pub fn flex_timeline(plan: &Plan) -> Vec<TimelineStep> {
+    let Some(flex) = plan.flex.as_ref().filter(|f| f.cycle == Cycle::Day) else {
+        return Vec::new();
+    };
+    let mut steps: Vec<(u32, String)> = flex
+        .steps
+        .iter()
+        .filter_map(|s| Some((minutes(&s.start)?, s.daily_dose.ismp())))
+        .collect();
+    steps.sort_by_key(|(m, _)| *m);
+    let Some(last) = steps.last().cloned() else {
+        return Vec::new();
+    };
+    if steps.first().is_some_and(|(m, _)| *m > 0) {
+        steps.insert(0, (0, last.1.clone()));
+    }
+    let hhmm = |m: u32| format!("{:02}:{:02}", m / 60, m % 60);
+    steps
+        .iter()
+        .enumerate()
+        .map(|(i, (start, dose))| {
+            let end = steps.get(i + 1).map_or(24 * 60, |(m, _)| *m);
+            TimelineStep {
+                from: f64::from(*start) / 1440.0,
+                to: f64::from(end) / 1440.0,
+                label: format!("{}\u{2013}{}: {dose}", hhmm(*start), hhmm(end)),
+            }
+        })
+        .filter(|s| s.to > s.from)
+        .collect()
+}
+
 /// Each drug's maximum possible 24-hour total.
 pub fn totals(outcome: &Outcome) -> Vec<Figure> {
     outcome
