@@ -493,6 +493,22 @@ await test('the printout: patient lines, date printed, versions, the programme i
   await page.screenshot({ path: join(artifacts, 'patient-card-print.png'), fullPage: true });
 });
 
+await test('a new patient: no message in red on any screen before a field is touched; one appears when a touched field is left empty', async page => {
+  await page.evaluate(() => localStorage.clear());
+  const red = () => page.evaluate(() => [...document.querySelectorAll('.field-error p, .field-error li, .error-summary li, .banner-error, [aria-invalid="true"]')]
+    .filter(el => el.offsetParent !== null).map(el => el.id || el.textContent.slice(0, 60)));
+  for (const screen of ['refill', 'change', 'new-pump', 'mri', 'review', 'card', 'plan']) {
+    await page.goto(base + '#/' + screen);
+    await page.reload();
+    await page.waitForSelector('#screen-heading');
+    assertEq(JSON.stringify(await red()), '[]', `#/${screen} before anything is touched`);
+  }
+  await page.goto(base + '#/new-pump');
+  await page.focus('#fill_volume');
+  await page.keyboard.press('Tab');
+  assertEq(await page.textContent('#fill_volume-error'), 'Fill volume: enter a value', 'the message once the field is left empty');
+});
+
 const screens = ['', 'refill', 'change', 'new-pump', 'mri', 'review', 'card', 'library', 'convert', 'plan'];
 for (const [label, width, height] of [['desktop', 1440, 900], ['tablet', 820, 1180]]) {
   await test(`axe-core finds no violation on any screen, print media included, and nothing scrolls sideways at ${width} px (${label})`, async page => {

@@ -20,10 +20,13 @@ const CSF_PAUSE_MS = 300; // src/ui/csf.rs CSF_PAUSE_MS
 const { base, server } = await serveDist();
 const browser = await launchChromium();
 const page = await (await browser.newContext({ viewport: { width: 1440, height: 1000 } })).newPage();
-await page.goto(base);
-await page.waitForSelector('#fill_volume');
+await page.goto(base + '#/');
+await page.waitForSelector('#import-plan');
 await page.setInputFiles('#import-plan', join(root, 'docs', 'example-schedule-plan.json'));
 await page.waitForFunction(() => document.querySelector('#plan-files-status').textContent === 'Plan imported');
+// The heaviest screen: every input and result on one page.
+await page.goto(base + '#/plan');
+await page.waitForSelector('#fill_volume');
 await page.click('#csf-inputs summary');
 await page.fill('#csf-weight', '70');
 await page.fill('#csf-length', '89');

@@ -53,8 +53,8 @@ pub use plan::model::{
     MAX_DRUGS, MriScan, PLAN_FORMAT, PLAN_VERSION, Plan, PreviousDrug, PrimingBolusSetting, Programme, PumpChoice,
     TitrationHistory,
 };
-pub use plan::session::{Change, Session, roll_forward, volume_after_refill};
 pub use plan::outcome::{Comparison, DrugOutcome, MriOutcome, Outcome, PumpOutcome, Rinse};
+pub use plan::session::{Change, Session, roll_forward, volume_after_refill};
 pub use quantities::dose::{AnyConcentration, AnyDoseRate, AnyMass, FamilyMismatch};
 pub use quantities::parse::{parse_date, parse_number, parse_time};
 pub use quantities::units::{

@@ -50,7 +50,10 @@ fn mount(keep_saved: bool) -> Mounted<impl Sized> {
 
 /// Opens a screen by its address ("plan", "library", "" for the start), as a link does.
 async fn show(screen: &str) {
-    let _ = web_sys::window().expect("window").location().set_hash(&format!("/{screen}"));
+    let _ = web_sys::window()
+        .expect("window")
+        .location()
+        .set_hash(&format!("/{screen}"));
     TimeoutFuture::new(50).await;
 }
 

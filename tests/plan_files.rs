@@ -13,8 +13,9 @@ use common::{
     visit,
 };
 use itdose::engine::{
-    AckKey, Acknowledgement, BridgeBolusSetting, Cycle, DrugModel, FlexDoseStep, FlexProgramme, MriScan, PLAN_VERSION,
-    Change, PatientBolus, PeriodicBolus, PkModel, Plan, PlanStatus, Session, PreviousDrug, PrimingBolusSetting, TitrationHistory, load,
+    AckKey, Acknowledgement, BridgeBolusSetting, Change, Cycle, DrugModel, FlexDoseStep, FlexProgramme, MriScan,
+    PLAN_VERSION, PatientBolus, PeriodicBolus, PkModel, Plan, PlanStatus, PreviousDrug, PrimingBolusSetting, Session,
+    TitrationHistory, load,
 };
 use itdose::form::PlanForm;
 

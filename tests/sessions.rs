@@ -59,7 +59,10 @@ fn a_refill_rolls_the_plan_forward_to_the_new_fill() -> TestResult {
     assert_eq!((logged.expected, logged.withdrawn), (expected, ml(20.4)));
     assert_eq!(next.boluses.single, vec![single(0.1, at(2027, 3, 10, 9, 0))]);
     assert!(next.boluses.priming.is_none() && next.csf.mri.is_none());
-    assert_eq!((next.drugs.clone(), next.programme.clone()), (p.drugs.clone(), p.programme.clone()));
+    assert_eq!(
+        (next.drugs.clone(), next.programme.clone()),
+        (p.drugs.clone(), p.programme.clone())
+    );
 
     let (rolled, report) = run(&next)?;
     let nominal = rolled.nominal().ok_or("no projection")?;
@@ -75,7 +78,10 @@ fn a_refill_rolls_the_plan_forward_to_the_new_fill() -> TestResult {
         Some(("Wed 25 Nov 2026, 09:00".into(), "Wed 3 Mar 2027, 09:00".into(), true))
     );
     assert_eq!(row(&r, "Fill volume"), Some(("40 mL".into(), "38 mL".into(), true)));
-    assert_eq!(row(&r, "Flow rate"), Some(("0.2 mL/day".into(), "0.2 mL/day".into(), false)));
+    assert_eq!(
+        row(&r, "Flow rate"),
+        Some(("0.2 mL/day".into(), "0.2 mL/day".into(), false))
+    );
     let before = itdose::engine::format::format_date_time(outcome.nominal().ok_or("no projection")?.alarm_at);
     assert_eq!(
         row(&r, "Low-reservoir alarm date"),
@@ -93,7 +99,10 @@ fn no_new_fill_no_roll_forward() -> TestResult {
     let (outcome, _) = run(&p)?;
     let e = roll_forward(&p, &outcome).err().ok_or("rolled without a new fill")?;
     assert_eq!(e.element_id(), "visit-new_fill");
-    assert_eq!(e.to_string(), "Refill visit, new fill: enter the volume injected as the new fill");
+    assert_eq!(
+        e.to_string(),
+        "Refill visit, new fill: enter the volume injected as the new fill"
+    );
     Ok(())
 }
 
@@ -135,17 +144,30 @@ fn the_review_marks_every_changed_parameter() -> TestResult {
             "morphine maximum possible per 24 h"
         ]
     );
-    assert_eq!(row(&r, "morphine daily dose"), Some(("2 mg/day".into(), "3 mg/day".into(), true)));
+    assert_eq!(
+        row(&r, "morphine daily dose"),
+        Some(("2 mg/day".into(), "3 mg/day".into(), true))
+    );
     assert_eq!(
         row(&r, "Patient bolus (myPTM)"),
-        Some((NOT_SET.into(), "0.05 mL over 10 min, lockout 4 h, at most 4 a day".into(), true))
+        Some((
+            NOT_SET.into(),
+            "0.05 mL over 10 min, lockout 4 h, at most 4 a day".into(),
+            true
+        ))
     );
-    assert_eq!(row(&r, "morphine per patient bolus"), Some((NOT_SET.into(), "0.5 mg".into(), true)));
+    assert_eq!(
+        row(&r, "morphine per patient bolus"),
+        Some((NOT_SET.into(), "0.5 mg".into(), true))
+    );
     assert_eq!(
         row(&r, "morphine maximum possible per 24 h"),
         Some(("2 mg/day".into(), "5 mg/day".into(), true))
     );
-    assert_eq!(row(&r, "morphine concentration"), Some(("10 mg/mL".into(), "10 mg/mL".into(), false)));
+    assert_eq!(
+        row(&r, "morphine concentration"),
+        Some(("10 mg/mL".into(), "10 mg/mL".into(), false))
+    );
     // The session records exactly the changed rows.
     let changes = r.changes();
     assert_eq!(changes.len(), changed.len());
@@ -184,9 +206,23 @@ fn the_flex_timeline_covers_the_whole_day() -> TestResult {
     });
     let t = flex_timeline(&p);
     let labels: Vec<&str> = t.iter().map(|s| s.label.as_str()).collect();
-    assert_eq!(labels, ["00:00–08:00: 2 mg/day", "08:00–20:00: 4 mg/day", "20:00–24:00: 2 mg/day"]);
+    assert_eq!(
+        labels,
+        [
+            "00:00–08:00: 2 mg/day",
+            "08:00–20:00: 4 mg/day",
+            "20:00–24:00: 2 mg/day"
+        ]
+    );
     let close = |a: f64, b: f64| (a - b).abs() < 1e-12;
-    assert!(close(t[0].to, 8.0 / 24.0) && close(t[1].to, 20.0 / 24.0) && close(t[2].to, 1.0));
+    let ends: Vec<f64> = t.iter().map(|s| s.to).collect();
+    assert!(
+        ends.len() == 3
+            && ends
+                .iter()
+                .zip([8.0 / 24.0, 20.0 / 24.0, 1.0])
+                .all(|(a, b)| close(*a, b))
+    );
     // A 7-day cycle has no 24-hour timeline.
     if let Some(f) = p.flex.as_mut() {
         f.cycle = Cycle::Week;

@@ -205,8 +205,5 @@ pub fn FigureList(
 /// An SVG document as a `data:` URL for an `<img>` (allowed by the page's img-src; an image
 /// never runs script, whatever text the chart carries).
 pub fn svg_data_url(svg: &str) -> String {
-    format!(
-        "data:image/svg+xml;charset=utf-8,{}",
-        js_sys::encode_uri_component(svg)
-    )
+    format!("data:image/svg+xml;charset=utf-8,{}", js_sys::encode_uri_component(svg))
 }

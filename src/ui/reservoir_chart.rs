@@ -16,6 +16,17 @@ use crate::engine::report;
 const WIDTH: u32 = 760;
 const HEIGHT: u32 = 380;
 
+/// The chart as an SVG `data:` URL for paper.
+fn paper_svg(data: &ReservoirChart) -> Option<String> {
+    let mut svg = String::new();
+    draw(
+        &SVGBackend::with_string(&mut svg, (WIDTH, HEIGHT)).into_drawing_area(),
+        data,
+    )
+    .ok()?;
+    Some(super::input::svg_data_url(&svg))
+}
+
 /// The projected reservoir depletion chart.
 #[component]
 pub fn ReservoirChartView() -> impl IntoView {
@@ -86,12 +97,7 @@ pub fn ReservoirChartView() -> impl IntoView {
         if !state.printing.get() {
             return None;
         }
-        chart.with(|c| {
-            let data = c.as_ref()?;
-            let mut svg = String::new();
-            draw(&SVGBackend::with_string(&mut svg, (WIDTH, HEIGHT)).into_drawing_area(), data).ok()?;
-            Some(super::input::svg_data_url(&svg))
-        })
+        chart.with(|c| c.as_ref().and_then(paper_svg))
     };
     view! {
         <figure class="chart" class:stale=move || stale.get() class:hidden=move || chart.with(Option::is_none)>

@@ -57,10 +57,9 @@ fn blocker(state: AppState) -> Option<String> {
         (Some(PlanStatus::NeedsAcknowledgement), _) => {
             Some("Acknowledge each soft limit with a reason (under Limits and cautions) first.".to_owned())
         }
-        (_, Ok(p)) if p.outcome.status != PlanStatus::Valid => Some(format!(
-            "After the refill: {}",
-            p.report.status.text
-        )),
+        (_, Ok(p)) if p.outcome.status != PlanStatus::Valid => {
+            Some(format!("After the refill: {}", p.report.status.text))
+        }
         _ => None,
     }
 }
@@ -71,9 +70,9 @@ pub fn ReviewScreen() -> impl IntoView {
     let state = expect_context::<AppState>();
     let review = Memo::new(move |_| {
         state.proposed().ok().map(|p| {
-            state.current.with(|c| {
-                review::review(c.as_ref().map(|c| (&c.plan, &c.outcome)), (&p.plan, &p.outcome))
-            })
+            state
+                .current
+                .with(|c| review::review(c.as_ref().map(|c| (&c.plan, &c.outcome)), (&p.plan, &p.outcome)))
         })
     });
     let rows = Signal::derive(move || review.with(|r| r.as_ref().map(|r| r.rows.clone()).unwrap_or_default()));
@@ -97,7 +96,10 @@ pub fn ReviewScreen() -> impl IntoView {
         let form = confirmed_form(&p.plan, &r, at, workflow, state);
         state.baseline.set(None);
         state.form.set(form);
-        confirmed.set(Some(format!("Confirmed {}: recorded with the plan.", format_date_time(at))));
+        confirmed.set(Some(format!(
+            "Confirmed {}: recorded with the plan.",
+            format_date_time(at)
+        )));
     };
     let discard = move |_| {
         if let Some(b) = state.baseline.get_untracked() {
@@ -218,7 +220,11 @@ pub fn PrintHeader() -> impl IntoView {
         printed.set(format_date_time(super::persist::now()));
     });
     on_cleanup(move || handle.remove());
-    let library = move || state.library.with(|l| format!("{} (library format {})", l.name, l.version));
+    let library = move || {
+        state
+            .library
+            .with(|l| format!("{} (library format {})", l.name, l.version))
+    };
     view! {
         <div class="print-only print-header">
             <dl class="patient-lines">

@@ -83,7 +83,10 @@ impl Screen {
 
     /// Whether the screen changes the plan (opening it starts a session).
     pub fn edits(self) -> bool {
-        matches!(self, Screen::Refill | Screen::Change | Screen::NewPump | Screen::Mri | Screen::Review)
+        matches!(
+            self,
+            Screen::Refill | Screen::Change | Screen::NewPump | Screen::Mri | Screen::Review
+        )
     }
 
     /// The screen of a fragment ("#/refill", "#refill", ""); `None` for one the app does not know.
@@ -104,7 +107,12 @@ fn current_hash() -> String {
 pub fn screen_signal() -> (ReadSignal<Screen>, ReadSignal<Option<String>>) {
     let read = |hash: &str| match Screen::from_hash(hash) {
         Some(s) => (s, None),
-        None => (Screen::Start, Some(format!("The address names no screen (\u{201c}{hash}\u{201d}): choose one below."))),
+        None => (
+            Screen::Start,
+            Some(format!(
+                "The address names no screen (\u{201c}{hash}\u{201d}): choose one below."
+            )),
+        ),
     };
     let (first, first_note) = read(&current_hash());
     let (screen, set_screen) = signal(first);

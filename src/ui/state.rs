@@ -205,7 +205,12 @@ pub fn current_totals(outcome: &Outcome) -> Vec<CurrentTotal> {
         .collect()
 }
 
-fn roll(plan: &Plan, outcome: &Outcome, catalogue: &Catalogue, library: &DrugLibrary) -> Result<Arc<Shown>, Vec<Error>> {
+fn roll(
+    plan: &Plan,
+    outcome: &Outcome,
+    catalogue: &Catalogue,
+    library: &DrugLibrary,
+) -> Result<Arc<Shown>, Vec<Error>> {
     let next = roll_forward(plan, outcome).map_err(|e| vec![e])?;
     let outcome = evaluate(&next, catalogue, library)?;
     Ok(Arc::new(Shown {

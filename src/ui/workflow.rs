@@ -69,7 +69,10 @@ pub fn Summary() -> impl IntoView {
                         Figure::text("Drugs", s.report.summary.clone()),
                     ];
                     let programme = review::programme(&s.plan, &s.outcome);
-                    f.extend(pick(&programme, &["Flow rate", "Low-reservoir alarm date", "Refill by"]));
+                    f.extend(pick(
+                        &programme,
+                        &["Flow rate", "Low-reservoir alarm date", "Refill by"],
+                    ));
                     f
                 })
                 .unwrap_or_default()
@@ -79,10 +82,13 @@ pub fn Summary() -> impl IntoView {
         state.rolled.with(|r| match r {
             Some(Ok(s)) => {
                 let programme = review::programme(&s.plan, &s.outcome);
-                pick(&programme, &["Fill date", "Fill volume", "Low-reservoir alarm date", "Refill by"])
-                    .into_iter()
-                    .map(|f| Figure::text(&format!("After this refill: {}", f.name), f.display))
-                    .collect()
+                pick(
+                    &programme,
+                    &["Fill date", "Fill volume", "Low-reservoir alarm date", "Refill by"],
+                )
+                .into_iter()
+                .map(|f| Figure::text(&format!("After this refill: {}", f.name), f.display))
+                .collect()
             }
             _ => Vec::new(),
         })
@@ -121,12 +127,27 @@ pub fn Summary() -> impl IntoView {
 #[component]
 pub fn StartScreen(note: ReadSignal<Option<String>>, notes: Vec<String>) -> impl IntoView {
     let tasks = [
-        (Screen::Refill, "Reconcile what you withdraw, refill, and see the new alarm and refill-by dates."),
-        (Screen::Change, "Dose, flex steps, boluses and the myPTM, checked against each drug's titration rules."),
-        (Screen::NewPump, "Priming, the first fill and the rules for a new pump (ziconotide)."),
-        (Screen::Mri, "The scan, its checklist, the restart and the pump's MRI conditions."),
+        (
+            Screen::Refill,
+            "Reconcile what you withdraw, refill, and see the new alarm and refill-by dates.",
+        ),
+        (
+            Screen::Change,
+            "Dose, flex steps, boluses and the myPTM, checked against each drug's titration rules.",
+        ),
+        (
+            Screen::NewPump,
+            "Priming, the first fill and the rules for a new pump (ziconotide).",
+        ),
+        (
+            Screen::Mri,
+            "The scan, its checklist, the restart and the pump's MRI conditions.",
+        ),
         (Screen::Card, "The plan in plain language for the patient to carry."),
-        (Screen::Library, "The drug library in force: limits, titration rules and sources."),
+        (
+            Screen::Library,
+            "The drug library in force: limits, titration rules and sources.",
+        ),
         (Screen::Convert, "From systemic opioids to intrathecal (to come)."),
         (Screen::Plan, "Every input and result on one page."),
     ];
@@ -194,7 +215,9 @@ pub fn RefillScreen() -> impl IntoView {
     let state = expect_context::<AppState>();
     let last = Memo::new(move |_| {
         let from = move |s: &Option<std::sync::Arc<super::state::Shown>>| {
-            s.as_ref().map(|s| review::programme(&s.plan, &s.outcome)).unwrap_or_default()
+            s.as_ref()
+                .map(|s| review::programme(&s.plan, &s.outcome))
+                .unwrap_or_default()
         };
         match state.current.with(|c| c.is_some()) {
             true => state.current.with(from),
@@ -204,7 +227,13 @@ pub fn RefillScreen() -> impl IntoView {
     let last = Signal::derive(move || {
         pick(
             &last.get(),
-            &["Pump", "Fill date", "Fill volume", "Flow rate", "Low-reservoir alarm date"],
+            &[
+                "Pump",
+                "Fill date",
+                "Fill volume",
+                "Flow rate",
+                "Low-reservoir alarm date",
+            ],
         )
     });
     let after_errors = move || {

@@ -100,9 +100,15 @@ mod tests {
         let close = |a: f64, b: f64| (a - b).abs() < 1e-12;
         assert!(close(volume_after_refill(injected, residual, None), 20.5));
         // Confirmed 19.8 mL (< 20.5): the smaller is taken.
-        assert!(close(volume_after_refill(injected, residual, Some(Millilitres::new(19.8)?)), 19.8));
+        assert!(close(
+            volume_after_refill(injected, residual, Some(Millilitres::new(19.8)?)),
+            19.8
+        ));
         // Confirmed 21 mL (> 20.5): never more than went in.
-        assert!(close(volume_after_refill(injected, residual, Some(Millilitres::new(21.0)?)), 20.5));
+        assert!(close(
+            volume_after_refill(injected, residual, Some(Millilitres::new(21.0)?)),
+            20.5
+        ));
         Ok(())
     }
 }

@@ -49,7 +49,10 @@ pub fn card(plan: &Plan, outcome: &Outcome, pump: Option<&PumpModel>) -> Patient
         format_date_time(outcome.refill_by.binding.at),
     ));
     if let Some(n) = outcome.nominal() {
-        figures.push(Figure::text("The low-reservoir alarm may sound from", format_date_time(n.alarm_at)));
+        figures.push(Figure::text(
+            "The low-reservoir alarm may sound from",
+            format_date_time(n.alarm_at),
+        ));
     }
     let alarms = vec![
         CardAlarm {

@@ -74,16 +74,28 @@ pub fn programme(plan: &Plan, outcome: &Outcome) -> Vec<Figure> {
         Figure::text("Pump", outcome.pump.name.clone()),
         Figure::text("Fill date", format_date_time(outcome.fill.filled_at)),
         Figure::quantity("Fill volume", outcome.fill.volume.value(), "mL"),
-        Figure::quantity("Low-reservoir alarm volume", outcome.fill.low_reservoir_alarm.value(), "mL"),
+        Figure::quantity(
+            "Low-reservoir alarm volume",
+            outcome.fill.low_reservoir_alarm.value(),
+            "mL",
+        ),
     ];
     for d in &outcome.drugs {
         let name = &d.display_name;
         f.push(Figure::text(&format!("{name} concentration"), d.concentration.ismp()));
         f.push(Figure::text(&format!("{name} daily dose"), d.daily_dose.ismp()));
     }
-    let lead_name = |lead: usize| outcome.drugs.get(lead).map(|d| d.display_name.clone()).unwrap_or_default();
+    let lead_name = |lead: usize| {
+        outcome
+            .drugs
+            .get(lead)
+            .map(|d| d.display_name.clone())
+            .unwrap_or_default()
+    };
     let set_by = match &plan.programme {
-        Programme::LeadDose { lead } if plan.flex.is_some() => format!("flex steps of the lead drug ({})", lead_name(*lead)),
+        Programme::LeadDose { lead } if plan.flex.is_some() => {
+            format!("flex steps of the lead drug ({})", lead_name(*lead))
+        }
         Programme::LeadDose { lead } => format!("the lead drug's daily dose ({})", lead_name(*lead)),
         Programme::Rate { .. } => "the flow rate".to_owned(),
         Programme::ConstantFlow => "the pump (constant flow)".to_owned(),
@@ -101,7 +113,10 @@ pub fn programme(plan: &Plan, outcome: &Outcome) -> Vec<Figure> {
         f.push(Figure::text("Low-reservoir alarm date", format_date_time(n.alarm_at)));
         f.push(Figure::text("Empty date", format_date_time(n.empty_at)));
     }
-    f.push(Figure::text("Refill by", format_date_time(outcome.refill_by.binding.at)));
+    f.push(Figure::text(
+        "Refill by",
+        format_date_time(outcome.refill_by.binding.at),
+    ));
     f
 }
 
@@ -139,7 +154,12 @@ fn flex_and_boluses(plan: &Plan, outcome: &Outcome, f: &mut Vec<Figure>) {
     for (i, s) in b.single.iter().enumerate() {
         f.push(Figure::text(
             &format!("Single bolus {}", i + 1),
-            format!("{} over {} at {}", s.volume.ismp(), duration(s.duration), format_date_time(s.at)),
+            format!(
+                "{} over {} at {}",
+                s.volume.ismp(),
+                duration(s.duration),
+                format_date_time(s.at)
+            ),
         ));
     }
     if let Some(p) = &b.patient {
@@ -232,7 +252,12 @@ pub fn totals(outcome: &Outcome) -> Vec<Figure> {
     outcome
         .drugs
         .iter()
-        .map(|d| Figure::text(&format!("{} maximum possible per 24 h", d.display_name), d.daily_maximum.ismp()))
+        .map(|d| {
+            Figure::text(
+                &format!("{} maximum possible per 24 h", d.display_name),
+                d.daily_maximum.ismp(),
+            )
+        })
         .collect()
 }
 
@@ -240,10 +265,12 @@ pub fn totals(outcome: &Outcome) -> Vec<Figure> {
 /// current programme has.
 fn rows(current: &[Figure], proposed: &[Figure]) -> Vec<ReviewRow> {
     let value = |list: &[Figure], name: &str| list.iter().find(|f| f.name == name).map(|f| f.display.clone());
-    let names = proposed
-        .iter()
-        .map(|f| &f.name)
-        .chain(current.iter().map(|f| &f.name).filter(|n| !proposed.iter().any(|p| &p.name == *n)));
+    let names = proposed.iter().map(|f| &f.name).chain(
+        current
+            .iter()
+            .map(|f| &f.name)
+            .filter(|n| !proposed.iter().any(|p| &p.name == *n)),
+    );
     names
         .map(|name| {
             let (c, p) = (value(current, name), value(proposed, name));
