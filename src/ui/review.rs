@@ -134,6 +134,7 @@ pub fn ReviewScreen() -> impl IntoView {
                 <ReviewTable id="review-totals" caption="Maximum possible per 24 h, per drug" rows=totals />
             </Show>
             <Findings />
+            <AfterRefillFindings />
             <Show when=open>
                 <div class="buttons no-print">
                     <button type="button" id="confirm" on:click=confirm prop:disabled=move || blocker(state).is_some()
@@ -158,6 +159,33 @@ pub fn ReviewScreen() -> impl IntoView {
             <Sessions />
             <PrintFooter />
         </section>
+    }
+}
+
+/// Findings of the plan after its refill that still wait (a refill can raise one the visit's plan
+/// does not have): listed, so a blocked confirmation always says why.
+#[component]
+fn AfterRefillFindings() -> impl IntoView {
+    let state = expect_context::<AppState>();
+    let waiting = move || {
+        state.rolled.with(|r| match r {
+            Some(Ok(p)) if p.outcome.status != PlanStatus::Valid => p
+                .report
+                .findings
+                .iter()
+                .filter(|f| f.severity == crate::engine::Severity::Hard || f.needs_acknowledgement)
+                .map(|f| format!("{}: {}", f.label, f.message))
+                .collect(),
+            _ => Vec::<String>::new(),
+        })
+    };
+    view! {
+        <Show when=move || !waiting().is_empty()>
+            <h3 id="after-refill-findings-heading">"After the refill, still to resolve"</h3>
+            <ul class="findings" id="after-refill-findings" aria-labelledby="after-refill-findings-heading">
+                {move || waiting().into_iter().map(|f| view! { <li class="finding finding-soft">{f}</li> }).collect_view()}
+            </ul>
+        </Show>
     }
 }
 

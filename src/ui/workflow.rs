@@ -236,6 +236,13 @@ pub fn RefillScreen() -> impl IntoView {
             ],
         )
     });
+    // The new fill's overall figures (rate, alarm, empty, refill-by), as the report words them.
+    let after = Signal::derive(move || {
+        state.rolled.with(|r| match r {
+            Some(Ok(s)) => s.report.figures.clone(),
+            _ => Vec::new(),
+        })
+    });
     let after_errors = move || {
         state.rolled.with(|r| match r {
             Some(Err(e)) => e.iter().map(ToString::to_string).collect(),
@@ -260,6 +267,11 @@ pub fn RefillScreen() -> impl IntoView {
                 <ToReview />
             </section>
             <section class="panel outputs" aria-label="Results">
+                <Show when=move || !after.get().is_empty()>
+                    <h3 id="after-refill-heading">"After this refill"</h3>
+                    <FigureList id="after-refill" label="After this refill" figures=after />
+                    <h3>"The last fill, until the refill is confirmed"</h3>
+                </Show>
                 <Results />
                 <Findings />
                 <Worksheet />
