@@ -398,13 +398,13 @@ await test('a dose change: the review shows every changed parameter, and confirm
   const changed = await page.evaluate(() => [...document.querySelectorAll('#review-table tr.changed th, #review-totals tr.changed th')].map(th => th.firstChild.textContent));
   const expected = ['morphine daily dose', 'bupivacaine daily dose', 'cloNIDine daily dose', 'Flow rate',
     'Patient bolus (myPTM)', 'morphine per patient bolus', 'bupivacaine per patient bolus', 'cloNIDine per patient bolus',
-    'Low-reservoir alarm date', 'Empty date', 'Refill by',
+    'Low-reservoir alarm date', 'Empty date', 'Earliest possible empty date (every allowed patient bolus, fast edge of the flow accuracy)', 'Refill by',
     'morphine maximum possible per 24 h', 'bupivacaine maximum possible per 24 h', 'cloNIDine maximum possible per 24 h'];
   assertEq(JSON.stringify(changed), JSON.stringify(expected), 'every changed parameter, and only those');
   const row = await page.evaluate(() => [...document.querySelectorAll('#review-table tr.changed')].map(tr => [...tr.children].map(c => c.textContent)));
   assertEq(JSON.stringify(row[0]), JSON.stringify(['morphine daily dose changed', '1 mg/day', '1.2 mg/day']), 'the dose row');
   assertEq(JSON.stringify(row[5]), JSON.stringify(['morphine per patient bolus changed', 'not set', '0.25 mg']), 'dose per press: 0.05 mL × 5 mg/mL = 0.25 mg');
-  assertEq(await page.textContent('#review-intro'), '14 of the parameters below change (marked “changed”).', 'count');
+  assertEq(await page.textContent('#review-intro'), '15 of the parameters below change (marked “changed”).', 'count');
   // The 24-hour totals rise 1.95 times (the patient boluses count): each needs an acknowledgement.
   assertTrue(await page.isDisabled('#confirm'), 'unacknowledged soft limits block confirming');
   for (let n = 0; n < 10; n++) {
@@ -420,25 +420,75 @@ await test('a dose change: the review shows every changed parameter, and confirm
   assertTrue(sessions.includes('Change the programme: morphine daily dose: 1 mg/day → 1.2 mg/day'), sessions);
 });
 
-await test('"New patient" leaves nothing of the previous plan', async page => {
-  await importPlan(page, join(root, 'docs', 'example-ziconotide-refill.json'), 'change');
+await test('"New patient" leaves nothing of the previous plan: fill, drugs, visits, sessions, acknowledgements, open session', async page => {
+  // A plan with acknowledgements, then a confirmed refill (a visit in the log and a session), then
+  // an open session with an unconfirmed change.
+  await importPlan(page, join(root, 'docs', 'example-plan.json'), 'refill');
+  await page.fill('#visit-date', '2027-02-10');
+  await page.fill('#visit-time', '09:00');
+  await page.fill('#visit-withdrawn', '4.6');
+  await page.fill('#visit-new_fill', '20');
+  await page.click('#to-review');
+  await page.click('#confirm');
+  await page.waitForSelector('#confirmed');
+  await page.goto(base + '#/change');
+  await page.fill('#drug-0-daily_dose', '1.1');
+  await page.waitForFunction(() => document.querySelector('#save-status').textContent === 'Saved on this device');
+  const before = await page.evaluate(() => Object.values(localStorage).join('\n'));
+  for (const trace of ['bupivacaine', 'visits":[{', 'sessions":[{', 'reason', '"1.1"']) assertTrue(before.includes(trace), `the plan had ${trace}`);
+  assertTrue(await page.evaluate(() => localStorage.getItem('itdose.session.v1') !== null), 'a session was open');
   await page.goto(base + '#/');
   await page.click('#new-patient');
   await page.click('#new-patient-confirm');
   await page.goto(base + '#/plan');
   await page.waitForSelector('#fill_volume');
   for (const id of ['fill_volume', 'drug-0-concentration', 'drug-0-daily_dose', 'end_of_service']) {
-    assertEq(await page.inputValue(id.startsWith('#') ? id : `#${id}`), '', `${id} empty`);
+    assertEq(await page.inputValue(`#${id}`), '', `${id} empty`);
   }
   assertEq(await page.inputValue('#drug-0-drug'), 'morphine', 'the default drug line');
+  assertEq(await page.evaluate(() => document.querySelectorAll('[id^="drug-"][id$="-drug"]').length), 1, 'one drug line');
   assertTrue(!(await page.isChecked('#ptm-enabled')) && !(await page.isChecked('#flex-enabled')), 'no flex, no patient boluses');
-  assertTrue(!(await page.$('#visit-log')) && !(await page.$('#findings .ack-done')), 'no visits, no acknowledgements');
-  await page.waitForFunction(() => document.querySelector('#save-status').textContent === 'Saved on this device');
-  const stored = await page.evaluate(() => JSON.stringify(localStorage));
-  for (const trace of ['ziconotide', 'visits":[{', 'sessions":[{', 'reason']) {
+  assertTrue(!(await page.$('#visit-log')) && !(await page.$('#findings .ack-done')), 'no visits, no acknowledgements on screen');
+  await page.waitForTimeout(600);
+  const stored = await page.evaluate(() => Object.values(localStorage).join('\n'));
+  for (const trace of ['bupivacaine', 'visits":[{', 'sessions":[{', 'reason', '"1.1"']) {
     assertTrue(!stored.includes(trace), `nothing of the previous patient stored (${trace})`);
   }
   assertTrue(await page.evaluate(() => localStorage.getItem('itdose.session.v1') === null), 'no open session');
+  await page.goto(base + '#/review');
+  await page.waitForSelector('#no-session');
+});
+
+await test('an open session survives a reload; discarding it brings the plan back as it was', async page => {
+  await importPlan(page, join(root, 'docs', 'example-plan.json'), 'change');
+  await page.fill('#drug-0-daily_dose', '1.2');
+  await page.waitForFunction(() => document.querySelector('#save-status').textContent === 'Saved on this device');
+  await page.reload();
+  await page.goto(base + '#/review');
+  await page.waitForSelector('#review-table');
+  assertTrue((await page.textContent('#review-table')).includes('1 mg/day1.2 mg/day'), 'the change is still under review after a reload');
+  assertTrue((await figureIn(page, 'summary', 'Status')).endsWith('Changes not yet confirmed.'), 'the summary says so');
+  await page.click('#discard');
+  await page.waitForFunction(() => document.querySelector('#no-session'), null, { timeout: 5000 }).catch(async () => {
+    throw new Error(`after Discard: ${await page.evaluate(() => document.querySelector('.review-screen').innerText.slice(0, 400))}`);
+  });
+  await page.goto(base + '#/change');
+  assertEq(await page.inputValue('#drug-0-daily_dose'), '1', 'the dose as it was');
+  assertTrue(!(await figureIn(page, 'summary', 'Status')).includes('not yet confirmed'), 'nothing waits');
+});
+
+await test('a visit reconciled against a programme changed in the same session cannot be confirmed', async page => {
+  await importPlan(page, join(root, 'docs', 'example-plan.json'), 'refill');
+  await page.fill('#visit-date', '2027-02-10');
+  await page.fill('#visit-time', '09:00');
+  await page.fill('#visit-withdrawn', '4.6');
+  await page.fill('#visit-new_fill', '20');
+  await page.goto(base + '#/change');
+  await page.fill('#drug-0-daily_dose', '1.2');
+  await page.goto(base + '#/review');
+  await page.waitForSelector('#confirm');
+  assertTrue(await page.isDisabled('#confirm'), 'confirming is blocked');
+  assertTrue((await page.textContent('#confirm-why')).includes('reconciled against the programme in force since the last fill'), await page.textContent('#confirm-why'));
 });
 
 await test('deep links open each workflow directly, also with dist/ under a sub-path of a static host', async page => {

@@ -55,12 +55,19 @@ pub fn App() -> impl IntoView {
     persist::keep_session(state.baseline);
     let (hash_screen, route_note) = route::screen_signal();
     let screen = Memo::new(move |_| hash_screen.get());
-    // Opening a workflow that changes the plan starts a session: the plan on screen becomes the
-    // current programme (no button to press first).
+    // The first change on a screen that edits the plan starts a session: the plan as it was just
+    // before becomes the current programme (no button to press first, and looking changes nothing).
+    let before = StoredValue::new(state.form.get_untracked());
     Effect::new(move |_| {
-        let s = screen.get();
-        if s.edits() {
-            state.begin_session(s.title());
+        let now = state.form.get();
+        let was = before.try_update_value(|b| std::mem::replace(b, now.clone()));
+        let s = screen.get_untracked();
+        if let Some(was) = was
+            && was != now
+            && s.edits()
+            && state.baseline.with_untracked(Option::is_none)
+        {
+            state.begin_session(s.title(), was);
         }
     });
     let notes = StoredValue::new(notes);

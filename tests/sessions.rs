@@ -6,6 +6,7 @@
 mod common;
 
 use common::{MG, TestResult, at, ml, plan, run, single, visit};
+use itdose::engine::format::Display as _;
 use itdose::engine::report::review::{NOT_SET, review};
 use itdose::engine::{MriScan, PatientBolus, Plan, PrimingBolusSetting, roll_forward};
 
@@ -50,7 +51,7 @@ fn a_refill_rolls_the_plan_forward_to_the_new_fill() -> TestResult {
     p.csf.catheter_ml_per_cm = Some(0.0026);
     let (outcome, _) = run(&p)?;
     let expected = outcome.reconciliation.as_ref().ok_or("no reconciliation")?.expected;
-    let next = roll_forward(&p, &outcome)?;
+    let next = roll_forward(&p, &outcome, &p)?;
     assert_eq!(next.fill.volume, ml(38.0));
     assert_eq!(next.fill.filled_at, at(2027, 3, 3, 9, 0));
     assert!(next.visit.is_none());
@@ -59,6 +60,16 @@ fn a_refill_rolls_the_plan_forward_to_the_new_fill() -> TestResult {
     assert_eq!((logged.expected, logged.withdrawn), (expected, ml(20.4)));
     assert_eq!(next.boluses.single, vec![single(0.1, at(2027, 3, 10, 9, 0))]);
     assert!(next.boluses.priming.is_none() && next.csf.mri.is_none());
+    // The new fill replaces the solution that was in the pump: morphine 10 mg/mL.
+    assert_eq!(
+        next.csf
+            .previous
+            .iter()
+            .map(|d| (d.drug.as_str(), d.concentration.ismp()))
+            .collect::<Vec<_>>(),
+        [("morphine", "10 mg/mL".to_owned())]
+    );
+    assert_eq!((logged.new_fill, logged.confirmed_after_refill), (Some(ml(38.0)), None));
     assert_eq!(
         (next.drugs.clone(), next.programme.clone()),
         (p.drugs.clone(), p.programme.clone())
@@ -97,7 +108,9 @@ fn no_new_fill_no_roll_forward() -> TestResult {
     let mut p = morphine();
     p.visit = Some(visit(at(2027, 3, 3, 9, 0), 20.4));
     let (outcome, _) = run(&p)?;
-    let e = roll_forward(&p, &outcome).err().ok_or("rolled without a new fill")?;
+    let e = roll_forward(&p, &outcome, &p)
+        .err()
+        .ok_or("rolled without a new fill")?;
     assert_eq!(e.element_id(), "visit-new_fill");
     assert_eq!(
         e.to_string(),
@@ -140,6 +153,7 @@ fn the_review_marks_every_changed_parameter() -> TestResult {
             "morphine per patient bolus",
             "Low-reservoir alarm date",
             "Empty date",
+            "Earliest possible empty date (every allowed patient bolus, fast edge of the flow accuracy)",
             "Refill by",
             "morphine maximum possible per 24 h"
         ]
@@ -229,4 +243,56 @@ fn the_flex_timeline_covers_the_whole_day() -> TestResult {
     }
     assert!(flex_timeline(&p).is_empty());
     Ok(())
+}
+
+/// The patient card: each medicine's concentration and dose; the alarm at its earliest (every
+/// allowed extra dose); a Prometra's MRI says the pump is emptied first; a constant-flow pump has no
+/// alarm to describe.
+#[test]
+fn the_patient_card_speaks_plainly_and_errs_early() -> TestResult {
+    use itdose::engine::report::card::card;
+    let cat = common::catalogue()?;
+    // Prometra II 20 mL, morphine 10 mg/mL at 1 mg/day (0.1 mL/day); myPTM 0.05 mL (0.5 mg),
+    // lockout 4 h, at most 4 a day: with every dose the rate is 0.1 + 0.2 = 0.3 mL/day.
+    let mut p = plan("prometra-ii-20", 20.0, "morphine", MG, 10.0, 1.0);
+    p.boluses.patient = Some(PatientBolus {
+        volume: ml(0.05),
+        duration: common::hours(10.0 / 60.0),
+        lockout: common::hours(4.0),
+        max_per_day: 4,
+    });
+    let (o, _) = run(&p)?;
+    let c = card(&p, &o, cat.get("prometra-ii-20"));
+    let shown = |name: &str| c.figures.iter().find(|f| f.name == name).map(|f| f.display.clone());
+    assert_eq!(
+        shown("Medicine: morphine").as_deref(),
+        Some("10 mg/mL in the pump; dose 1 mg/day")
+    );
+    let earliest = o.scenarios.iter().map(|s| s.alarm_at).min().ok_or("no scenario")?;
+    assert!(earliest < o.nominal().ok_or("no projection")?.alarm_at);
+    assert_eq!(
+        shown("The low-reservoir alarm could sound as early as"),
+        Some(itdose::engine::format::format_date_time(earliest))
+    );
+    assert_eq!(c.alarms.len(), 2);
+    assert!(c.mri.contains("must be emptied before the scan"), "{}", c.mri);
+    let bolus = c.patient_bolus.ok_or("no myPTM text")?;
+    assert!(
+        bolus.contains("Each dose gives 0.5 mg morphine") && bolus.contains("at least 4 h"),
+        "{bolus}"
+    );
+    // A constant-flow pump has no alarm.
+    let cf = common::constant_flow(30.0, 1.0, 30.0, &[("morphine", MG, 2.0)]);
+    let (o, _) = run(&cf)?;
+    let c = card(&cf, &o, cat.get(&cf.pump.model));
+    assert!(c.alarms.is_empty());
+    assert_eq!(
+        shown_in(&c.figures, "Alarms").as_deref(),
+        Some("this pump has no alarm: keep your refill date")
+    );
+    Ok(())
+}
+
+fn shown_in(figures: &[itdose::engine::Figure], name: &str) -> Option<String> {
+    figures.iter().find(|f| f.name == name).map(|f| f.display.clone())
 }

@@ -472,6 +472,9 @@ fn the_visit_log_shows_a_growing_discrepancy() -> TestResult {
                 withdrawn: Millilitres::new(withdrawn)?,
                 discrepancy: VolumeChange::new(withdrawn - expected)?,
                 flagged,
+                new_fill: None,
+                confirmed_after_refill: None,
+                after_refill_flagged: false,
             })
         };
     let mut p = plan("synchromed-ii-40", 40.0, "morphine", MG, 10.0, 2.0);

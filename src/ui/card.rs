@@ -10,25 +10,31 @@ use crate::engine::report::card::{PatientCard, card};
 #[component]
 pub fn CardScreen() -> impl IntoView {
     let state = expect_context::<AppState>();
+    // The plan the session proposes (after a refill, the new fill), else the plan on screen.
     let made = Memo::new(move |_| {
-        state.last_valid.with(|s| {
-            s.as_ref().map(|s| {
-                state
-                    .catalogue
-                    .with_value(|c| card(&s.plan, &s.outcome, c.get(&s.plan.pump.model)))
-            })
+        let shown = match state.proposed() {
+            Ok(s) => Some(s),
+            Err(_) => state.last_valid.get(),
+        };
+        shown.map(|s| {
+            state
+                .catalogue
+                .with_value(|c| card(&s.plan, &s.outcome, c.get(&s.plan.pump.model)))
         })
     });
+    let open = move || state.baseline.with(Option::is_some);
     let figures = Signal::derive(move || made.with(|c| c.as_ref().map(|c| c.figures.clone()).unwrap_or_default()));
     let body = move || {
         made.get().map(|c: PatientCard| {
             view! {
-                <h3>"If your pump sounds an alarm"</h3>
-                <dl class="card-alarms" id="card-alarms">
-                    {c.alarms.into_iter().map(|a| view! {
-                        <div><dt>{a.name}</dt><dd><p>"How it sounds: "{a.sound}"."</p><p>{a.action}</p></dd></div>
-                    }).collect_view()}
-                </dl>
+                {(!c.alarms.is_empty()).then(|| view! {
+                    <h3>"If your pump sounds an alarm"</h3>
+                    <dl class="card-alarms" id="card-alarms">
+                        {c.alarms.into_iter().map(|a| view! {
+                            <div><dt>{a.name}</dt><dd><p>"How it sounds: "{a.sound}"."</p><p>{a.action}</p></dd></div>
+                        }).collect_view()}
+                    </dl>
+                })}
                 <h3>"MRI scans"</h3>
                 <p id="card-mri">{c.mri}</p>
                 {c.patient_bolus.map(|b| view! { <h3>"Extra doses (myPTM)"</h3><p id="card-bolus">{b}</p> })}
@@ -41,6 +47,9 @@ pub fn CardScreen() -> impl IntoView {
             <Show when=move || made.with(Option::is_some) fallback=|| view! {
                 <p class="placeholder">"The card appears once the plan is valid."</p>
             }>
+                <Show when=open>
+                    <p class="banner banner-stale" role="status" id="card-unconfirmed">"This card shows changes not yet confirmed: confirm the review before giving it to the patient."</p>
+                </Show>
                 <Show when=move || state.stale.get()>
                     <p class="banner banner-error" role="status">"The input is not valid: this card shows the last valid plan. Do not print it until the input is corrected."</p>
                 </Show>

@@ -80,7 +80,8 @@ pub fn PlanFiles(
             });
             match result {
                 Ok((form, note)) => {
-                    state.form.set(form);
+                    // An imported plan is another plan: nothing of the previous one carries over.
+                    state.replace_plan(form);
                     import_error.set(None);
                     import_note_text.set(note);
                     flash.show("Plan imported".into());

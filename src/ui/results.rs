@@ -61,7 +61,10 @@ pub fn Results() -> impl IntoView {
     };
     view! {
         <ul class="error-summary" id="error-summary" aria-label="What to correct">
-            {move || error_list().into_iter().map(|(href, text)| view! { <li><a href=href>{text}</a></li> }).collect_view()}
+            {move || error_list().into_iter().map(|(href, text)| {
+                let id = href.trim_start_matches('#').to_owned();
+                view! { <li><a href=href on:click=move |ev| go_to_field(ev, &id)>{text}</a></li> }
+            }).collect_view()}
         </ul>
         <Show when=move || shown.get() fallback=|| view! {
             <p class="placeholder" id="results-empty">"Enter the fill, each drug's concentration and the lead drug's daily dose to see the flow rate, every drug's dose and the refill dates."</p>
@@ -89,6 +92,28 @@ pub fn Results() -> impl IntoView {
             <DrugResults />
             {move || notes.get().into_iter().map(|n| view! { <p class="note">{n}</p> }).collect_view()}
         </Show>
+    }
+}
+
+/// Follows an error's link without changing the address (the address names the screen): focuses
+/// the field, or opens the one-page plan, where every field is, and focuses it there.
+fn go_to_field(ev: leptos::ev::MouseEvent, id: &str) {
+    ev.prevent_default();
+    let focus = |id: &str| {
+        document()
+            .get_element_by_id(id)
+            .and_then(|el| wasm_bindgen::JsCast::dyn_into::<web_sys::HtmlElement>(el).ok())
+            .map(|el| el.focus())
+            .is_some()
+    };
+    if !focus(id) {
+        super::route::go(super::route::Screen::Plan);
+        let id = id.to_owned();
+        // After the screen is drawn.
+        let _ = gloo_timers::callback::Timeout::new(50, move || {
+            focus(&id);
+        })
+        .forget();
     }
 }
 

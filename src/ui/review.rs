@@ -36,6 +36,17 @@ fn ReviewTable(id: &'static str, caption: &'static str, rows: Signal<Vec<ReviewR
     }
 }
 
+/// Moves focus to `id` once the screen is redrawn (the button that had it is gone).
+pub fn focus_later(id: &'static str) {
+    request_animation_frame(move || {
+        if let Some(el) = document().get_element_by_id(id)
+            && let Ok(el) = wasm_bindgen::JsCast::dyn_into::<web_sys::HtmlElement>(el)
+        {
+            let _ = el.focus();
+        }
+    });
+}
+
 /// Why the session cannot be confirmed yet (none: it can).
 fn blocker(state: AppState) -> Option<String> {
     if state.baseline.with(Option::is_none) {
@@ -43,6 +54,9 @@ fn blocker(state: AppState) -> Option<String> {
     }
     if state.stale.get() || state.evaluation.with(|e| e.result.is_err()) {
         return Some("The input is not valid: correct the marked fields first.".to_owned());
+    }
+    if state.visit_moved.get() {
+        return Some("The programme was changed after the visit was entered, and that changes the visit's expected residual: the visit must be reconciled against the programme in force since the last fill. Discard the changes, confirm the refill with the same programme, then change the programme in a session of its own.".to_owned());
     }
     let input = state
         .evaluation
@@ -93,19 +107,21 @@ pub fn ReviewScreen() -> impl IntoView {
             .baseline
             .with_untracked(|b| b.as_ref().map(|b| b.workflow.clone()))
             .unwrap_or_default();
-        let form = confirmed_form(&p.plan, &r, at, workflow, state);
-        state.baseline.set(None);
+        let form = confirmed_form(&p, &r, at, workflow, state);
+        state.end_session();
         state.form.set(form);
         confirmed.set(Some(format!(
             "Confirmed {}: recorded with the plan.",
             format_date_time(at)
         )));
+        focus_later("confirmed");
     };
     let discard = move |_| {
         if let Some(b) = state.baseline.get_untracked() {
             state.form.set(b.form);
         }
-        state.baseline.set(None);
+        state.end_session();
+        focus_later("screen-heading");
     };
     let programme = Signal::derive(move || {
         state
@@ -119,7 +135,7 @@ pub fn ReviewScreen() -> impl IntoView {
         <section class="panel review-screen" aria-labelledby="screen-heading">
             <PrintHeader />
             <h2 id="screen-heading" tabindex="-1">"Review and confirm"</h2>
-            {move || confirmed.get().map(|c| view! { <p class="banner banner-ok" role="status" id="confirmed">{c}</p> })}
+            {move || confirmed.get().map(|c| view! { <p class="banner banner-ok" role="status" id="confirmed" tabindex="-1">{c}</p> })}
             <Show when=open fallback=|| view! {
                 <p class="hint no-print" id="no-session">"No session is open: the plan on screen is the one last confirmed. Open a workflow to change it."</p>
             }>
@@ -192,25 +208,47 @@ fn AfterRefillFindings() -> impl IntoView {
 /// The plan as confirmed: the session recorded (with every change and the acknowledgements), the
 /// titration history moved to now when a 24-hour total changed.
 fn confirmed_form(
-    plan: &crate::engine::Plan,
+    shown: &super::state::Shown,
     review: &Review,
     at: jiff::civil::DateTime,
     workflow: String,
     state: AppState,
 ) -> PlanForm {
-    let mut plan = plan.clone();
+    let mut plan = shown.plan.clone();
     if review.has_current && review.totals.iter().any(|r| r.changed) {
-        let rises = plan.titration.as_ref().and_then(|t| t.increases_past_week);
+        // A rise counts towards the weekly limit: the rises of the past week (when the last
+        // change was within it) and this one. Counting the older ones again errs towards caution.
+        let rose = shown.outcome.drugs.iter().any(|d| {
+            plan.current_programme
+                .iter()
+                .any(|c| c.drug == d.id && c.daily_maximum.value() < d.daily_maximum.value())
+        });
+        let previous = plan.titration.as_ref().filter(|t| {
+            t.last_change
+                .is_some_and(|l| l.duration_until(at).as_secs_f64() <= 7.0 * 86_400.0)
+        });
+        let before = previous.and_then(|t| t.increases_past_week).unwrap_or(0);
         plan.titration = Some(TitrationHistory {
             last_change: Some(at),
-            increases_past_week: rises,
+            increases_past_week: Some(if rose { before + 1 } else { before }),
         });
     }
+    // What was confirmed is now the current programme.
+    plan.current_programme = super::state::current_totals(&shown.outcome);
+    // The acknowledgements made in this session (those the plan had before are recorded already).
+    let earlier = state
+        .baseline
+        .with_untracked(|b| b.as_ref().map(|b| b.form.acknowledgements.clone()).unwrap_or_default());
     plan.sessions.push(Session {
         at,
         workflow,
         changes: review.changes(),
-        acknowledgements: plan.acknowledgements.clone(),
+        acknowledgements: plan
+            .acknowledgements
+            .iter()
+            .filter(|a| !earlier.contains(a))
+            .cloned()
+            .collect(),
     });
     state.library.with_untracked(|l| PlanForm::from_plan(&plan, l))
 }

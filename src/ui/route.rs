@@ -85,7 +85,7 @@ impl Screen {
     pub fn edits(self) -> bool {
         matches!(
             self,
-            Screen::Refill | Screen::Change | Screen::NewPump | Screen::Mri | Screen::Review
+            Screen::Refill | Screen::Change | Screen::NewPump | Screen::Mri | Screen::Plan
         )
     }
 

@@ -69,6 +69,13 @@ pub struct AppState {
     /// The current input after its refill: the plan rolled forward to the new fill, when a visit
     /// with a new fill is entered (an error while it cannot be).
     pub rolled: Memo<Option<Result<Arc<Shown>, Vec<Error>>>>,
+    /// A visit is entered and the programme was changed in this session in a way that changes its
+    /// expected residual: the visit must be reconciled against the programme in force since the
+    /// last fill, so the refill is confirmed first and the change in a session of its own.
+    pub visit_moved: Memo<bool>,
+    /// Bumped when the plan on screen is another patient's (new patient, import): the last valid
+    /// result of the previous one is not kept.
+    pub epoch: RwSignal<u32>,
     /// The browser is printing (between `beforeprint` and `afterprint`): charts draw their
     /// vector copies for paper only then.
     pub printing: RwSignal<bool>,
@@ -82,12 +89,20 @@ impl AppState {
         let library = RwSignal::new(library);
         let evaluation =
             Memo::new(move |_| form.with(|f| catalogue.with_value(|c| library.with(|l| evaluate_form(f, c, l)))));
-        let last_valid = Memo::new(move |previous: Option<&Option<Arc<Shown>>>| {
+        // The last valid result is kept while the input is corrected, but never across patients:
+        // a new patient or an imported plan starts a new epoch.
+        let epoch = RwSignal::new(0_u32);
+        let kept = Memo::new(move |previous: Option<&(u32, Option<Arc<Shown>>)>| {
+            let now = epoch.get();
             evaluation.with(|e| match &e.result {
-                Ok(shown) => Some(shown.clone()),
-                Err(_) => previous.cloned().flatten(),
+                Ok(shown) => (now, Some(shown.clone())),
+                Err(_) => (
+                    now,
+                    previous.filter(|(then, _)| *then == now).and_then(|(_, s)| s.clone()),
+                ),
             })
         });
+        let last_valid = Memo::new(move |_| kept.with(|(_, s)| s.clone()));
         let errors = Memo::new(move |_| evaluation.with(|e| e.result.as_ref().err().cloned().unwrap_or_default()));
         let stale = Signal::derive(move || evaluation.with(|e| e.result.is_err()) && last_valid.with(Option::is_some));
         // Version-1 acknowledgement keys (saved work, an import) matched to today's findings are
@@ -115,14 +130,43 @@ impl AppState {
             evaluation.with(|e| {
                 let shown = e.result.as_ref().ok()?;
                 shown.plan.visit.as_ref()?.new_fill?;
-                Some(catalogue.with_value(|c| library.with(|l| roll(&shown.plan, &shown.outcome, c, l))))
+                // The solution in the pump is the one in force since the last fill: the baseline's.
+                let replaced = current.with(|c| c.as_ref().map(|c| c.plan.clone()));
+                let replaced = replaced.as_ref().unwrap_or(&shown.plan);
+                Some(catalogue.with_value(|c| library.with(|l| roll(&shown.plan, &shown.outcome, replaced, c, l))))
             })
         });
-        // The current programme is the baseline's: captured automatically, never by a button.
-        Effect::new(move |_| {
-            let Some(totals) = current.with(|c| c.as_ref().map(|c| current_totals(&c.outcome))) else {
-                return;
+        let visit_moved = Memo::new(move |_| {
+            let Some(expected) = evaluation.with(|e| {
+                e.result
+                    .as_ref()
+                    .ok()
+                    .and_then(|s| s.outcome.reconciliation.as_ref().map(|r| r.expected))
+            }) else {
+                return false;
             };
+            baseline.with(|b| {
+                let Some(b) = b else { return false };
+                let mut with_visit = b.form.clone();
+                with_visit.visit = form.visit().get();
+                let on_baseline = catalogue.with_value(|c| {
+                    library.with(|l| {
+                        evaluate_form(&with_visit, c, l)
+                            .result
+                            .ok()
+                            .and_then(|s| s.outcome.reconciliation.as_ref().map(|r| r.expected))
+                    })
+                });
+                on_baseline.is_some_and(|x| x != expected)
+            })
+        });
+        // The current programme is the baseline's: captured automatically, never by a button; none
+        // when the baseline is not a valid plan (a new patient: starting doses are checked).
+        Effect::new(move |_| {
+            if baseline.with(Option::is_none) {
+                return;
+            }
+            let totals = current.with(|c| c.as_ref().map(|c| current_totals(&c.outcome)).unwrap_or_default());
             let field = form.current_programme();
             if field.with_untracked(|t| *t != totals) {
                 field.set(totals);
@@ -140,6 +184,8 @@ impl AppState {
             baseline,
             current,
             rolled,
+            visit_moved,
+            epoch,
             printing: RwSignal::new(false),
         }
     }
@@ -153,15 +199,46 @@ impl AppState {
         }
     }
 
-    /// Starts a session from `workflow` when none is open: the plan on screen becomes the current
-    /// programme.
-    pub fn begin_session(self, workflow: &str) {
-        if self.baseline.with_untracked(Option::is_none) {
-            self.baseline.set(Some(Baseline {
-                workflow: workflow.to_owned(),
-                form: self.form.get_untracked(),
-            }));
+    /// Starts a session from `workflow` when none is open: `before`, the plan as it was before the
+    /// first change, becomes the current programme.
+    pub fn begin_session(self, workflow: &str, before: PlanForm) {
+        if self.baseline.with_untracked(Option::is_some) {
+            return;
         }
+        // The current programme's totals are written into the baseline and the form at once, so
+        // the form does not differ from the baseline before anything is typed. The baseline is
+        // evaluated without a current programme of its own (one in the wrong unit family, from an
+        // old import, would otherwise never go away).
+        let mut form = before;
+        form.current_programme.clear();
+        let totals = self.catalogue.with_value(|c| {
+            self.library.with_untracked(|l| {
+                evaluate_form(&form, c, l)
+                    .result
+                    .map(|s| current_totals(&s.outcome))
+                    .unwrap_or_default()
+            })
+        });
+        form.current_programme = totals.clone();
+        self.form.current_programme().set(totals);
+        self.baseline.set(Some(Baseline {
+            workflow: workflow.to_owned(),
+            form,
+        }));
+    }
+
+    /// Ends the session without recording it.
+    pub fn end_session(self) {
+        self.baseline.set(None);
+    }
+
+    /// Puts another patient's plan on screen (a new patient, an imported plan): no session, no
+    /// kept result and no touched field of the previous one carries over.
+    pub fn replace_plan(self, form: PlanForm) {
+        self.end_session();
+        self.touched.set(Default::default());
+        self.epoch.update(|e| *e = e.wrapping_add(1));
+        self.form.set(form);
     }
 
     /// One section of the last valid report as a memo: a figure list redraws only when its own
@@ -208,10 +285,11 @@ pub fn current_totals(outcome: &Outcome) -> Vec<CurrentTotal> {
 fn roll(
     plan: &Plan,
     outcome: &Outcome,
+    replaced: &Plan,
     catalogue: &Catalogue,
     library: &DrugLibrary,
 ) -> Result<Arc<Shown>, Vec<Error>> {
-    let next = roll_forward(plan, outcome).map_err(|e| vec![e])?;
+    let next = roll_forward(plan, outcome, replaced).map_err(|e| vec![e])?;
     let outcome = evaluate(&next, catalogue, library)?;
     Ok(Arc::new(Shown {
         report: report::build(&outcome),

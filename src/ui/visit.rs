@@ -43,6 +43,9 @@ pub fn VisitSection(#[prop(optional)] in_refill: bool) -> impl IntoView {
                 withdrawn: r.visit.withdrawn,
                 discrepancy: r.discrepancy,
                 flagged: r.flagged,
+                new_fill: r.visit.new_fill,
+                confirmed_after_refill: r.visit.confirmed_after_refill,
+                after_refill_flagged: r.after_refill.as_ref().is_some_and(|a| a.flagged),
             })
         });
         v.set(Default::default());
@@ -83,6 +86,7 @@ pub fn VisitSection(#[prop(optional)] in_refill: bool) -> impl IntoView {
                             <dt>{f.name}</dt>
                             <dd>{f.display}" "
                                 <button type="button" class="secondary small no-print" id=format!("delete-visit-{i}")
+                                    prop:disabled=move || state.stale.get()
                                     aria-label=format!("Delete visit {} from the log", i + 1)
                                     on:click=move |_| form.visits().update(|v| { if i < v.len() { v.remove(i); } })>"Delete"</button>
                             </dd>

@@ -172,11 +172,10 @@ pub fn NewPatient() -> impl IntoView {
     let state = expect_context::<AppState>();
     let asking = RwSignal::new(false);
     let clear = move |_| {
-        state.baseline.set(None);
-        state.touched.set(Default::default());
-        state.form.set(PlanForm::blank_at(super::persist::now()));
+        state.replace_plan(PlanForm::blank_at(super::persist::now()));
         asking.set(false);
         go(Screen::Start);
+        super::review::focus_later("new-patient");
     };
     view! {
         <div class="new-patient">

@@ -7,7 +7,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::engine::error::{Error, Field, Location};
 use crate::engine::plan::findings::Acknowledgement;
-use crate::engine::plan::model::Plan;
+use crate::engine::plan::model::{Plan, PreviousDrug};
 use crate::engine::plan::outcome::Outcome;
 use crate::engine::quantities::units::Millilitres;
 use crate::engine::reservoir::visit::LoggedVisit;
@@ -39,23 +39,27 @@ pub struct Session {
     pub acknowledgements: Vec<Acknowledgement>,
 }
 
-/// The reservoir volume after the refill: the injected volume plus the residual left after
-/// aspiration, or the volume confirmed in the reservoir when that is smaller. Taking the smaller
-/// errs towards an earlier alarm and refill-by date (our design: refill dates err early).
-pub fn volume_after_refill(injected: Millilitres, residual_left: Millilitres, confirmed: Option<Millilitres>) -> f64 {
-    let expected = injected.value() + residual_left.value();
-    confirmed.map_or(expected, |c| c.value().min(expected))
+/// The reservoir volume the new fill starts from: the volume injected, or the volume confirmed in
+/// the reservoir after the refill when that is smaller. The residual left after aspiration is not
+/// added: whether the pump can deliver it is not verified (the SynchroMed dead space is marked U),
+/// and the programmer is given the volume injected; leaving it out, and taking the smaller, errs
+/// towards an earlier alarm and refill-by date (our design: refill dates err early). The residual
+/// stays in the plan's CSF settings, where it counts against the capacity and mixes with the fill.
+pub fn volume_after_refill(injected: Millilitres, confirmed: Option<Millilitres>) -> f64 {
+    confirmed.map_or(injected.value(), |c| c.value().min(injected.value()))
 }
 
-/// The plan after its refill visit: the new fill (at the visit, of the volume after the refill),
-/// the visit logged with its reconciliation, and what belonged to the old fill dropped (single,
-/// priming and bridge boluses and an MRI before the visit; "first fill of a new pump"). The
-/// programme, the drugs and the acknowledgements carry over; the caller may change them next.
+/// The plan after its refill visit: the new fill (at the visit, of [`volume_after_refill`]), the
+/// visit logged with its reconciliation and its refill check, the solution being replaced set to
+/// the one that was in the pump (`replaced`: the plan in force since the last fill), and what
+/// belonged to the old fill dropped (single, priming and bridge boluses and an MRI before the
+/// visit; "first fill of a new pump"). The programme, the drugs and the acknowledgements carry
+/// over; the caller may change them next.
 ///
 /// # Errors
 /// At the visit's new fill when the plan has no visit with a new fill, or `outcome` (the plan's own
 /// evaluation) has no reconciliation of it.
-pub fn roll_forward(plan: &Plan, outcome: &Outcome) -> Result<Plan, Error> {
+pub fn roll_forward(plan: &Plan, outcome: &Outcome, replaced: &Plan) -> Result<Plan, Error> {
     let missing = |why: &str| Error::invalid(Field::NewFill, why).located(Location::Visit);
     let visit = plan.visit.as_ref().ok_or_else(|| missing("enter the refill visit"))?;
     let injected = visit
@@ -66,8 +70,7 @@ pub fn roll_forward(plan: &Plan, outcome: &Outcome) -> Result<Plan, Error> {
         .as_ref()
         .filter(|r| r.visit == *visit)
         .ok_or_else(|| missing("the visit has not been reconciled against this fill"))?;
-    let residual = plan.csf.residual.unwrap_or(Millilitres::ZERO);
-    let volume = Millilitres::new(volume_after_refill(injected, residual, visit.confirmed_after_refill))
+    let volume = Millilitres::new(volume_after_refill(injected, visit.confirmed_after_refill))
         .map_err(|e| e.at(Field::NewFill).located(Location::Visit))?;
     let at = visit.at;
     let mut next = plan.clone();
@@ -80,7 +83,22 @@ pub fn roll_forward(plan: &Plan, outcome: &Outcome) -> Result<Plan, Error> {
         withdrawn: visit.withdrawn,
         discrepancy: reconciliation.discrepancy,
         flagged: reconciliation.flagged,
+        new_fill: Some(injected),
+        confirmed_after_refill: visit.confirmed_after_refill,
+        after_refill_flagged: reconciliation.after_refill.as_ref().is_some_and(|a| a.flagged),
     });
+    // What the new fill replaces (in the residual, the tubing and the catheter) is the solution
+    // that was in the pump.
+    next.csf.previous = replaced
+        .drugs
+        .iter()
+        .filter_map(|d| {
+            Some(PreviousDrug {
+                drug: d.drug.clone(),
+                concentration: d.concentration?,
+            })
+        })
+        .collect();
     next.visit = None;
     next.boluses.single.retain(|b| b.at >= at);
     next.boluses.priming = next.boluses.priming.take().filter(|p| p.at >= at);
@@ -95,19 +113,19 @@ mod tests {
 
     #[test]
     fn the_volume_after_a_refill_errs_low() -> Result<(), Box<dyn std::error::Error>> {
-        // 20 mL injected + 0.5 mL residual = 20.5 mL expected in the reservoir.
-        let (injected, residual) = (Millilitres::new(20.0)?, Millilitres::new(0.5)?);
+        // 20 mL injected: the new fill starts from 20 mL.
+        let injected = Millilitres::new(20.0)?;
         let close = |a: f64, b: f64| (a - b).abs() < 1e-12;
-        assert!(close(volume_after_refill(injected, residual, None), 20.5));
-        // Confirmed 19.8 mL (< 20.5): the smaller is taken.
+        assert!(close(volume_after_refill(injected, None), 20.0));
+        // Confirmed 19.8 mL (< 20): the smaller is taken.
         assert!(close(
-            volume_after_refill(injected, residual, Some(Millilitres::new(19.8)?)),
+            volume_after_refill(injected, Some(Millilitres::new(19.8)?)),
             19.8
         ));
-        // Confirmed 21 mL (> 20.5): never more than went in.
+        // Confirmed 21 mL (> 20: a residual, or a typing error): never more than was injected.
         assert!(close(
-            volume_after_refill(injected, residual, Some(Millilitres::new(21.0)?)),
-            20.5
+            volume_after_refill(injected, Some(Millilitres::new(21.0)?)),
+            20.0
         ));
         Ok(())
     }

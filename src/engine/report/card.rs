@@ -3,7 +3,7 @@
 use serde::{Deserialize, Serialize};
 
 use super::Figure;
-use crate::engine::catalogue::pump::PumpModel;
+use crate::engine::catalogue::pump::{MriKind, PumpModel};
 use crate::engine::format::{Display as _, format_date_time};
 use crate::engine::plan::model::Plan;
 use crate::engine::plan::outcome::Outcome;
@@ -41,20 +41,40 @@ pub fn card(plan: &Plan, outcome: &Outcome, pump: Option<&PumpModel>) -> Patient
     for d in &outcome.drugs {
         figures.push(Figure::text(
             &format!("Medicine: {}", d.display_name),
-            format!("{} in the pump; {} a day", d.concentration.ismp(), d.daily_dose.ismp()),
+            format!("{} in the pump; dose {}", d.concentration.ismp(), d.daily_dose.ismp()),
         ));
     }
     figures.push(Figure::text(
         "Your next refill is due by",
         format_date_time(outcome.refill_by.binding.at),
     ));
-    if let Some(n) = outcome.nominal() {
+    // The earliest the alarm can sound: with every allowed extra dose (the patient may use them).
+    let earliest_alarm = outcome.scenarios.iter().map(|s| s.alarm_at).min();
+    let alarms = if outcome.pump.constant_flow {
         figures.push(Figure::text(
-            "The low-reservoir alarm may sound from",
-            format_date_time(n.alarm_at),
+            "Alarms",
+            "this pump has no alarm: keep your refill date".to_owned(),
         ));
+        Vec::new()
+    } else {
+        if let Some(at) = earliest_alarm {
+            figures.push(Figure::text(
+                "The low-reservoir alarm could sound as early as",
+                format_date_time(at),
+            ));
+        }
+        alarms()
+    };
+    PatientCard {
+        figures,
+        alarms,
+        mri: mri_text(pump),
+        patient_bolus: patient_bolus(plan, outcome),
     }
-    let alarms = vec![
+}
+
+fn alarms() -> Vec<CardAlarm> {
+    vec![
         CardAlarm {
             name: "Low-reservoir alarm".to_owned(),
             sound: SOUND.to_owned(),
@@ -63,37 +83,49 @@ pub fn card(plan: &Plan, outcome: &Outcome, pump: Option<&PumpModel>) -> Patient
         CardAlarm {
             name: "Critical alarm (the pump has stopped)".to_owned(),
             sound: SOUND.to_owned(),
-            action: "Call the pump clinic at once. If you feel unwell, or your pump gives baclofen, go to the emergency department now and show this card.".to_owned(),
+            action: "Call the pump clinic at once. If you feel unwell, or your pump gives baclofen, go to the emergency department now and show this card. If you cannot tell which alarm it is, treat it as critical.".to_owned(),
         },
-    ];
-    let mri = pump.and_then(|p| p.mri_conditions.as_ref()).map_or_else(
-        || "Ask the pump clinic before any MRI scan.".to_owned(),
-        |m| {
-            format!(
-                "Tell the MRI team you have this pump and show this card before any scan. {} ({})",
-                m.value, m.source
-            )
-        },
-    );
-    let patient_bolus = plan.boluses.patient.as_ref().map(|p| {
+    ]
+}
+
+/// MRI in the patient's words: what the pump does, and its conditions (with their source).
+fn mri_text(pump: Option<&PumpModel>) -> String {
+    let Some(pump) = pump else {
+        return "Ask the pump clinic before any MRI scan.".to_owned();
+    };
+    let what = match pump.mri_kind {
+        Some(MriKind::StallRestartDelay) => {
+            " The pump stops during the scan and may not restart by itself: it must be checked by the pump clinic after the scan."
+        }
+        Some(MriKind::EmptyBefore) => " The pump must be emptied before the scan and refilled after it.",
+        None => "",
+    };
+    let conditions = pump
+        .mri_conditions
+        .as_ref()
+        .map(|m| format!(" Conditions for the MRI team: {} ({})", m.value, m.source))
+        .unwrap_or_default();
+    format!(
+        "Before any MRI scan, tell the pump clinic and the MRI team that you have this pump, and show this card.{what}{conditions}"
+    )
+}
+
+/// How the patient bolus is meant to be used (none without one).
+fn patient_bolus(plan: &Plan, outcome: &Outcome) -> Option<String> {
+    plan.boluses.patient.as_ref().map(|p| {
         let per_press: Vec<String> = outcome
             .drugs
             .iter()
             .map(|d| format!("{} {}", d.concentration.amount_in(p.volume).ismp(), d.display_name))
             .collect();
         format!(
-            "For pain that breaks through, you can give yourself an extra dose with the handheld \
-             programmer (myPTM). Each dose gives {}. Wait at least {} between doses; the programmer \
-             refuses doses sooner, and allows at most {} a day. Tell us at your next visit how often you used it.",
+            "For pain or symptoms that break through, you can give yourself an extra dose with the \
+             handheld programmer (myPTM). Each dose gives {}. Wait at least {} between doses; the \
+             programmer refuses doses sooner, and allows at most {} a day. Tell us at your next visit \
+             how often you used it.",
             per_press.join(" and "),
             p.lockout.ismp(),
             p.max_per_day
         )
-    });
-    PatientCard {
-        figures,
-        alarms,
-        mri,
-        patient_bolus,
-    }
+    })
 }

@@ -68,7 +68,8 @@ const WEEKDAYS: [&str; 7] = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"];
 
 /// The programme in full: the pump and fill, each drug, how the programme is set, the rate, flex
 /// steps, every bolus (the patient bolus with each drug's dose per press), priming, bridge, MRI,
-/// and the dates that follow.
+/// and the dates that follow (alarm and empty at the programmed rate without patient boluses, the
+/// earliest possible empty date, and the refill-by date, which allows for both).
 pub fn programme(plan: &Plan, outcome: &Outcome) -> Vec<Figure> {
     let mut f = vec![
         Figure::text("Pump", outcome.pump.name.clone()),
@@ -113,6 +114,10 @@ pub fn programme(plan: &Plan, outcome: &Outcome) -> Vec<Figure> {
         f.push(Figure::text("Low-reservoir alarm date", format_date_time(n.alarm_at)));
         f.push(Figure::text("Empty date", format_date_time(n.empty_at)));
     }
+    f.push(Figure::text(
+        "Earliest possible empty date (every allowed patient bolus, fast edge of the flow accuracy)",
+        format_date_time(outcome.earliest_empty),
+    ));
     f.push(Figure::text(
         "Refill by",
         format_date_time(outcome.refill_by.binding.at),

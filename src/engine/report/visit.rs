@@ -89,15 +89,31 @@ pub(super) fn log(outcome: &Outcome) -> Vec<Figure> {
             Figure::text(
                 &format_date_time(v.at),
                 format!(
-                    "withdrawn {}, expected {}, discrepancy {}{}",
+                    "withdrawn {}, expected {}, discrepancy {}{}{}",
                     v.withdrawn.ismp(),
                     v.expected.ismp(),
                     v.discrepancy.ismp(),
-                    if v.flagged { " (flagged)" } else { "" }
+                    if v.flagged { " (flagged)" } else { "" },
+                    refill_part(v)
                 ),
             )
         })
         .collect()
+}
+
+/// "; injected 38 mL, confirmed 33 mL (flagged after the refill)" when the refill was logged.
+fn refill_part(v: &crate::engine::reservoir::visit::LoggedVisit) -> String {
+    let mut part = String::new();
+    if let Some(n) = v.new_fill {
+        part.push_str(&format!("; injected {}", n.ismp()));
+    }
+    if let Some(c) = v.confirmed_after_refill {
+        part.push_str(&format!(", confirmed {}", c.ismp()));
+    }
+    if v.after_refill_flagged {
+        part.push_str(" (flagged after the refill)");
+    }
+    part
 }
 
 /// The logged discrepancies in order, "growing: investigate" when each is larger than the last.

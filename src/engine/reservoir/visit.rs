@@ -139,6 +139,15 @@ pub struct LoggedVisit {
     pub discrepancy: VolumeChange,
     /// Whether it was flagged.
     pub flagged: bool,
+    /// The volume injected at the visit (plan format 3).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub new_fill: Option<Millilitres>,
+    /// The volume confirmed in the reservoir after the refill (plan format 3).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub confirmed_after_refill: Option<Millilitres>,
+    /// Whether the check after the refill was flagged (Maino 2017; plan format 3).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub after_refill_flagged: bool,
 }
 
 /// The trend of logged discrepancies: each larger than the last (investigate).
