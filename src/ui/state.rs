@@ -136,30 +136,7 @@ impl AppState {
                 Some(catalogue.with_value(|c| library.with(|l| roll(&shown.plan, &shown.outcome, replaced, c, l))))
             })
         });
-        let visit_moved = Memo::new(move |_| {
-            let Some(expected) = evaluation.with(|e| {
-                e.result
-                    .as_ref()
-                    .ok()
-                    .and_then(|s| s.outcome.reconciliation.as_ref().map(|r| r.expected))
-            }) else {
-                return false;
-            };
-            baseline.with(|b| {
-                let Some(b) = b else { return false };
-                let mut with_visit = b.form.clone();
-                with_visit.visit = form.visit().get();
-                let on_baseline = catalogue.with_value(|c| {
-                    library.with(|l| {
-                        evaluate_form(&with_visit, c, l)
-                            .result
-                            .ok()
-                            .and_then(|s| s.outcome.reconciliation.as_ref().map(|r| r.expected))
-                    })
-                });
-                on_baseline.is_some_and(|x| x != expected)
-            })
-        });
+        let visit_moved = visit_moved(evaluation, baseline, form, catalogue, library);
         // The current programme is the baseline's: captured automatically, never by a button; none
         // when the baseline is not a valid plan (a new patient: starting doses are checked).
         Effect::new(move |_| {
@@ -268,6 +245,41 @@ impl AppState {
                 .collect()
         })
     }
+}
+
+/// Whether the visit's expected residual differs between the input and the baseline (the
+/// programme was changed in the session after the visit was entered).
+fn visit_moved(
+    evaluation: Memo<Evaluation>,
+    baseline: RwSignal<Option<Baseline>>,
+    form: Store<PlanForm>,
+    catalogue: StoredValue<Catalogue>,
+    library: RwSignal<DrugLibrary>,
+) -> Memo<bool> {
+    Memo::new(move |_| {
+        let Some(expected) = evaluation.with(|e| {
+            e.result
+                .as_ref()
+                .ok()
+                .and_then(|s| s.outcome.reconciliation.as_ref().map(|r| r.expected))
+        }) else {
+            return false;
+        };
+        baseline.with(|b| {
+            let Some(b) = b else { return false };
+            let mut with_visit = b.form.clone();
+            with_visit.visit = form.visit().get();
+            let on_baseline = catalogue.with_value(|c| {
+                library.with(|l| {
+                    evaluate_form(&with_visit, c, l)
+                        .result
+                        .ok()
+                        .and_then(|s| s.outcome.reconciliation.as_ref().map(|r| r.expected))
+                })
+            });
+            on_baseline.is_some_and(|x| x != expected)
+        })
+    })
 }
 
 /// Each drug's maximum 24-hour total under `outcome`.
