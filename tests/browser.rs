@@ -537,10 +537,16 @@ async fn institution_sets_a_library_limit_in_place() {
 /// 12.5 times the current: named, and it needs an acknowledgement.
 #[wasm_bindgen_test]
 async fn flex_step_per_hour_shows_the_24_hour_total_and_the_jump() {
+    // The example as a saved plan with no session open (as after an import or a confirmation).
     let app = mount(false);
+    enter_issue_example(&app.root).await;
+    TimeoutFuture::new(700).await;
+    drop(app);
+    LocalStorage::delete(SESSION_KEY);
+    let app = mount(true);
     let root: &Element = &app.root;
-    enter_issue_example(root).await;
-    // Opening a workflow captures the current programme (no button to press first).
+    // The first change on a screen that edits the plan captures the current programme (no button
+    // to press first).
     show("change").await;
     let flex: HtmlInputElement = find(root, "#flex-enabled").unchecked_into();
     flex.set_checked(true);

@@ -6,7 +6,6 @@
 mod common;
 
 use common::{MG, TestResult, at, ml, plan, run, single, visit};
-use itdose::engine::format::Display as _;
 use itdose::engine::report::review::{NOT_SET, review};
 use itdose::engine::{MriScan, PatientBolus, Plan, PrimingBolusSetting, roll_forward};
 
