@@ -396,6 +396,39 @@ impl PlanForm {
         }
     }
 
+    /// The form after a session is confirmed, `plan` being the plan confirmed (after a refill,
+    /// `rolled`, the plan rolled forward). What the user typed stays as typed (text in a section
+    /// that is switched off included); only what confirming changes is written: the sessions, the
+    /// current programme and the titration history, and after a refill the new fill (volume, date,
+    /// time, no longer a new pump), the visit cleared and logged, the single boluses left, the
+    /// priming and bridge boluses and the MRI of the old fill switched off or cleared, and the
+    /// solution being replaced.
+    pub fn confirmed(&self, plan: &Plan, library: &DrugLibrary, rolled: bool) -> Self {
+        let converted = Self::from_plan(plan, library);
+        let mut f = self.clone();
+        f.sessions = converted.sessions;
+        f.current_programme = converted.current_programme;
+        f.titration = converted.titration;
+        if rolled {
+            f.fill_volume = converted.fill_volume;
+            f.fill_date = converted.fill_date;
+            f.fill_time = converted.fill_time;
+            f.new_pump = converted.new_pump;
+            f.visit = VisitForm::default();
+            f.visits = converted.visits;
+            f.single = converted.single;
+            f.priming.enabled &= plan.boluses.priming.is_some();
+            f.bridge.enabled &= plan.boluses.bridge.is_some();
+            if plan.csf.mri.is_none() {
+                (f.csf.mri_date, f.csf.mri_time, f.csf.mri_minutes) = Default::default();
+            }
+            for (line, new) in f.drugs.iter_mut().zip(converted.drugs) {
+                line.csf.previous = new.csf.previous;
+            }
+        }
+        f
+    }
+
     /// The form that shows `plan` (for import). Unit families come from the plan's values, or the
     /// library's family for the drug where the plan has no value.
     pub fn from_plan(plan: &Plan, library: &DrugLibrary) -> Self {

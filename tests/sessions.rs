@@ -295,3 +295,39 @@ fn the_patient_card_speaks_plainly_and_errs_early() -> TestResult {
 fn shown_in(figures: &[itdose::engine::Figure], name: &str) -> Option<String> {
     figures.iter().find(|f| f.name == name).map(|f| f.display.clone())
 }
+
+/// Confirming a refill writes the new fill into the form and keeps everything else as typed: text
+/// under a switched-off section (flex steps typed, then flex switched off) is not dropped.
+#[test]
+fn confirming_keeps_what_was_typed() -> TestResult {
+    use itdose::form::{FlexStepForm, PlanForm};
+    let (cat, lib) = (common::catalogue()?, common::library()?);
+    let mut form = PlanForm::from_plan(&morphine(), &lib);
+    form.flex.steps = vec![FlexStepForm {
+        start: "08:00".into(),
+        dose: "3".into(),
+        ..FlexStepForm::default()
+    }];
+    form.flex.enabled = false;
+    form.visit.date = "2027-03-03".into();
+    form.visit.time = "09:00".into();
+    form.visit.withdrawn = "20.4".into();
+    form.visit.new_fill = "38".into();
+    let plan = form.to_plan(&cat, &lib).map_err(|e| format!("{e:?}"))?;
+    let (outcome, _) = run(&plan)?;
+    let next = roll_forward(&plan, &outcome, &plan)?;
+    let after = form.confirmed(&next, &lib, true);
+    assert_eq!(
+        (
+            after.fill_volume.as_str(),
+            after.fill_date.as_str(),
+            after.fill_time.as_str()
+        ),
+        ("38", "2027-03-03", "09:00")
+    );
+    assert_eq!(after.visit, Default::default());
+    assert_eq!(after.visits.len(), 1);
+    assert_eq!(after.flex, form.flex, "the typed flex steps are kept");
+    assert_eq!(after.drugs.first().map(|d| d.daily_dose.as_str()), Some("2"));
+    Ok(())
+}

@@ -164,6 +164,14 @@ pub fn SaveStatus() -> impl IntoView {
     }
 }
 
+/// Saves the form at once (not after the pause): when a session ends, the form and the session
+/// are saved together, so a reload right after cannot find one without the other.
+pub fn save_now(form: Store<PlanForm>) {
+    if let Ok(json) = form.with_untracked(serde_json::to_string) {
+        let _ = LocalStorage::raw().set_item(STORAGE_KEY, &json);
+    }
+}
+
 /// The localStorage key of an open session (the plan as it was when the session began).
 pub const SESSION_KEY: &str = "itdose.session.v1";
 

@@ -110,6 +110,7 @@ pub fn ReviewScreen() -> impl IntoView {
         let form = confirmed_form(&p, &r, at, workflow, state);
         state.end_session();
         state.form.set(form);
+        super::persist::save_now(state.form);
         confirmed.set(Some(format!(
             "Confirmed {}: recorded with the plan.",
             format_date_time(at)
@@ -121,6 +122,7 @@ pub fn ReviewScreen() -> impl IntoView {
             state.form.set(b.form);
         }
         state.end_session();
+        super::persist::save_now(state.form);
         focus_later("screen-heading");
     };
     let programme = Signal::derive(move || {
@@ -250,7 +252,10 @@ fn confirmed_form(
             .cloned()
             .collect(),
     });
-    state.library.with_untracked(|l| PlanForm::from_plan(&plan, l))
+    let rolled = state.rolled.with_untracked(Option::is_some);
+    state
+        .library
+        .with_untracked(|l| state.form.with_untracked(|f| f.confirmed(&plan, l, rolled)))
 }
 
 /// The confirmed sessions, newest first.

@@ -216,6 +216,7 @@ impl AppState {
         self.touched.set(Default::default());
         self.epoch.update(|e| *e = e.wrapping_add(1));
         self.form.set(form);
+        super::persist::save_now(self.form);
     }
 
     /// One section of the last valid report as a memo: a figure list redraws only when its own
