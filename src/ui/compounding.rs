@@ -1,4 +1,5 @@
-//! The compounding worksheet (with the rinse of a new pump), as the report words it. Printable.
+//! The compounding worksheet (with the rinse of a new pump), as the report words it, for the fill
+//! being prepared. Printable.
 
 use leptos::prelude::*;
 
@@ -9,7 +10,12 @@ use super::state::AppState;
 #[component]
 pub fn Worksheet() -> impl IntoView {
     let state = expect_context::<AppState>();
-    let rows = state.section(|r| r.worksheet.clone());
+    // For the fill being prepared: after a refill is entered, the new fill's (rolled forward).
+    let kept = state.section(|r| r.worksheet.clone());
+    let rows = Signal::derive(move || match state.rolled.get() {
+        Some(Ok(next)) => next.report.worksheet.clone(),
+        _ => kept.get(),
+    });
     view! {
         <Show when=move || !rows.get().is_empty()>
             <section class="worksheet" aria-labelledby="worksheet-heading">

@@ -1,5 +1,5 @@
 //! Plan files: export the current plan as a proposed programme (only when it is valid), import a
-//! plan, and print. Shared helpers to download text and read a chosen file.
+//! plan (printing is on the review screen). Shared helpers to download text and read a chosen file.
 
 use leptos::prelude::*;
 use wasm_bindgen::JsCast;
@@ -34,7 +34,7 @@ pub async fn read_chosen_file(input: web_sys::HtmlInputElement) -> Result<String
     text.as_string().ok_or_else(|| "the file is not text".to_owned())
 }
 
-/// Export, import and print.
+/// Export and import.
 #[component]
 pub fn PlanFiles(
     /// Notes from loading (saved work migrated or unreadable, a saved library that could not be used).
@@ -91,14 +91,9 @@ pub fn PlanFiles(
             }
         });
     };
-    let print = move |_| {
-        if let Some(w) = web_sys::window() {
-            let _ = w.print();
-        }
-    };
     let why_not = move || {
         state.evaluation.with(|e| match &e.result {
-            Err(_) => Some("Export and print are available once the input is valid."),
+            Err(_) => Some("Export is available once the input is valid."),
             Ok(r) if r.outcome.status == PlanStatus::Blocked => {
                 Some("A hard limit blocks this plan: it cannot be exported as a proposed programme.")
             }
@@ -115,7 +110,7 @@ pub fn PlanFiles(
                 <button type="button" id="export-plan" on:click=export prop:disabled=move || exportable.with(Option::is_none)>"Export plan (JSON)"</button>
                 <label class="file-button" for="import-plan">"Import plan (JSON)"</label>
                 <input type="file" id="import-plan" accept=".json,application/json" on:change=import />
-                <button type="button" id="print" on:click=print prop:disabled=move || state.stale.get()>"Print"</button>
+                <a class="button secondary" href="#/review">"Print (from Review and confirm)"</a>
             </div>
             <p class="hint" id="export-why-not">{why_not}</p>
             <p class="field-error" id="import-plan-error" role="alert">{move || import_error.get()}</p>

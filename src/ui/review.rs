@@ -172,8 +172,13 @@ pub fn ReviewScreen() -> impl IntoView {
                 <FigureList id="review-reconciliation" label="Visit and reconciliation" figures=reconciliation />
             </Show>
             <Worksheet />
-            <ReservoirChartView />
-            <CsfCharts />
+            // While a refill waits, the charts would show the old fill: they follow once confirmed.
+            <Show when=move || state.rolled.with(Option::is_none) fallback=|| view! {
+                <p class="hint" id="charts-after-confirm">"The charts of the new fill appear once the refill is confirmed."</p>
+            }>
+                <ReservoirChartView />
+                <CsfCharts />
+            </Show>
             <Sessions />
             <PrintFooter />
         </section>
