@@ -372,6 +372,8 @@ await test('refill visit by keyboard alone, from the start screen to the confirm
   await page.waitForSelector('#confirmed');
   assertTrue((await page.textContent('#sessions')).includes('Refill visit: Fill date: Wed 25 Nov 2026, 09:00 → Wed 10 Feb 2027, 09:00'), 'session recorded with what changed');
   assertEq(await figureIn(page, 'programme-full', 'Low-reservoir alarm date'), 'Tue 11 May 2027, 09:00', 'the confirmed plan is the new fill');
+  assertEq(JSON.stringify(await row('Refill by')), JSON.stringify(['Thu 11 Feb 2027, 23:27', 'Thu 29 Apr 2027, 23:27', true]), 'the confirmed review stays on screen (and on paper)');
+  assertTrue((await page.textContent('#review-visit-log')).includes('withdrawn 4.6 mL, expected 4.6 mL, discrepancy 0 mL; injected 20 mL'), 'the visit is in the log');
   assertEq(await figureIn(page, 'summary', 'Refill by'), 'Thu 29 Apr 2027, 23:27', 'summary after confirming');
   const height = await page.evaluate(() => document.documentElement.scrollHeight);
   console.log(`     refill visit: ${actions.tabs} Tab presses, ${actions.keys} other keys or typed entries; review page ${height} px tall at 1280 px`);

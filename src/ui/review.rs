@@ -47,6 +47,28 @@ pub fn focus_later(id: &'static str) {
     });
 }
 
+/// The review's two tables and the count of changes (the live review, or the one just confirmed).
+#[component]
+fn ReviewTables(table: Memo<Option<Review>>) -> impl IntoView {
+    let rows = Signal::derive(move || table.with(|r| r.as_ref().map(|r| r.rows.clone()).unwrap_or_default()));
+    let totals = Signal::derive(move || table.with(|r| r.as_ref().map(|r| r.totals.clone()).unwrap_or_default()));
+    let changed = move || table.with(|r| r.as_ref().map_or(0, |r| r.changes().len()));
+    let has_current = move || table.with(|r| r.as_ref().is_some_and(|r| r.has_current));
+    view! {
+            <Show when=move || table.with(Option::is_some)>
+                <p class="hint" id="review-intro">
+                    {move || if has_current() {
+                        format!("{} of the parameters below change (marked \u{201c}changed\u{201d}).", changed())
+                    } else {
+                        "No current programme to compare with (a first fill): every parameter is new.".to_owned()
+                    }}
+                </p>
+                <ReviewTable id="review-table" caption="Current and proposed programme" rows=rows />
+                <ReviewTable id="review-totals" caption="Maximum possible per 24 h, per drug" rows=totals />
+            </Show>
+    }
+}
+
 /// Why the session cannot be confirmed yet (none: it can).
 fn blocker(state: AppState) -> Option<String> {
     if state.baseline.with(Option::is_none) {
@@ -89,34 +111,12 @@ pub fn ReviewScreen() -> impl IntoView {
                 .with(|c| review::review(c.as_ref().map(|c| (&c.plan, &c.outcome)), (&p.plan, &p.outcome)))
         })
     });
-    let rows = Signal::derive(move || review.with(|r| r.as_ref().map(|r| r.rows.clone()).unwrap_or_default()));
-    let totals = Signal::derive(move || review.with(|r| r.as_ref().map(|r| r.totals.clone()).unwrap_or_default()));
-    let changed = move || review.with(|r| r.as_ref().map_or(0, |r| r.changes().len()));
-    let has_current = move || review.with(|r| r.as_ref().is_some_and(|r| r.has_current));
     let open = move || state.baseline.with(Option::is_some);
+    // After confirming, the review that was confirmed stays on screen (and on paper).
+    let confirmed_review = RwSignal::new(None::<Review>);
+    let table = Memo::new(move |_| if open() { review.get() } else { confirmed_review.get() });
     let confirmed = RwSignal::new(None::<String>);
-    let confirm = move |_| {
-        if blocker(state).is_some() {
-            return;
-        }
-        let (Ok(p), Some(r)) = (state.proposed(), review.get_untracked()) else {
-            return;
-        };
-        let at = super::persist::now();
-        let workflow = state
-            .baseline
-            .with_untracked(|b| b.as_ref().map(|b| b.workflow.clone()))
-            .unwrap_or_default();
-        let form = confirmed_form(&p, &r, at, workflow, state);
-        state.end_session();
-        state.form.set(form);
-        super::persist::save_now(state.form);
-        confirmed.set(Some(format!(
-            "Confirmed {}: recorded with the plan.",
-            format_date_time(at)
-        )));
-        focus_later("confirmed");
-    };
+    let confirm = move |_| confirm_session(state, review, confirmed_review, confirmed);
     let discard = move |_| {
         if let Some(b) = state.baseline.get_untracked() {
             state.form.set(b.form);
@@ -133,24 +133,19 @@ pub fn ReviewScreen() -> impl IntoView {
             .unwrap_or_default()
     });
     let reconciliation = state.section(|r| r.reconciliation.clone());
+    let visit_log = state.section(|r| r.visit_log.clone());
     view! {
         <section class="panel review-screen" aria-labelledby="screen-heading">
             <PrintHeader />
             <h2 id="screen-heading" tabindex="-1">"Review and confirm"</h2>
             {move || confirmed.get().map(|c| view! { <p class="banner banner-ok" role="status" id="confirmed" tabindex="-1">{c}</p> })}
-            <Show when=open fallback=|| view! {
-                <p class="hint no-print" id="no-session">"No session is open: the plan on screen is the one last confirmed. Open a workflow to change it."</p>
-            }>
-                <p class="hint" id="review-intro">
-                    {move || if has_current() {
-                        format!("{} of the parameters below change (marked \u{201c}changed\u{201d}).", changed())
-                    } else {
-                        "No current programme to compare with (a first fill): every parameter is new.".to_owned()
-                    }}
-                </p>
-                <ReviewTable id="review-table" caption="Current and proposed programme" rows=rows />
-                <ReviewTable id="review-totals" caption="Maximum possible per 24 h, per drug" rows=totals />
+            <Show when=open>
+                <p class="hint no-print" id="session-open">"Not yet confirmed: the current programme (as it was when this session began) and the proposed one."</p>
             </Show>
+            <Show when=move || !open() && confirmed_review.with(Option::is_none)>
+                <p class="hint no-print" id="no-session">"No session is open: the plan on screen is the one last confirmed. Open a workflow to change it."</p>
+            </Show>
+            <ReviewTables table=table />
             <Findings />
             <AfterRefillFindings />
             <Show when=open>
@@ -170,6 +165,10 @@ pub fn ReviewScreen() -> impl IntoView {
             <Show when=move || !reconciliation.get().is_empty()>
                 <h3>"Visit and reconciliation"</h3>
                 <FigureList id="review-reconciliation" label="Visit and reconciliation" figures=reconciliation />
+            </Show>
+            <Show when=move || !visit_log.get().is_empty()>
+                <h3>"Visit log"</h3>
+                <FigureList id="review-visit-log" label="Visit log" figures=visit_log />
             </Show>
             <Worksheet />
             // While a refill waits, the charts would show the old fill: they follow once confirmed.
@@ -210,6 +209,37 @@ fn AfterRefillFindings() -> impl IntoView {
             </ul>
         </Show>
     }
+}
+
+/// Confirms the open session: the plan confirmed is recorded and saved at once, the review that
+/// was confirmed stays on screen, and focus moves to the confirmation.
+fn confirm_session(
+    state: AppState,
+    review: Memo<Option<Review>>,
+    confirmed_review: RwSignal<Option<Review>>,
+    confirmed: RwSignal<Option<String>>,
+) {
+    if blocker(state).is_some() {
+        return;
+    }
+    let (Ok(p), Some(r)) = (state.proposed(), review.get_untracked()) else {
+        return;
+    };
+    let at = super::persist::now();
+    let workflow = state
+        .baseline
+        .with_untracked(|b| b.as_ref().map(|b| b.workflow.clone()))
+        .unwrap_or_default();
+    let form = confirmed_form(&p, &r, at, workflow, state);
+    confirmed_review.set(Some(r));
+    state.end_session();
+    state.form.set(form);
+    super::persist::save_now(state.form);
+    confirmed.set(Some(format!(
+        "Confirmed {}: recorded with the plan.",
+        format_date_time(at)
+    )));
+    focus_later("confirmed");
 }
 
 /// The plan as confirmed: the session recorded (with every change and the acknowledgements), the
