@@ -493,6 +493,45 @@ await test('a visit reconciled against a programme changed in the same session c
   assertTrue((await page.textContent('#confirm-why')).includes('reconciled against the programme in force since the last fill'), await page.textContent('#confirm-why'));
 });
 
+await test('a finding that only the refill raises is listed on the review and can be acknowledged there', async page => {
+  // A new SynchroMed II 20 mL with 18 mL: confirmed. At the refill 20 mL is injected: 20 mL with the
+  // residual the pump can keep (up to 1.4 mL, not entered) would exceed 20 mL: a soft finding of
+  // the new fill only.
+  await page.goto(base + '#/new-pump');
+  await page.selectOption('#pump', 'synchromed-ii-20');
+  await page.fill('#fill_date', '2026-11-25');
+  await page.fill('#fill_time', '09:00');
+  await page.fill('#fill_volume', '18');
+  await page.fill('#drug-0-concentration', '10');
+  await page.fill('#drug-0-daily_dose', '1');
+  await page.click('#new-pump-no');
+  await page.goto(base + '#/review');
+  for (let n = 0; n < 10; n++) {
+    const id = await page.evaluate(() => document.querySelector('input[id^="finding-"][id$="-reason"]')?.id);
+    if (!id) break;
+    await page.fill(`#${id}`, 'starting dose discussed');
+    await page.click(`#${id.replace('-reason', '-ack')}`);
+  }
+  await page.click('#confirm');
+  await page.waitForSelector('#confirmed');
+  await page.goto(base + '#/refill');
+  await page.fill('#visit-date', '2026-12-20');
+  await page.fill('#visit-time', '09:00');
+  await page.fill('#visit-withdrawn', '15.5');
+  await page.fill('#visit-new_fill', '20');
+  await page.goto(base + '#/review');
+  await page.waitForSelector('#after-refill-findings');
+  assertTrue(await page.isDisabled('#confirm'), 'blocked until the new fill\'s finding is acknowledged');
+  assertTrue((await page.textContent('#after-refill-findings')).includes('would exceed the 20 mL reservoir'), 'the finding is named');
+  const id = await page.evaluate(() => document.querySelector('#after-refill-findings input').id);
+  await page.fill(`#${id}`, 'residual aspirated to dryness');
+  await page.click(`#${id.replace('-reason', '-ack')}`);
+  await page.waitForFunction(() => !document.querySelector('#confirm').disabled);
+  await page.click('#confirm');
+  await page.waitForSelector('#confirmed');
+  assertTrue((await page.textContent('#sessions')).includes('1 acknowledgement(s) recorded'), await page.textContent('#sessions'));
+});
+
 await test('deep links open each workflow directly, also with dist/ under a sub-path of a static host', async page => {
   const hosted = await serveDist('clinic/itdose/');
   try {

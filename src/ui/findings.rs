@@ -30,7 +30,7 @@ impl Reasons {
 
 /// One soft finding's acknowledgement form.
 #[component]
-fn AcknowledgeForm(key: FindingKey, index: usize, reason: ArcRwSignal<String>) -> impl IntoView {
+pub fn AcknowledgeForm(key: FindingKey, index: usize, reason: ArcRwSignal<String>) -> impl IntoView {
     let state = expect_context::<AppState>();
     let problem = RwSignal::new(None::<&'static str>);
     let input_id = format!("finding-{index}-reason");

@@ -6,7 +6,7 @@ use leptos::prelude::*;
 
 use super::compounding::Worksheet;
 use super::csf::CsfCharts;
-use super::findings::Findings;
+use super::findings::{AcknowledgeForm, Findings};
 use super::input::FigureList;
 use super::reservoir_chart::ReservoirChartView;
 use super::route::Screen;
@@ -185,27 +185,36 @@ pub fn ReviewScreen() -> impl IntoView {
 }
 
 /// Findings of the plan after its refill that still wait (a refill can raise one the visit's plan
-/// does not have): listed, so a blocked confirmation always says why.
+/// does not have): listed, each soft one with its acknowledgement (kept with the plan, so the
+/// plan after the refill carries it), so a blocked confirmation always says why and can be resolved.
 #[component]
 fn AfterRefillFindings() -> impl IntoView {
     let state = expect_context::<AppState>();
-    let waiting = move || {
+    let waiting = Memo::new(move |_| {
         state.rolled.with(|r| match r {
             Some(Ok(p)) if p.outcome.status != PlanStatus::Valid => p
                 .report
                 .findings
                 .iter()
                 .filter(|f| f.severity == crate::engine::Severity::Hard || f.needs_acknowledgement)
-                .map(|f| format!("{}: {}", f.label, f.message))
+                .cloned()
                 .collect(),
-            _ => Vec::<String>::new(),
+            _ => Vec::new(),
         })
-    };
+    });
     view! {
-        <Show when=move || !waiting().is_empty()>
+        <Show when=move || waiting.with(|w| !w.is_empty())>
             <h3 id="after-refill-findings-heading">"After the refill, still to resolve"</h3>
             <ul class="findings" id="after-refill-findings" aria-labelledby="after-refill-findings-heading">
-                {move || waiting().into_iter().map(|f| view! { <li class="finding finding-soft">{f}</li> }).collect_view()}
+                {move || waiting.get().into_iter().enumerate().map(|(i, f)| {
+                    let soft = f.needs_acknowledgement;
+                    view! {
+                        <li class=if soft { "finding finding-soft" } else { "finding finding-hard" }>
+                            <strong>{f.label.clone()}": "</strong>{f.message.clone()}
+                            {soft.then(|| view! { <AcknowledgeForm key=f.key.clone() index=1000 + i reason=ArcRwSignal::new(String::new()) /> })}
+                        </li>
+                    }
+                }).collect_view()}
             </ul>
         </Show>
     }
