@@ -532,6 +532,37 @@ await test('a finding that only the refill raises is listed on the review and ca
   assertTrue((await page.textContent('#sessions')).includes('1 acknowledgement(s) recorded'), await page.textContent('#sessions'));
 });
 
+await test('a share link opened in a fresh browser gives the same plan; a damaged one is refused; one pasted over work asks first', async page => {
+  await importPlan(page, join(root, 'docs', 'example-plan.json'));
+  const figures = await listed(page, 'results');
+  await page.goto(base + '#/');
+  await page.click('#make-share-link');
+  const link = await page.inputValue('#share-link');
+  assertTrue(link.startsWith(base) && link.includes('#/plan?share=1.'), link);
+  const fresh = await page.context().browser().newContext({ viewport: { width: 1280, height: 900 } });
+  const other = await fresh.newPage();
+  const requests = [];
+  other.on('request', r => requests.push(r.url()));
+  await other.goto(link);
+  await other.waitForSelector('#shared-plan');
+  assertTrue((await other.textContent('#shared-plan')).startsWith('The shared plan is on screen'), await other.textContent('#shared-plan'));
+  assertEq(JSON.stringify(await listed(other, 'results')), JSON.stringify(figures), 'the same figures');
+  assertTrue(!(await other.evaluate(() => location.hash)).includes('share='), 'the payload is removed from the address');
+  assertTrue(requests.every(u => u.startsWith(base)), 'no request leaves the origin');
+  // Damaged: refused, nothing on screen changed.
+  await other.goto(link.slice(0, link.length - 40) + 'zz');
+  await other.waitForFunction(() => document.querySelector('#shared-plan')?.textContent.startsWith('The shared link was not opened'));
+  assertEq(JSON.stringify(await listed(other, 'results')), JSON.stringify(figures), 'the plan on screen is unchanged');
+  // Over work on screen: asks; "Keep" keeps.
+  await other.goto(base + '#/plan');
+  await other.fill('#drug-0-daily_dose', '1.1');
+  await other.goto(link);
+  await other.waitForSelector('#shared-plan-keep');
+  await other.click('#shared-plan-keep');
+  assertEq(await other.inputValue('#drug-0-daily_dose'), '1.1', 'the work on screen is kept');
+  await fresh.close();
+});
+
 await test('deep links open each workflow directly, also with dist/ under a sub-path of a static host', async page => {
   const hosted = await serveDist('clinic/itdose/');
   try {

@@ -55,6 +55,7 @@ pub use plan::model::{
 };
 pub use plan::outcome::{Comparison, DrugOutcome, MriOutcome, Outcome, PumpOutcome, Rinse};
 pub use plan::session::{Change, Session, roll_forward, volume_after_refill};
+pub use plan::share;
 pub use quantities::dose::{AnyConcentration, AnyDoseRate, AnyMass, FamilyMismatch};
 pub use quantities::parse::{parse_date, parse_number, parse_time};
 pub use quantities::units::{

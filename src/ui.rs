@@ -17,6 +17,7 @@ mod review;
 mod route;
 mod schedule;
 mod setup;
+mod share;
 mod state;
 mod visit;
 mod workflow;
@@ -86,6 +87,7 @@ pub fn App() -> impl IntoView {
         <Show when=move || !matches!(screen.get(), Screen::Start | Screen::Library | Screen::Convert)>
             <workflow::Summary />
         </Show>
+        <share::SharedPlanBanner />
         <main id="main">
             {move || match screen.get() {
                 Screen::Start => view! { <workflow::StartScreen note=route_note notes=notes.get_value() /> }.into_any(),

@@ -50,6 +50,8 @@ pub enum Field {
     Acknowledgement,
     /// The plan file as a whole (format, version).
     PlanFile,
+    /// A share link (its version, size, compression).
+    ShareLink,
     /// The delivery schedule as a whole.
     Schedule,
     /// A refill visit as a whole.
@@ -122,7 +124,7 @@ pub enum Field {
 
 impl Field {
     /// Every field.
-    pub const ALL: [Field; 53] = [
+    pub const ALL: [Field; 54] = [
         Field::EndOfServiceTime,
         Field::Condition,
         Field::Window,
@@ -145,6 +147,7 @@ impl Field {
         Field::ExtraVolume,
         Field::Acknowledgement,
         Field::PlanFile,
+        Field::ShareLink,
         Field::Schedule,
         Field::Visit,
         Field::Pk,
@@ -200,6 +203,7 @@ impl Field {
             Field::ExtraVolume => "extra_volume",
             Field::Acknowledgement => "acknowledgement",
             Field::PlanFile => "plan_file",
+            Field::ShareLink => "share_link",
             Field::Schedule => "schedule",
             Field::Visit => "visit",
             Field::Pk => "pk",
@@ -259,6 +263,7 @@ impl Field {
             Field::ExtraVolume => "Extra volume to prime the refill kit",
             Field::Acknowledgement => "Acknowledgement",
             Field::PlanFile => "Plan file",
+            Field::ShareLink => "Share link",
             Field::Schedule => "Schedule",
             Field::Visit => "Refill visit",
             Field::Pk => "CSF model",

@@ -6,3 +6,4 @@ pub mod migrate;
 pub mod model;
 pub mod outcome;
 pub mod session;
+pub mod share;

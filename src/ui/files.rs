@@ -113,6 +113,7 @@ pub fn PlanFiles(
                 <a class="button secondary" href="#/review">"Print (from Review and confirm)"</a>
             </div>
             <p class="hint" id="export-why-not">{why_not}</p>
+            <super::share::ShareLinkMaker />
             <p class="field-error" id="import-plan-error" role="alert">{move || import_error.get()}</p>
             <p class="save-status" role="status" id="plan-files-status">{move || flash.get().unwrap_or_default()}</p>
             <p class="hint" id="import-note">{move || import_note_text.get()}</p>
