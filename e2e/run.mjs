@@ -563,6 +563,24 @@ await test('a share link opened in a fresh browser gives the same plan; a damage
   await fresh.close();
 });
 
+await test('corrupt saved work: the app starts with a message, keeps it aside and offers it for download, byte for byte', async page => {
+  const broken = '{"pump_id": "synchromed-ii-20", "fill_volume": "18", "drugs": [{"drug_id": "morph';
+  await page.evaluate(b => localStorage.setItem('itdose.form.v2', b), broken);
+  await page.reload();
+  await page.goto(base + '#/');
+  await page.waitForSelector('#download-set-aside-0');
+  assertTrue((await page.textContent('.plan-files')).includes('could not be read'), 'the message says so');
+  const [download] = await Promise.all([page.waitForEvent('download'), page.click('#download-set-aside-0')]);
+  assertEq(readFileSync(await download.path(), 'utf8'), broken, 'the kept text, byte for byte');
+  // Reloading again does not make a second copy, and new work does not overwrite it.
+  await page.reload();
+  await page.goto(base + '#/plan');
+  await page.fill('#fill_volume', '20');
+  await page.waitForFunction(() => document.querySelector('#save-status').textContent === 'Saved on this device');
+  const kept = await page.evaluate(() => Object.keys(localStorage).filter(k => k.includes('unreadable')).map(k => localStorage.getItem(k)));
+  assertEq(JSON.stringify(kept), JSON.stringify([broken]), 'one copy, kept');
+});
+
 await test('deep links open each workflow directly, also with dist/ under a sub-path of a static host', async page => {
   const hosted = await serveDist('clinic/itdose/');
   try {

@@ -32,15 +32,67 @@ pub fn load_form() -> (PlanForm, Option<String>) {
     let form = match restored {
         Restored::Form(form) | Restored::Migrated(form) => form,
         Restored::Unreadable(_) => {
-            // Keep the text aside before any save can overwrite it.
+            // Keep the text aside before any save can overwrite it, in a slot of its own (an
+            // earlier unreadable text is never overwritten either).
             if let Some(text) = current.or_else(|| stored(FIRST_STORAGE_KEY)) {
-                let _ = LocalStorage::raw().set_item(UNREADABLE_KEY, &text);
+                set_aside(UNREADABLE_KEY, &text);
             }
             PlanForm::blank_at(now())
         }
         Restored::Nothing => PlanForm::blank_at(now()),
     };
     (form, message)
+}
+
+/// Keeps `text` under `key`, or `key.2`, `key.3`, … when that is taken.
+fn set_aside(key: &str, text: &str) {
+    if set_aside_texts().iter().any(|(_, kept)| kept == text) {
+        return;
+    }
+    let free = std::iter::once(key.to_owned())
+        .chain((2..1000).map(|n| format!("{key}.{n}")))
+        .find(|k| stored(k).is_none());
+    if let Some(k) = free {
+        let _ = LocalStorage::raw().set_item(&k, text);
+    }
+}
+
+/// Every text set aside because it could not be read: (key, text).
+fn set_aside_texts() -> Vec<(String, String)> {
+    let Ok(storage) = LocalStorage::raw().length() else {
+        return Vec::new();
+    };
+    (0..storage)
+        .filter_map(|i| LocalStorage::raw().key(i).ok().flatten())
+        .filter(|k| k.starts_with("itdose.") && k.contains(".unreadable"))
+        .filter_map(|k| stored(&k).map(|t| (k, t)))
+        .collect()
+}
+
+/// Work set aside because it could not be read, offered for download (never deleted by the app).
+#[component]
+pub fn SetAsideWork() -> impl IntoView {
+    let texts = set_aside_texts();
+    (!texts.is_empty()).then(|| {
+        view! {
+            <section class="set-aside" aria-labelledby="set-aside-heading">
+                <h3 id="set-aside-heading">"Work kept aside on this device"</h3>
+                <p class="hint">"This saved work could not be read, so it was kept aside instead of being replaced. Download it to keep it or to send it for help; it stays on this device until the browser's data is cleared."</p>
+                <ul>
+                    {texts.into_iter().enumerate().map(|(i, (key, text))| {
+                        let name = format!("itdose-kept-aside-{}.txt", i + 1);
+                        view! {
+                            <li>
+                                <code>{key.clone()}</code>" ("{text.chars().count()}" characters) "
+                                <button type="button" class="secondary small" id=format!("download-set-aside-{i}")
+                                    on:click=move |_| { let _ = super::files::download(&name, &text); }>"Download"</button>
+                            </li>
+                        }
+                    }).collect_view()}
+                </ul>
+            </section>
+        }
+    })
 }
 
 /// The saved library if there is a valid one, else the built-in one, with a note when a saved
@@ -181,9 +233,7 @@ pub fn keep_session(baseline: RwSignal<Option<super::state::Baseline>>) {
     if let Some(text) = stored(SESSION_KEY) {
         match serde_json::from_str(&text) {
             Ok(b) => baseline.set(Some(b)),
-            Err(_) => {
-                let _ = LocalStorage::raw().set_item(&format!("{SESSION_KEY}.unreadable"), &text);
-            }
+            Err(_) => set_aside(&format!("{SESSION_KEY}.unreadable"), &text),
         }
     }
     Effect::new(move |_| {

@@ -162,6 +162,7 @@ pub fn StartScreen(note: ReadSignal<Option<String>>, notes: Vec<String>) -> impl
             </ul>
             <NewPatient />
             <PlanFiles notes=notes />
+            <super::persist::SetAsideWork />
         </section>
     }
 }
