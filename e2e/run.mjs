@@ -581,6 +581,33 @@ await test('corrupt saved work: the app starts with a message, keeps it aside an
   assertEq(JSON.stringify(kept), JSON.stringify([broken]), 'one copy, kept');
 });
 
+await test('after one visit the app reloads and computes with the server stopped (service worker)', async page => {
+  const hosted = await serveDist();
+  const ctx = await page.context().browser().newContext({ viewport: { width: 1280, height: 900 } });
+  try {
+    const p = await ctx.newPage();
+    await p.goto(hosted.base + '#/plan');
+    await p.waitForSelector('#fill_volume');
+    await p.evaluate(() => navigator.serviceWorker.ready.then(() => true));
+    hosted.server.kill();
+    await new Promise(r => setTimeout(r, 300));
+    await p.reload();
+    await p.waitForSelector('#fill_volume');
+    await p.selectOption('#pump', 'synchromed-ii-40');
+    await p.fill('#fill_date', '2026-11-25');
+    await p.fill('#fill_time', '09:00');
+    await p.fill('#fill_volume', '40');
+    await p.fill('#drug-0-concentration', '10');
+    await p.fill('#drug-0-daily_dose', '2');
+    assertEq(await result(p, 'Flow rate'), '0.2 mL/day', 'computed offline');
+    const manifest = await p.evaluate(() => fetch('manifest.webmanifest').then(r => r.json()));
+    assertEq(manifest.short_name, 'itdose', 'the web app manifest, offline too');
+  } finally {
+    hosted.server.kill();
+    await ctx.close();
+  }
+});
+
 await test('deep links open each workflow directly, also with dist/ under a sub-path of a static host', async page => {
   const hosted = await serveDist('clinic/itdose/');
   try {

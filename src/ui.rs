@@ -34,6 +34,8 @@ use state::AppState;
 /// Mounts the app on the page body. Called by `main` in the browser.
 pub fn start() {
     console_error_panic_hook::set_once();
+    #[cfg(not(debug_assertions))]
+    register_worker();
     leptos::mount::mount_to_body(App);
 }
 
@@ -133,6 +135,24 @@ fn Everything() -> impl IntoView {
                 <compounding::Worksheet />
             </section>
         </div>
+    }
+}
+
+/// Registers the service worker (`sw.js`, next to the page), so that after one visit the app loads
+/// and computes offline. Release builds only: a development server must never be cached.
+#[cfg(not(debug_assertions))]
+fn register_worker() {
+    use wasm_bindgen::{JsCast, JsValue};
+    let get = |target: &JsValue, name: &str| js_sys::Reflect::get(target, &JsValue::from_str(name)).ok();
+    let container = web_sys::window()
+        .and_then(|w| get(&w.into(), "navigator"))
+        .and_then(|n| get(&n, "serviceWorker"))
+        .filter(|c| !c.is_undefined());
+    if let Some(container) = container
+        && let Some(register) = get(&container, "register").and_then(|f| f.dyn_into::<js_sys::Function>().ok())
+    {
+        // A failed registration only means no offline copy; the app works as before.
+        let _ = register.call1(&container, &JsValue::from_str("./sw.js"));
     }
 }
 
