@@ -104,6 +104,9 @@ await test('the release build loads, computes the example and draws the chart, a
   assertEq(await result(page, 'Low-reservoir alarm date'), 'Thu 3 Jun 2027, 09:00', 'alarm date');
   const pixels = await inked(page);
   assertTrue(pixels > 2000, `chart drawn (${pixels} inked pixels)`);
+  // Where the work lives, and the browser's answer to the request for persistent storage.
+  await page.waitForFunction(() => /may clear|keeps this storage/.test(document.querySelector('#storage-note').textContent));
+  assertTrue((await page.textContent('#storage-note')).includes('on this device only'), 'says where the work lives');
 });
 
 await test('keyboard only: Tab through the form and type the example', async page => {

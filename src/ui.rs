@@ -106,7 +106,8 @@ pub fn App() -> impl IntoView {
         </main>
         <footer class="app-footer">
             <persist::SaveStatus />
-            <p>"Runs entirely in this browser; nothing is sent anywhere. Work is saved on this device only. Not a medical device."</p>
+            <p>"Runs entirely in this browser; nothing is sent anywhere. Not a medical device."</p>
+            <persist::StorageNote />
         </footer>
     }
     .into_any()

@@ -245,3 +245,37 @@ pub fn keep_session(baseline: RwSignal<Option<super::state::Baseline>>) {
         };
     });
 }
+
+/// Asks the browser to keep this site's storage (not evict it under storage pressure), and says
+/// where the work lives. The answer arrives later: "granted", "not granted", or no such request in
+/// this browser.
+#[component]
+pub fn StorageNote() -> impl IntoView {
+    use wasm_bindgen::{JsCast, JsValue};
+    let answer = RwSignal::new(None::<bool>);
+    let get = |target: &JsValue, name: &str| js_sys::Reflect::get(target, &JsValue::from_str(name)).ok();
+    let storage = web_sys::window()
+        .and_then(|w| get(&w.into(), "navigator"))
+        .and_then(|n| get(&n, "storage"))
+        .filter(|s| !s.is_undefined());
+    if let Some(storage) = storage
+        && let Some(persist) = get(&storage, "persist").and_then(|f| f.dyn_into::<js_sys::Function>().ok())
+        && let Ok(promise) = persist.call0(&storage).and_then(|p| p.dyn_into::<js_sys::Promise>())
+    {
+        wasm_bindgen_futures::spawn_local(async move {
+            if let Ok(v) = wasm_bindgen_futures::JsFuture::from(promise).await {
+                answer.set(v.as_bool());
+            }
+        });
+    }
+    view! {
+        <p id="storage-note">
+            "Your work is saved in this browser, on this device only (its local storage); export plans to keep a copy elsewhere. "
+            {move || match answer.get() {
+                Some(true) => "The browser keeps this storage even when space runs low.",
+                Some(false) => "The browser may clear this storage when space runs low: export your plans.",
+                None => "",
+            }}
+        </p>
+    }
+}
