@@ -9,7 +9,7 @@ use super::csf::CsfCharts;
 use super::findings::{AcknowledgeForm, Findings};
 use super::input::FigureList;
 use super::reservoir_chart::ReservoirChartView;
-use super::route::Screen;
+use super::route::{Screen, focus_later};
 use super::state::AppState;
 use crate::engine::format::format_date_time;
 use crate::engine::report::review::{self, Review, ReviewRow};
@@ -34,17 +34,6 @@ fn ReviewTable(id: &'static str, caption: &'static str, rows: Signal<Vec<ReviewR
             </tbody>
         </table>
     }
-}
-
-/// Moves focus to `id` once the screen is redrawn (the button that had it is gone).
-pub fn focus_later(id: &'static str) {
-    request_animation_frame(move || {
-        if let Some(el) = document().get_element_by_id(id)
-            && let Ok(el) = wasm_bindgen::JsCast::dyn_into::<web_sys::HtmlElement>(el)
-        {
-            let _ = el.focus();
-        }
-    });
 }
 
 /// The review's two tables and the count of changes (the live review, or the one just confirmed).

@@ -128,17 +128,23 @@ pub fn screen_signal() -> (ReadSignal<Screen>, ReadSignal<Option<String>>) {
         set_note.set(n);
         // A new screen starts at its top, with focus on its heading for screen readers and
         // keyboards (after it is drawn).
-        request_animation_frame(|| {
-            if let Some(h) = document().get_element_by_id("screen-heading")
-                && let Ok(h) = wasm_bindgen::JsCast::dyn_into::<web_sys::HtmlElement>(h)
-            {
-                let _ = h.focus();
-            }
-            window().scroll_to_with_x_and_y(0.0, 0.0);
-        });
+        focus_later("screen-heading");
+        window().scroll_to_with_x_and_y(0.0, 0.0);
     });
     on_cleanup(move || handle.remove());
     (screen, note)
+}
+
+/// Moves focus to the element `id` once the screen is redrawn (a new screen's heading; the
+/// confirmation that replaced the button that had focus).
+pub fn focus_later(id: &'static str) {
+    request_animation_frame(move || {
+        if let Some(el) = document().get_element_by_id(id)
+            && let Ok(el) = wasm_bindgen::JsCast::dyn_into::<web_sys::HtmlElement>(el)
+        {
+            let _ = el.focus();
+        }
+    });
 }
 
 /// Opens `screen`.

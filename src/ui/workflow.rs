@@ -25,17 +25,8 @@ use crate::form::PlanForm;
 /// The navigation between screens.
 #[component]
 pub fn Nav(screen: Memo<Screen>) -> impl IntoView {
-    let links = [
-        Screen::Start,
-        Screen::Refill,
-        Screen::Change,
-        Screen::NewPump,
-        Screen::Mri,
-        Screen::Review,
-        Screen::Card,
-        Screen::Library,
-        Screen::Plan,
-    ];
+    // Every screen but the one still to come (the start screen links to it).
+    let links = Screen::ALL.into_iter().filter(|s| *s != Screen::Convert);
     view! {
         <nav class="app-nav no-print" aria-label="Screens">
             <ul>
@@ -176,7 +167,7 @@ pub fn NewPatient() -> impl IntoView {
         state.replace_plan(PlanForm::blank_at(super::persist::now()));
         asking.set(false);
         go(Screen::Start);
-        super::review::focus_later("new-patient");
+        super::route::focus_later("new-patient");
     };
     view! {
         <div class="new-patient">
