@@ -17,6 +17,7 @@ mod dosing;
 mod error;
 mod plan;
 pub mod quantities;
+pub mod record;
 pub mod report;
 mod reservoir;
 

@@ -52,6 +52,10 @@ pub enum Field {
     PlanFile,
     /// A share link (its version, size, compression).
     ShareLink,
+    /// A patient record (file or stored text) as a whole.
+    RecordFile,
+    /// A patient record's implant date.
+    ImplantDate,
     /// The delivery schedule as a whole.
     Schedule,
     /// A refill visit as a whole.
@@ -124,7 +128,7 @@ pub enum Field {
 
 impl Field {
     /// Every field.
-    pub const ALL: [Field; 54] = [
+    pub const ALL: [Field; 56] = [
         Field::EndOfServiceTime,
         Field::Condition,
         Field::Window,
@@ -148,6 +152,8 @@ impl Field {
         Field::Acknowledgement,
         Field::PlanFile,
         Field::ShareLink,
+        Field::RecordFile,
+        Field::ImplantDate,
         Field::Schedule,
         Field::Visit,
         Field::Pk,
@@ -204,6 +210,8 @@ impl Field {
             Field::Acknowledgement => "acknowledgement",
             Field::PlanFile => "plan_file",
             Field::ShareLink => "share_link",
+            Field::RecordFile => "record_file",
+            Field::ImplantDate => "implanted_on",
             Field::Schedule => "schedule",
             Field::Visit => "visit",
             Field::Pk => "pk",
@@ -264,6 +272,8 @@ impl Field {
             Field::Acknowledgement => "Acknowledgement",
             Field::PlanFile => "Plan file",
             Field::ShareLink => "Share link",
+            Field::RecordFile => "Patient record",
+            Field::ImplantDate => "Implant date",
             Field::Schedule => "Schedule",
             Field::Visit => "Refill visit",
             Field::Pk => "CSF model",

@@ -11,6 +11,7 @@ mod csf;
 mod drugs;
 mod findings;
 mod mri;
+pub mod record;
 mod reservoir;
 pub mod review;
 mod visit;
