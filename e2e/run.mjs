@@ -584,6 +584,157 @@ await test('corrupt saved work: the app starts with a message, keeps it aside an
   assertEq(JSON.stringify(kept), JSON.stringify([broken]), 'one copy, kept');
 });
 
+/** On the records screen, keeps the plan on screen as a new record named `name`. */
+async function keepAsRecord(page, name, identifier = '') {
+  await page.goto(base + '#/records');
+  await page.waitForSelector('#save-record');
+  await page.fill('#record-name', name);
+  await page.fill('#record-identifier', identifier);
+  await page.fill('#implanted_on', '2025-03-14');
+  await page.fill('#record-catheter', 'tip T10, 40 cm');
+  await page.click('#save-record');
+  await page.waitForFunction(n => document.querySelector('#open-record-heading')?.textContent === `Open record: ${n}`, name);
+}
+
+/** Every stored record: [key, text]. */
+const storedRecords = page => page.evaluate(() => Object.keys(localStorage).filter(k => k.startsWith('itdose.record.v1.')).sort().map(k => [k, localStorage.getItem(k)]));
+
+/** FNV-1a 64 of the UTF-8 bytes, as 16 hex digits (the stored envelope's checksum). */
+const fnv1a64 = text => {
+  let h = 0xcbf29ce484222325n;
+  for (const b of new TextEncoder().encode(text)) { h ^= BigInt(b); h = (h * 0x100000001b3n) & 0xffffffffffffffffn; }
+  return h.toString(16).padStart(16, '0');
+};
+
+/** Acknowledges every open finding on the review with a reason. */
+async function acknowledgeAll(page) {
+  for (let n = 0; n < 10; n++) {
+    const id = await page.evaluate(() => document.querySelector('input[id^="finding-"][id$="-reason"]')?.id);
+    if (!id) break;
+    await page.fill(`#${id}`, 'reviewed with the patient');
+    await page.click(`#${id.replace('-reason', '-ack')}`);
+  }
+}
+
+await test('a patient record keeps the plan and each confirmed session, survives a reload, and is found by search', async page => {
+  await importPlan(page, join(root, 'docs', 'example-plan.json'), '');
+  await keepAsRecord(page, 'Ada Example', 'MRN 0042');
+  await page.goto(base + '#/change');
+  await page.fill('#drug-0-daily_dose', '1.2');
+  await page.click('#to-review');
+  await page.waitForSelector('#review-table');
+  await acknowledgeAll(page);
+  await page.click('#confirm');
+  await page.waitForSelector('#confirmed');
+  const said = await page.textContent('#confirmed');
+  assertTrue(said.includes('Recorded in the patient record “Ada Example”.'), said);
+  await page.reload();
+  await page.goto(base + '#/records');
+  await page.waitForSelector('.record-history');
+  const history = await page.textContent('.record-history');
+  assertTrue(history.includes('Change the programme') && history.includes('Changed: morphine daily dose: 1 mg/day → 1.2 mg/day'), history);
+  assertTrue(history.includes('Record created') && history.includes('Fill: 20 mL on Wed 25 Nov 2026, 09:00'), history);
+  assertEq(await page.inputValue('#record-identifier'), 'MRN 0042', 'the details, after a reload');
+  assertEq(await page.inputValue('#implanted_on'), '2025-03-14', 'the implant date');
+  const item = await page.textContent('.record-item h4');
+  assertEq(item, 'Ada Example (open)', 'the open record in the list');
+  assertTrue((await page.textContent('.record-item dl')).includes('Sessions2'), await page.textContent('.record-item dl'));
+  // The plan on screen after the reload is the record's (the confirmed dose).
+  await page.goto(base + '#/plan');
+  assertEq(await page.inputValue('#drug-0-daily_dose'), '1.2', 'the confirmed dose');
+  for (const [label, width, height] of [['desktop', 1440, 900], ['tablet', 820, 1180]]) {
+    await page.setViewportSize({ width, height });
+    await page.goto(base + '#/records');
+    await page.waitForSelector('.record-history');
+    await page.screenshot({ path: join(artifacts, `records-${label}.png`), fullPage: true });
+  }
+  await page.fill('#record-search', 'mrn 0042 morphine');
+  assertEq(await page.locator('.record-item').count(), 1, 'found by identifier and drug');
+  await page.fill('#record-search', 'ziconotide');
+  await page.waitForSelector('#no-records');
+  assertEq(await page.locator('.record-item').count(), 0, 'no match');
+});
+
+await test('a record exported then imported is the same record; delete has undo; duplicate makes a copy', async page => {
+  await importPlan(page, join(root, 'docs', 'example-plan.json'), '');
+  await keepAsRecord(page, 'Ben Example');
+  const [first] = await Promise.all([page.waitForEvent('download'), page.click('.export-record')]);
+  const exported = readFileSync(await first.path(), 'utf8');
+  assertEq(JSON.parse(exported).patient.name, 'Ben Example', 'the file is the record');
+  const before = await storedRecords(page);
+  await page.click('.delete-record');
+  await page.waitForSelector('#undo-delete');
+  assertEq((await storedRecords(page)).length, 0, 'deleted');
+  await page.click('#undo-delete');
+  await page.waitForSelector('.record-item');
+  assertEq(JSON.stringify(await storedRecords(page)), JSON.stringify(before), 'undo restores it byte for byte');
+  await page.click('.delete-record');
+  await page.waitForSelector('#no-records');
+  const file = join(artifacts, 'record-export.json');
+  writeFileSync(file, exported);
+  await page.setInputFiles('#import-record', file);
+  await page.waitForFunction(() => document.querySelector('#import-record-status').textContent.startsWith('Imported “Ben Example”.'));
+  const [second] = await Promise.all([page.waitForEvent('download'), page.click('.export-record')]);
+  assertEq(readFileSync(await second.path(), 'utf8'), exported, 'export → import → export gives the same record');
+  // Importing it again does not replace it: another record.
+  await page.setInputFiles('#import-record', file);
+  await page.waitForFunction(() => document.querySelectorAll('.record-item').length === 2);
+  await page.click('.duplicate-record >> nth=0');
+  await page.waitForFunction(() => document.querySelectorAll('.record-item').length === 3);
+  assertTrue((await page.textContent('.records-list')).includes('Ben Example (copy)'), 'the copy');
+  // A broken file is refused with a message; nothing changes.
+  writeFileSync(file, '{"format": "itdose-record", "version": 1, "id": "x"');
+  await page.setInputFiles('#import-record', file);
+  await page.waitForFunction(() => document.querySelector('#import-record-error').textContent.includes('Nothing was imported'));
+  assertEq(await page.locator('.record-item').count(), 3, 'nothing imported');
+});
+
+await test('a stored record tampered over a hard limit is still blocked; damaged and newer stored records are kept and offered for download', async page => {
+  await importPlan(page, join(root, 'docs', 'example-plan.json'), '');
+  await keepAsRecord(page, 'Cy Example');
+  const [[key, text]] = await storedRecords(page);
+  const envelope = JSON.parse(text);
+  const record = JSON.parse(envelope.record);
+  // Ziconotide 25 mcg/day: above the US hard maximum of 19.2 mcg/day.
+  record.plan.drugs = [{ drug: 'ziconotide', concentration: { unit: 'mcg/mL', value: 25 }, daily_dose: { unit: 'mcg/day', value: 25 } }];
+  record.plan.acknowledgements = [];
+  envelope.record = JSON.stringify(record);
+  envelope.checksum = fnv1a64(envelope.record);
+  const damaged = text.replace('Cy Example', 'Cy Exampl3');
+  const newer = text.replace('"version":1', '"version":2');
+  await page.evaluate(([k, t, d, n]) => {
+    localStorage.setItem(k, t);
+    localStorage.setItem('itdose.record.v1.damaged', d);
+    localStorage.setItem('itdose.record.v1.newer', n);
+  }, [key, JSON.stringify(envelope), damaged, newer]);
+  await page.reload();
+  await page.goto(base + '#/');
+  await page.waitForSelector('#unreadable-records-note');
+  // Another patient on screen, then the tampered record opened from the list.
+  await page.click('#new-patient');
+  await page.click('#new-patient-confirm');
+  await page.goto(base + '#/records');
+  await page.waitForSelector('#unreadable-records');
+  const why = await page.textContent('#unreadable-records');
+  assertTrue(why.includes('checksum does not match') && why.includes('saved by a newer itdose'), why);
+  const [download] = await Promise.all([page.waitForEvent('download'), page.click('#download-unreadable-record-0')]);
+  assertEq(readFileSync(await download.path(), 'utf8'), damaged, 'the damaged text, byte for byte');
+  await page.click('.open-record-button');
+  await page.click('.confirm-open');
+  await page.waitForFunction(() => document.querySelector('#open-record-heading')?.textContent === 'Open record: Cy Example');
+  await page.goto(base + '#/change');
+  await page.waitForSelector('#drug-0-daily_dose');
+  await page.fill('#drug-0-daily_dose', '24');
+  await page.click('#to-review');
+  await page.waitForSelector('#review-table');
+  assertTrue(await page.isDisabled('#confirm'), 'a hard limit blocks confirming');
+  assertTrue((await page.textContent('#findings')).toLowerCase().includes('hard'), await page.textContent('#findings'));
+  // The unreadable texts are still there, untouched.
+  const kept = Object.fromEntries(await storedRecords(page));
+  assertEq(kept['itdose.record.v1.damaged'], damaged, 'damaged text kept');
+  assertEq(kept['itdose.record.v1.newer'], newer, 'newer text kept');
+});
+
 await test('after one visit the app reloads and computes with the server stopped (service worker)', async page => {
   const hosted = await serveDist();
   const ctx = await page.context().browser().newContext({ viewport: { width: 1280, height: 900 } });
@@ -679,7 +830,7 @@ await test('a new patient: no message in red on any screen before a field is tou
   assertEq(await page.textContent('#fill_volume-error'), 'Fill volume: enter a value', 'the message once the field is left empty');
 });
 
-const screens = ['', 'refill', 'change', 'new-pump', 'mri', 'review', 'card', 'library', 'convert', 'plan'];
+const screens = ['', 'refill', 'change', 'new-pump', 'mri', 'review', 'card', 'records', 'library', 'convert', 'plan'];
 for (const [label, width, height] of [['desktop', 1440, 900], ['tablet', 820, 1180]]) {
   await test(`axe-core finds no violation on any screen, print media included, and nothing scrolls sideways at ${width} px (${label})`, async page => {
     await page.setViewportSize({ width, height });

@@ -11,6 +11,7 @@ mod input;
 mod library_view;
 mod persist;
 mod pump_info;
+mod records;
 mod reservoir_chart;
 mod results;
 mod review;
@@ -19,6 +20,7 @@ mod schedule;
 mod setup;
 mod share;
 mod state;
+mod update;
 mod visit;
 mod workflow;
 
@@ -34,8 +36,6 @@ use state::AppState;
 /// Mounts the app on the page body. Called by `main` in the browser.
 pub fn start() {
     console_error_panic_hook::set_once();
-    #[cfg(not(debug_assertions))]
-    register_worker();
     leptos::mount::mount_to_body(App);
 }
 
@@ -56,6 +56,8 @@ pub fn App() -> impl IntoView {
     provide_context(state);
     persist::autosave(state.form, state.library);
     persist::keep_session(state.baseline);
+    records::provide(state);
+    update::provide();
     let (hash_screen, route_note) = route::screen_signal();
     let screen = Memo::new(move |_| hash_screen.get());
     // The first change on a screen that edits the plan starts a session: the plan as it was just
@@ -85,8 +87,9 @@ pub fn App() -> impl IntoView {
             <h1>"itdose"</h1>
             <p class="tagline">"Intrathecal pump dosing calculator \u{2014} decision support only: check every figure against the pump's labelling and your institution's protocols."</p>
             <workflow::Nav screen=screen />
+            <update::UpdateOffer />
         </header>
-        <Show when=move || !matches!(screen.get(), Screen::Start | Screen::Library | Screen::Convert)>
+        <Show when=move || !matches!(screen.get(), Screen::Start | Screen::Library | Screen::Convert | Screen::Records)>
             <workflow::Summary />
         </Show>
         <share::SharedPlanBanner />
@@ -101,6 +104,7 @@ pub fn App() -> impl IntoView {
                 Screen::Convert => view! { <workflow::ConvertScreen /> }.into_any(),
                 Screen::Review => view! { <review::ReviewScreen /> }.into_any(),
                 Screen::Card => view! { <card::CardScreen /> }.into_any(),
+                Screen::Records => view! { <records::RecordsScreen /> }.into_any(),
                 Screen::Plan => view! { <Everything /> }.into_any(),
             }}
         </main>
@@ -136,24 +140,6 @@ fn Everything() -> impl IntoView {
                 <compounding::Worksheet />
             </section>
         </div>
-    }
-}
-
-/// Registers the service worker (`sw.js`, next to the page), so that after one visit the app loads
-/// and computes offline. Release builds only: a development server must never be cached.
-#[cfg(not(debug_assertions))]
-fn register_worker() {
-    use wasm_bindgen::{JsCast, JsValue};
-    let get = |target: &JsValue, name: &str| js_sys::Reflect::get(target, &JsValue::from_str(name)).ok();
-    let container = web_sys::window()
-        .and_then(|w| get(&w.into(), "navigator"))
-        .and_then(|n| get(&n, "serviceWorker"))
-        .filter(|c| !c.is_undefined());
-    if let Some(container) = container
-        && let Some(register) = get(&container, "register").and_then(|f| f.dyn_into::<js_sys::Function>().ok())
-    {
-        // A failed registration only means no offline copy; the app works as before.
-        let _ = register.call1(&container, &JsValue::from_str("./sw.js"));
     }
 }
 

@@ -19,7 +19,7 @@ const SAVE_DEBOUNCE_MS: u32 = 400;
 /// How long a passing status message stays.
 const STATUS_MS: u32 = 2500;
 
-fn stored(key: &str) -> Option<String> {
+pub(super) fn stored(key: &str) -> Option<String> {
     LocalStorage::raw().get_item(key).ok().flatten()
 }
 

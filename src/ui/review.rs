@@ -228,13 +228,14 @@ fn confirm_session(
         .baseline
         .with_untracked(|b| b.as_ref().map(|b| b.workflow.clone()))
         .unwrap_or_default();
-    let form = confirmed_form(&p, &r, at, workflow, state);
+    let form = confirmed_form(&p, &r, at, workflow.clone(), state);
     confirmed_review.set(Some(r));
     state.end_session();
     state.form.set(form);
     super::persist::save_now(state.form);
+    let in_record = super::records::confirmed(state, at, &workflow).unwrap_or_default();
     confirmed.set(Some(format!(
-        "Confirmed {}: recorded with the plan.",
+        "Confirmed {}: recorded with the plan. {in_record}",
         format_date_time(at)
     )));
     focus_later("confirmed");

@@ -25,13 +25,15 @@ pub enum Screen {
     Review,
     /// The patient card.
     Card,
+    /// Patient records kept in this browser.
+    Records,
     /// Every input and result on one page.
     Plan,
 }
 
 impl Screen {
     /// Every screen, in the order of the navigation.
-    pub const ALL: [Screen; 10] = [
+    pub const ALL: [Screen; 11] = [
         Screen::Start,
         Screen::Refill,
         Screen::Change,
@@ -39,6 +41,7 @@ impl Screen {
         Screen::Mri,
         Screen::Review,
         Screen::Card,
+        Screen::Records,
         Screen::Library,
         Screen::Convert,
         Screen::Plan,
@@ -56,6 +59,7 @@ impl Screen {
             Screen::Convert => "convert",
             Screen::Review => "review",
             Screen::Card => "card",
+            Screen::Records => "records",
             Screen::Plan => "plan",
         }
     }
@@ -77,6 +81,7 @@ impl Screen {
             Screen::Convert => "Conversion from systemic opioids",
             Screen::Review => "Review and confirm",
             Screen::Card => "Patient card",
+            Screen::Records => "Patient records",
             Screen::Plan => "Everything on one page",
         }
     }

@@ -136,6 +136,10 @@ pub fn StartScreen(note: ReadSignal<Option<String>>, notes: Vec<String>) -> impl
         ),
         (Screen::Card, "The plan in plain language for the patient to carry."),
         (
+            Screen::Records,
+            "Each patient's pump history in this browser: fills, visits, changes, MRIs.",
+        ),
+        (
             Screen::Library,
             "The drug library in force: limits, titration rules and sources.",
         ),
@@ -151,10 +155,33 @@ pub fn StartScreen(note: ReadSignal<Option<String>>, notes: Vec<String>) -> impl
                     <li><a class="task" href=s.href()><strong>{s.title()}</strong><span>{what}</span></a></li>
                 }).collect_view()}
             </ul>
+            <RecordNote />
             <NewPatient />
             <PlanFiles notes=notes />
             <super::persist::SetAsideWork />
         </section>
+    }
+}
+
+/// Which record the plan on screen belongs to, and stored records that could not be read.
+#[component]
+fn RecordNote() -> impl IntoView {
+    let state = expect_context::<AppState>();
+    let unreadable = super::records::unreadable_count();
+    view! {
+        <p class="hint" id="record-note">
+            {move || match state.record.get() {
+                Some(_) => "The plan on screen is kept in a patient record: sessions confirmed on the review are recorded in it. ",
+                None => "The plan on screen is not kept in a patient record. ",
+            }}
+            <a href=Screen::Records.href()>"Patient records"</a>
+        </p>
+        {move || (unreadable.get() > 0).then(|| view! {
+            <p class="banner banner-stale" role="status" id="unreadable-records-note">
+                {format!("{} stored patient record(s) could not be read: they are kept as they are, and offered for download under ", unreadable.get())}
+                <a href=Screen::Records.href()>"Patient records"</a>"."
+            </p>
+        })}
     }
 }
 

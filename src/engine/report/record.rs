@@ -10,7 +10,7 @@ use crate::engine::plan::model::Plan;
 use crate::engine::record::Record;
 
 /// What the list of records shows of one.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct RecordSummary {
     /// The name, else the identifier, else "Record without a name".
     pub title: String,
