@@ -4,7 +4,8 @@
 // pointer, a real reload, files downloaded and uploaded, the app and `itdose report` agreeing on
 // every docs example, print media and the layout at desktop and tablet widths. Saves screenshots
 // to e2e/artifacts/ and prints "e2e: N passed, N failed".
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
 import { AxeBuilder } from '@axe-core/playwright';
@@ -639,8 +640,10 @@ await test('a patient record keeps the plan and each confirmed session, survives
   const item = await page.textContent('.record-item h4');
   assertEq(item, 'Ada Example (open)', 'the open record in the list');
   assertTrue((await page.textContent('.record-item dl')).includes('Sessions2'), await page.textContent('.record-item dl'));
-  // The plan on screen after the reload is the record's (the confirmed dose).
+  // The plan on screen after the reload is the record's (the confirmed dose), and the summary
+  // names the record.
   await page.goto(base + '#/plan');
+  assertEq(await figureIn(page, 'summary', 'Patient record'), 'Ada Example', 'the summary names the record');
   assertEq(await page.inputValue('#drug-0-daily_dose'), '1.2', 'the confirmed dose');
   for (const [label, width, height] of [['desktop', 1440, 900], ['tablet', 820, 1180]]) {
     await page.setViewportSize({ width, height });
@@ -756,6 +759,39 @@ await test('after one visit the app reloads and computes with the server stopped
     assertEq(await result(p, 'Flow rate'), '0.2 mL/day', 'computed offline');
     const manifest = await p.evaluate(() => fetch('manifest.webmanifest').then(r => r.json()));
     assertEq(manifest.short_name, 'itdose', 'the web app manifest, offline too');
+  } finally {
+    hosted.server.kill();
+    await ctx.close();
+  }
+});
+
+await test('a new version is offered, never forced: taking it keeps the work on screen', async page => {
+  const dir = mkdtempSync(join(tmpdir(), 'itdose-update-'));
+  cpSync(join(root, 'dist'), dir, { recursive: true });
+  const hosted = await serveDist('', dir);
+  const ctx = await page.context().browser().newContext({ viewport: { width: 1280, height: 900 } });
+  try {
+    const p = await ctx.newPage();
+    await p.goto(hosted.base + '#/plan');
+    await p.waitForSelector('#fill_volume');
+    await p.evaluate(() => navigator.serviceWorker.ready.then(() => true));
+    await p.reload();
+    await p.waitForSelector('#fill_volume');
+    assertTrue(await p.evaluate(() => !!navigator.serviceWorker.controller), 'the page is served by the worker');
+    assertEq(await p.locator('#update-offer').count(), 0, 'no offer while there is no new version');
+    await p.fill('#fill_volume', '37');
+    // A new build on the host: its list of assets (and so the worker's cache) changes.
+    const assets = join(dir, 'sw-assets.js');
+    writeFileSync(assets, readFileSync(assets, 'utf8').replace(/version: "([0-9a-f]+)"/, 'version: "$1-next"'));
+    await p.evaluate(() => navigator.serviceWorker.getRegistration().then(r => r.update()));
+    await p.waitForSelector('#update-offer', { timeout: 15000 });
+    assertEq(await p.inputValue('#fill_volume'), '37', 'nothing on screen changes until the user accepts');
+    await Promise.all([p.waitForEvent('load'), p.click('#update-take')]);
+    await p.waitForSelector('#fill_volume');
+    assertEq(await p.inputValue('#fill_volume'), '37', 'the work, after the update');
+    const names = await p.evaluate(() => caches.keys());
+    assertTrue(names.some(k => k.endsWith('-next')) && names.length === 1, `the new version's cache only: ${names.join(', ')}`);
+    assertEq(await p.locator('#update-offer').count(), 0, 'the offer is gone');
   } finally {
     hosted.server.kill();
     await ctx.close();

@@ -17,16 +17,16 @@ const freePort = () => new Promise((resolve, reject) => {
   srv.on('error', reject);
 });
 
-/** Serves dist/ (under `subPath`, e.g. 'clinic/itdose/', when given, as a static host would);
+/** Serves dist/ or the directory `from` (under `subPath`, e.g. 'clinic/itdose/', when given, as a static host would);
  * returns its base URL and the server process (kill it when done). */
-export async function serveDist(subPath = '') {
+export async function serveDist(subPath = '', from = join(root, 'dist')) {
   const port = await freePort();
   const base = `http://127.0.0.1:${port}/${subPath}`;
-  let directory = join(root, 'dist');
+  let directory = from;
   if (subPath) {
     directory = mkdtempSync(join(tmpdir(), 'itdose-host-'));
     mkdirSync(join(directory, dirname(subPath.replace(/\/$/, ''))), { recursive: true });
-    symlinkSync(join(root, 'dist'), join(directory, subPath.replace(/\/$/, '')));
+    symlinkSync(from, join(directory, subPath.replace(/\/$/, '')));
   }
   const server = spawn('python3', ['-m', 'http.server', String(port), '--bind', '127.0.0.1', '--directory', directory], { stdio: 'ignore' });
   for (let i = 0; i < 50; i++) {

@@ -859,3 +859,51 @@ async fn baclofen_asks_for_its_condition_and_applies_its_limits() {
     let findings = text_of(root, "#findings");
     assert!(!findings.contains("703 mcg/day"), "{findings}");
 }
+
+/// Every stored patient record and the open record's id, removed.
+fn clear_records() {
+    let storage = web_sys::window()
+        .and_then(|w| w.local_storage().ok().flatten())
+        .expect("local storage");
+    let keys: Vec<String> = (0..storage.length().unwrap_or(0))
+        .filter_map(|i| storage.key(i).ok().flatten())
+        .filter(|k| k.starts_with("itdose.record.") || k.starts_with("itdose.open-record."))
+        .collect();
+    for k in keys {
+        let _ = storage.remove_item(&k);
+    }
+}
+
+#[wasm_bindgen_test]
+async fn a_record_is_kept_only_of_a_complete_plan_and_the_summary_names_it() {
+    clear_records();
+    let app = mount(false);
+    show("records").await;
+    type_into(&app.root, "record-name", "Test Patient").await;
+    click(&app.root, "save-record").await;
+    assert!(
+        text_of(&app.root, "#record-details-error").starts_with("The plan on screen is not complete"),
+        "{}",
+        text_of(&app.root, "#record-details-error")
+    );
+    assert_eq!(
+        text_of(&app.root, "#open-record-heading"),
+        "Keep the plan on screen as a record"
+    );
+    show("plan").await;
+    enter_issue_example(&app.root).await;
+    show("records").await;
+    type_into(&app.root, "record-name", "Test Patient").await;
+    click(&app.root, "save-record").await;
+    tick().await;
+    assert_eq!(text_of(&app.root, "#open-record-heading"), "Open record: Test Patient");
+    assert_eq!(text_of(&app.root, "#record-details-error"), "");
+    assert!(text_of(&app.root, ".record-history").contains("Record created"));
+    show("plan").await;
+    assert_eq!(
+        figure(&app.root, "summary", "Patient record").as_deref(),
+        Some("Test Patient")
+    );
+    drop(app);
+    clear_records();
+}

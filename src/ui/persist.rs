@@ -270,10 +270,10 @@ pub fn StorageNote() -> impl IntoView {
     }
     view! {
         <p id="storage-note">
-            "Your work is saved in this browser, on this device only (its local storage); export plans to keep a copy elsewhere. "
+            "Your work is saved in this browser, on this device only (its local storage); export plans and patient records to keep a copy elsewhere. "
             {move || match answer.get() {
                 Some(true) => "The browser keeps this storage even when space runs low.",
-                Some(false) => "The browser may clear this storage when space runs low: export your plans.",
+                Some(false) => "The browser may clear this storage when space runs low: export your plans and records.",
                 None => "",
             }}
         </p>

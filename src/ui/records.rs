@@ -583,3 +583,15 @@ pub fn unreadable_count() -> Signal<usize> {
         })
     })
 }
+
+/// The title of the open record (none when no record is open or it cannot be read).
+pub fn open_title() -> Signal<Option<String>> {
+    let state = expect_context::<AppState>();
+    let records = use_context::<Records>();
+    Signal::derive(move || {
+        let id = state.record.get()?;
+        let records = records?;
+        records.list.track();
+        records.find(&id).map(|r| summary_title(&r))
+    })
+}

@@ -48,8 +48,14 @@ pub fn provide() {
         return;
     }
     let Some(workers) = container() else { return };
-    let Some(promise) =
-        call(&workers, "register", &JsValue::from_str("./sw.js")).and_then(|p| p.dyn_into::<js_sys::Promise>().ok())
+    // Updates are checked against the server, not the HTTP cache, for the worker and the asset
+    // list it imports (a new build changes only the list).
+    let options = js_sys::Object::new();
+    set(&options, "updateViaCache", &JsValue::from_str("none"));
+    let Some(promise) = get(&workers, "register")
+        .and_then(|f| f.dyn_into::<js_sys::Function>().ok())
+        .and_then(|f| f.call2(&workers, &JsValue::from_str("./sw.js"), &options).ok())
+        .and_then(|p| p.dyn_into::<js_sys::Promise>().ok())
     else {
         return;
     };

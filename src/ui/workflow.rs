@@ -101,8 +101,13 @@ pub fn Summary() -> impl IntoView {
             plan
         }
     };
+    let record = super::records::open_title();
     let all = Signal::derive(move || {
         let mut f = figures.get();
+        // Whose record the plan on screen belongs to, first: the right patient.
+        if let Some(title) = record.get() {
+            f.insert(0, Figure::text("Patient record", title));
+        }
         f.extend(after.get());
         f.push(Figure::text("Status", status()));
         f
