@@ -725,9 +725,14 @@ await test('a stored record tampered over a hard limit is still blocked; damaged
   await page.click('.open-record-button');
   await page.click('.confirm-open');
   await page.waitForFunction(() => document.querySelector('#open-record-heading')?.textContent === 'Open record: Cy Example');
+  // As opened, before anything is typed: the stored 25 mcg/day is blocked.
+  await page.goto(base + '#/plan');
+  await page.waitForSelector('#summary');
+  assertEq(await figureIn(page, 'summary', 'Status'), 'Not valid: a hard limit is crossed', 'the opened record is blocked');
+  assertEq(await page.inputValue('#drug-0-daily_dose'), '25', 'the stored dose, as stored');
   await page.goto(base + '#/change');
   await page.waitForSelector('#drug-0-daily_dose');
-  await page.fill('#drug-0-daily_dose', '24');
+  await page.fill('#drug-0-daily_dose', '20');
   await page.click('#to-review');
   await page.waitForSelector('#review-table');
   assertTrue(await page.isDisabled('#confirm'), 'a hard limit blocks confirming');

@@ -159,6 +159,9 @@ pub struct PlanForm {
     pub csf: CsfForm,
     /// Confirmed clinic sessions.
     pub sessions: Vec<Session>,
+    /// The id of the patient record this plan belongs to (none: a plan in no record). Saved with
+    /// the plan, so that the plan on screen and the record it is confirmed into never part.
+    pub record: Option<String>,
 }
 
 impl Default for PlanForm {
@@ -193,6 +196,7 @@ impl Default for PlanForm {
             visits: Vec::new(),
             csf: CsfForm::default(),
             sessions: Vec::new(),
+            record: None,
         }
     }
 }

@@ -875,7 +875,7 @@ fn clear_records() {
 }
 
 #[wasm_bindgen_test]
-async fn a_record_is_kept_only_of_a_complete_plan_and_the_summary_names_it() {
+async fn a_record_is_kept_only_of_a_complete_confirmed_plan_and_the_summary_names_it() {
     clear_records();
     let app = mount(false);
     show("records").await;
@@ -892,6 +892,20 @@ async fn a_record_is_kept_only_of_a_complete_plan_and_the_summary_names_it() {
     );
     show("plan").await;
     enter_issue_example(&app.root).await;
+    // A start within Infumorph's starting dose (at most 1 mg/day): nothing to acknowledge.
+    type_into(&app.root, "drug-0-daily_dose", "1").await;
+    // Typing opened a session: a record starts from a confirmed plan.
+    show("records").await;
+    type_into(&app.root, "record-name", "Test Patient").await;
+    click(&app.root, "save-record").await;
+    assert!(
+        text_of(&app.root, "#record-details-error").starts_with("A session is open"),
+        "{}",
+        text_of(&app.root, "#record-details-error")
+    );
+    show("review").await;
+    assert_eq!(text_of(&app.root, "#confirm-why"), "", "nothing blocks confirming");
+    click(&app.root, "confirm").await;
     show("records").await;
     type_into(&app.root, "record-name", "Test Patient").await;
     click(&app.root, "save-record").await;

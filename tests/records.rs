@@ -7,12 +7,12 @@
 
 mod common;
 
-use common::{MCG, TestResult, at, catalogue, docs, fixture, hours, library, plan, run};
+use common::{MCG, TestResult, at, catalogue, docs, fixture, hours, library, ml, plan, run, visit};
 use itdose::engine::record::{
-    CREATED, Implant, MAX_RECORD_CHARS, Patient, Record, checksum, export, import, seal, unseal,
+    CREATED, Implant, MAX_RECORD_BYTES, Patient, Record, checksum, export, import, seal, unseal,
 };
 use itdose::engine::report::record::{history, summary};
-use itdose::engine::{Change, Field, MriScan, PlanStatus, Session, Severity};
+use itdose::engine::{Change, Field, MriScan, PlanStatus, Session, Severity, roll_forward};
 use proptest::prelude::*;
 
 fn example_record() -> Result<Record, Box<dyn std::error::Error>> {
@@ -46,11 +46,11 @@ fn a_record_round_trips_through_storage_and_a_file() -> TestResult {
     let (cat, lib) = (catalogue()?, library()?);
     let record = example_record()?;
     let saved = at(2026, 11, 25, 9, 5);
-    let opened = unseal(&seal(&record, saved), &cat, &lib)?;
+    let opened = unseal(&seal(&record, saved)?, &cat, &lib)?;
     assert_eq!(opened.record, record);
     assert_eq!(opened.saved_at, Some(saved));
     assert!(opened.notes.is_empty(), "{:?}", opened.notes);
-    let imported = import(&export(&record), "unused", saved, &cat, &lib)?;
+    let imported = import(&export(&record)?, "unused", saved, &cat, &lib)?;
     assert_eq!(imported.record, record);
     Ok(())
 }
@@ -96,15 +96,15 @@ fn a_plan_file_becomes_a_new_record() -> TestResult {
 #[test]
 fn damaged_newer_and_hostile_texts_are_refused_with_the_reason() -> TestResult {
     let (cat, lib) = (catalogue()?, library()?);
-    let sealed = seal(&example_record()?, at(2026, 11, 25, 9, 5));
+    let sealed = seal(&example_record()?, at(2026, 11, 25, 9, 5))?;
     let damaged = sealed.replacen("Ada", "Eve", 1);
     let newer_envelope = sealed.replacen(r#""version":1"#, r#""version":2"#, 1);
-    let record_text = export(&example_record()?);
+    let record_text = export(&example_record()?)?;
     let newer_record = record_text.replacen(r#""version": 1"#, r#""version": 2"#, 1);
     let newer_plan = record_text.replacen(r#""version": 3"#, r#""version": 4"#, 1);
     let long = format!(
         "{{\"format\":\"itdose-record\",\"x\":\"{}\"}}",
-        "a".repeat(MAX_RECORD_CHARS)
+        "a".repeat(2 * MAX_RECORD_BYTES)
     );
     let cases: Vec<(&str, String, bool)> = vec![
         ("checksum does not match", damaged, true),
@@ -117,7 +117,7 @@ fn damaged_newer_and_hostile_texts_are_refused_with_the_reason() -> TestResult {
             "{\"format\":\"x\",\"version\":1}".into(),
             false,
         ),
-        ("more than the 2000000", long, false),
+        ("more than the 4000000", long, false),
         (
             "must be 1 to 64",
             record_text.replacen("\"r-1\"", "\"../../x\"", 1),
@@ -154,7 +154,7 @@ fn a_stored_record_over_a_hard_limit_is_still_blocked() -> TestResult {
     let mut p = plan("synchromed-ii-40", 40.0, "ziconotide", MCG, 25.0, 25.0);
     p.fill.new_pump = false;
     let record = Record::new("r-2", Patient::default(), Implant::default(), p, at(2026, 11, 25, 9, 0))?;
-    let opened = unseal(&seal(&record, at(2026, 11, 25, 9, 1)), &cat, &lib)?;
+    let opened = unseal(&seal(&record, at(2026, 11, 25, 9, 1))?, &cat, &lib)?;
     let (outcome, _) = run(&opened.record.plan)?;
     assert_eq!(outcome.status, PlanStatus::Blocked);
     assert!(outcome.findings.iter().any(|f| f.severity == Severity::Hard));
@@ -208,6 +208,58 @@ fn the_history_says_what_each_session_recorded() -> TestResult {
     Ok(())
 }
 
+/// Two refill visits recorded in a record: each history entry keeps only the visit its session
+/// added (the plan in force keeps the whole log), and the history says what was withdrawn,
+/// injected and confirmed in the reservoir.
+#[test]
+fn refills_in_a_record_keep_each_visit_once_and_say_what_was_injected() -> TestResult {
+    let lib = library()?;
+    let mut record = example_record()?;
+    for (when, withdrawn) in [(at(2027, 1, 25, 9, 0), 7.6), (at(2027, 3, 27, 9, 0), 7.5)] {
+        let mut p = record.plan.clone();
+        let mut v = visit(when, withdrawn);
+        v.new_fill = Some(ml(20.0));
+        v.confirmed_after_refill = Some(ml(19.5));
+        p.visit = Some(v);
+        let (outcome, _) = run(&p)?;
+        let next = roll_forward(&p, &outcome, &record.plan)?;
+        record.confirm(when, "Refill visit", next);
+    }
+    assert_eq!(record.plan.visits.len(), 2);
+    let last = record.history.last().ok_or("no entry")?;
+    assert_eq!(last.plan.visits.len(), 1, "only the visit this session added");
+    let rows = history(&record, &lib);
+    let newest = rows.first().ok_or("no row")?;
+    assert_eq!(newest.at, "Sat 27 Mar 2027, 09:00");
+    // The refill started a new fill of the smaller of injected and confirmed: 19.5 mL.
+    let fill = newest.lines.first().ok_or("no fill line")?;
+    assert!(fill.starts_with("Fill: 19.5 mL on Sat 27 Mar 2027, 09:00"), "{fill}");
+    let visit_line = newest.lines.get(1).ok_or("no visit line")?;
+    assert!(
+        visit_line.starts_with("Visit Sat 27 Mar 2027, 09:00: 7.5 mL withdrawn, "),
+        "{visit_line}"
+    );
+    assert!(
+        visit_line.contains("; 20 mL injected; 19.5 mL confirmed in the reservoir after the refill"),
+        "{visit_line}"
+    );
+    assert_eq!(rows.len(), 3);
+    Ok(())
+}
+
+/// A record larger than the storage limit is refused when it is sealed (nothing is stored).
+#[test]
+fn an_oversized_record_is_refused_when_sealed() -> TestResult {
+    let mut record = example_record()?;
+    record.implant.catheter = "x".repeat(MAX_RECORD_BYTES);
+    let e = seal(&record, at(2026, 11, 25, 9, 5))
+        .err()
+        .ok_or("an oversized record was sealed")?;
+    assert_eq!(e.field, Field::RecordFile);
+    assert!(e.to_string().contains("export it"), "{e}");
+    Ok(())
+}
+
 /// Search: every word must match the name, identifier, catheter, pump or a drug (case ignored).
 #[test]
 fn search_matches_every_word() -> TestResult {
@@ -216,10 +268,20 @@ fn search_matches_every_word() -> TestResult {
     assert!(record.matches("ada MORPHINE"));
     assert!(record.matches("0042 t10"));
     assert!(!record.matches("ada ziconotide"));
-    let copy = record.duplicate("r-1b")?;
+    let copy = record.duplicate("r-1b", at(2026, 12, 1, 8, 0))?;
     assert_eq!(copy.patient.name, "Ada Example (copy)");
-    assert_eq!(copy.history, record.history);
-    assert!(record.duplicate("bad id").is_err());
+    // A starting point for another patient: no identifier, none of this patient's history.
+    assert_eq!(copy.patient.identifier, "");
+    assert_eq!(copy.history.len(), 1);
+    assert_eq!(
+        copy.history.first().map(|e| (e.at, e.workflow.as_str())),
+        Some((
+            at(2026, 12, 1, 8, 0),
+            "Record created as a copy of another record's plan"
+        ))
+    );
+    assert!(copy.plan.visits.is_empty() && copy.plan.sessions.is_empty());
+    assert!(record.duplicate("bad id", at(2026, 12, 1, 8, 0)).is_err());
     Ok(())
 }
 
@@ -244,7 +306,7 @@ proptest! {
     fn a_damaged_sealed_record_never_reads_as_another(index in 0_usize..20_000, replacement in any::<char>()) {
         let (cat, lib) = (catalogue().map_err(|e| TestCaseError::fail(e.to_string()))?, library().map_err(|e| TestCaseError::fail(e.to_string()))?);
         let record = example_record().map_err(|e| TestCaseError::fail(e.to_string()))?;
-        let sealed = seal(&record, at(2026, 11, 25, 9, 5));
+        let sealed = seal(&record, at(2026, 11, 25, 9, 5)).map_err(|e| TestCaseError::fail(e.to_string()))?;
         let mut chars: Vec<char> = sealed.chars().collect();
         let i = index % chars.len().max(1);
         if let Some(c) = chars.get_mut(i) {

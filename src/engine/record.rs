@@ -29,9 +29,10 @@ pub const RECORD_VERSION: u32 = 1;
 pub const STORED_FORMAT: &str = "itdose-stored-record";
 /// The envelope version this build writes and reads.
 pub const STORED_VERSION: u32 = 1;
-/// At most this many characters in a record's text: about 200 sessions of a four-drug plan with a
-/// long visit log, well within a browser's 5 MB of local storage.
-pub const MAX_RECORD_CHARS: usize = 2_000_000;
+/// At most this many bytes of a record's compact JSON (as stored): each history entry keeps only
+/// what its session added (a plan of a few KB), so this holds several hundred sessions, within a
+/// browser's 5 MB of local storage. A record file may be up to twice this (it is pretty-printed).
+pub const MAX_RECORD_BYTES: usize = 2_000_000;
 /// At most this many characters in a record's id.
 pub const MAX_ID_CHARS: usize = 64;
 /// The history entry a new record starts with.
@@ -168,29 +169,50 @@ impl Record {
         Ok(record)
     }
 
-    /// Records a confirmed session: `plan` is in force from `at`, and joins the history.
+    /// Records a confirmed session: `plan` is in force from `at`, and joins the history. The
+    /// history entry keeps the visits and sessions that this session added, not the whole log
+    /// again (the plan in force keeps it all), so a record grows by one session's worth each time.
     pub fn confirm(&mut self, at: DateTime, workflow: &str, plan: Plan) {
+        let mut entry = plan.clone();
+        entry.visits.retain(|v| !self.plan.visits.contains(v));
+        entry.sessions.retain(|s| !self.plan.sessions.contains(s));
         self.history.push(Entry {
             at,
             workflow: workflow.to_owned(),
-            plan: plan.clone(),
+            plan: entry,
         });
         self.plan = plan;
     }
 
-    /// A copy under `id`, named as a copy (the history is kept).
+    /// A new record under `id` with the plan in force, made at `at` (a starting point for
+    /// another patient or pump): named as a copy, with no identifier and none of this patient's
+    /// history; its history starts with where it was copied from.
     ///
     /// # Errors
     /// At the record file when `id` is not an id.
-    pub fn duplicate(&self, id: &str) -> Result<Self, Error> {
-        let mut copy = self.clone();
-        copy.id = id.to_owned();
-        copy.patient.name = if self.patient.name.trim().is_empty() {
+    pub fn duplicate(&self, id: &str, at: DateTime) -> Result<Self, Error> {
+        let name = self.patient.name.trim();
+        let name = if name.is_empty() {
             "Copy".to_owned()
         } else {
-            format!("{} (copy)", self.patient.name.trim())
+            format!("{name} (copy)")
         };
-        copy.validate()?;
+        let mut plan = self.plan.clone();
+        plan.visits.clear();
+        plan.sessions.clear();
+        let mut copy = Record::new(
+            id,
+            Patient {
+                name,
+                identifier: String::new(),
+            },
+            self.implant.clone(),
+            plan,
+            at,
+        )?;
+        if let Some(first) = copy.history.first_mut() {
+            first.workflow = format!("{CREATED} as a copy of another record's plan");
+        }
         Ok(copy)
     }
 
@@ -235,8 +257,12 @@ pub fn is_id(id: &str) -> bool {
 }
 
 /// The record file: pretty JSON.
-pub fn export(record: &Record) -> String {
-    serde_json::to_string_pretty(record).unwrap_or_default()
+///
+/// # Errors
+/// At the record file, when the record cannot be written (never expected: every field is text or
+/// a finite number).
+pub fn export(record: &Record) -> Result<String, Error> {
+    serde_json::to_string_pretty(record).map_err(|e| refused(format!("could not be written: {e}")))
 }
 
 /// Reads a record file, or a plan file (which becomes a new record under `fresh_id`, with no name
@@ -253,10 +279,11 @@ pub fn import(
     catalogue: &Catalogue,
     library: &DrugLibrary,
 ) -> Result<Opened, Error> {
-    if text.len() > MAX_RECORD_CHARS {
+    if text.len() > 2 * MAX_RECORD_BYTES {
         return Err(refused(format!(
-            "the file has {} characters, more than the {MAX_RECORD_CHARS} a record may have",
-            text.len()
+            "the file has {} bytes, more than the {} a record file may have",
+            text.len(),
+            2 * MAX_RECORD_BYTES
         )));
     }
     let header: Header = serde_json::from_str(text).map_err(|e| refused(format!("not a record or plan file: {e}")))?;
@@ -279,7 +306,10 @@ fn read_record(text: &str, header: Header, catalogue: &Catalogue, library: &Drug
             header.format
         )));
     }
-    if header.version == 0 || header.version > RECORD_VERSION {
+    if header.version == 0 {
+        return Err(refused("record version 0 is not a version"));
+    }
+    if header.version > RECORD_VERSION {
         return Err(refused(format!(
             "record version {} is not supported (this build reads version {RECORD_VERSION}): it was written by a newer itdose",
             header.version
@@ -338,8 +368,18 @@ pub fn checksum(text: &str) -> String {
 }
 
 /// The text kept in storage for `record`, saved at `saved_at`.
-pub fn seal(record: &Record, saved_at: DateTime) -> String {
-    let text = serde_json::to_string(record).unwrap_or_default();
+///
+/// # Errors
+/// At the record file, when the record is larger than [`MAX_RECORD_BYTES`] (nothing is stored:
+/// export it and start a new record) or cannot be written.
+pub fn seal(record: &Record, saved_at: DateTime) -> Result<String, Error> {
+    let text = serde_json::to_string(record).map_err(|e| refused(format!("could not be written: {e}")))?;
+    if text.len() > MAX_RECORD_BYTES {
+        return Err(refused(format!(
+            "the record has grown to {} bytes, more than the {MAX_RECORD_BYTES} kept in this browser: export it, and start a new record from its plan (Duplicate)",
+            text.len()
+        )));
+    }
     let envelope = Envelope {
         format: STORED_FORMAT.to_owned(),
         version: STORED_VERSION,
@@ -347,19 +387,20 @@ pub fn seal(record: &Record, saved_at: DateTime) -> String {
         checksum: checksum(&text),
         record: text,
     };
-    serde_json::to_string(&envelope).unwrap_or_default()
+    serde_json::to_string(&envelope).map_err(|e| refused(format!("could not be written: {e}")))
 }
 
 /// The record kept in storage as `text`.
 ///
 /// # Errors
 /// At the record file, naming why: not an envelope, a newer envelope or record version, a
-/// checksum that does not match (the text was damaged), or any error [`import`] gives. The caller
-/// keeps the text aside and offers it for export.
+/// checksum that does not match (the text was damaged), or any error [`import`] gives for a record
+/// (at the implant date for an impossible date). The caller keeps the text aside and offers it
+/// for export.
 pub fn unseal(text: &str, catalogue: &Catalogue, library: &DrugLibrary) -> Result<Opened, Error> {
-    if text.len() > MAX_RECORD_CHARS + 1_000 {
+    if text.len() > MAX_RECORD_BYTES + 1_000 {
         return Err(refused(format!(
-            "the stored text has {} characters, more than a record may have",
+            "the stored text has {} bytes, more than a record may have",
             text.len()
         )));
     }

@@ -79,6 +79,7 @@ pub(super) fn form_of(plan: &Plan, library: &DrugLibrary) -> PlanForm {
         visit: visit_form(plan),
         visits: plan.visits.clone(),
         sessions: plan.sessions.clone(),
+        record: None,
         csf: csf_form(plan),
     }
 }

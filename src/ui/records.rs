@@ -3,6 +3,8 @@
 //! duplicated, deleted (with undo), exported and imported as a file. A stored text that cannot be
 //! read (damaged, or saved by a newer itdose) stays where it is, untouched, and is listed with
 //! the reason and a download. A session confirmed on the plan of an open record is recorded in it.
+//! Which record the plan on screen belongs to is kept in the form itself (saved with the plan), and
+//! every write reads the record from storage first (another tab may have changed it).
 
 use std::sync::Arc;
 
@@ -14,21 +16,19 @@ use super::files::{download, read_chosen_file};
 use super::persist::{Flash, now, stored};
 use super::route::focus_later;
 use super::state::AppState;
-use crate::engine::record::{Implant, Patient, Record, export, import, is_id, seal, unseal};
+use crate::engine::record::{Implant, Patient, Record, export, import, seal, unseal};
 use crate::engine::report::record::{RecordSummary, history, summary};
-use crate::engine::{Catalogue, DrugLibrary, Plan};
+use crate::engine::{Catalogue, DrugLibrary, Plan, PlanStatus};
 use crate::form::PlanForm;
 
 /// The key prefix of stored records (the id follows).
 pub const RECORD_PREFIX: &str = "itdose.record.v1.";
-/// The key of the open record's id.
-pub const OPEN_RECORD_KEY: &str = "itdose.open-record.v1";
 
 /// A stored record as found.
 #[derive(Clone, PartialEq)]
 enum Found {
-    /// Read: the record and its list line.
-    Read(Arc<Record>, Arc<RecordSummary>),
+    /// Read: the record, its list line, and what its migration did (in words).
+    Read(Arc<Record>, Arc<RecordSummary>, Arc<Vec<String>>),
     /// Not read: the key, the text (kept as it is) and why.
     Unreadable {
         key: String,
@@ -52,7 +52,7 @@ impl Records {
     fn find(self, id: &str) -> Option<Arc<Record>> {
         self.list.with_untracked(|list| {
             list.iter().find_map(|f| match f {
-                Found::Read(r, _) if r.id == id => Some(r.clone()),
+                Found::Read(r, ..) if r.id == id => Some(r.clone()),
                 _ => None,
             })
         })
@@ -75,10 +75,18 @@ fn read_all(catalogue: &Catalogue, library: &DrugLibrary) -> Vec<Found> {
         .into_iter()
         .filter_map(|k| stored(&k).map(|t| (k, t)))
         .map(|(k, text)| match unseal(&text, catalogue, library) {
-            Ok(opened) => {
+            Ok(opened) if key(&opened.record.id) == k => {
                 let s = summary(&opened.record, catalogue, library);
-                Found::Read(Arc::new(opened.record), Arc::new(s))
+                Found::Read(Arc::new(opened.record), Arc::new(s), Arc::new(opened.notes))
             }
+            Ok(opened) => Found::Unreadable {
+                reason: format!(
+                    "it is stored under another record's key (its id is {})",
+                    opened.record.id
+                ),
+                key: k,
+                text: Arc::new(text),
+            },
             Err(e) => Found::Unreadable {
                 key: k,
                 text: Arc::new(text),
@@ -88,16 +96,27 @@ fn read_all(catalogue: &Catalogue, library: &DrugLibrary) -> Vec<Found> {
         .collect();
     // The most recent session first.
     found.sort_by_key(|f| match f {
-        Found::Read(r, _) => std::cmp::Reverse(r.history.last().map(|e| e.at)),
+        Found::Read(r, ..) => std::cmp::Reverse(r.history.last().map(|e| e.at)),
         Found::Unreadable { .. } => std::cmp::Reverse(None),
     });
     found
 }
 
 fn write(record: &Record) -> Result<(), String> {
+    let text = seal(record, now()).map_err(|e| e.to_string())?;
     LocalStorage::raw()
-        .set_item(&key(&record.id), &seal(record, now()))
+        .set_item(&key(&record.id), &text)
         .map_err(|e| format!("could not save on this device ({e:?})"))
+}
+
+/// The record `id` as stored now (another tab may have changed it since the list was read).
+fn read_one(state: AppState, id: &str) -> Result<Record, String> {
+    let text = stored(&key(id)).ok_or("the record is no longer on this device")?;
+    let opened = state
+        .catalogue
+        .with_value(|c| state.library.with_untracked(|l| unseal(&text, c, l)))
+        .map_err(|e| format!("the stored record cannot be read ({e})"))?;
+    Ok(opened.record)
 }
 
 /// A new record id: the time and a random part, in base 36.
@@ -115,41 +134,45 @@ fn fresh_id() -> String {
         out.reverse();
         String::from_utf8(out).unwrap_or_default()
     }
-    let time = js_sys::Date::now().max(0.0) as u64;
-    let random = (js_sys::Math::random() * 1e12) as u64;
-    format!("r-{}-{}", base36(time), base36(random))
+    loop {
+        let time = js_sys::Date::now().max(0.0) as u64;
+        let random = (js_sys::Math::random() * 1e12) as u64;
+        let id = format!("r-{}-{}", base36(time), base36(random));
+        if stored(&key(&id)).is_none() {
+            return id;
+        }
+    }
 }
 
-/// Provides the records, and restores (and keeps) which record is open.
+/// Provides the records, re-read when another tab changes them.
 pub fn provide(state: AppState) {
     let revision = RwSignal::new(0_u32);
     let list = Memo::new(move |_| {
         revision.track();
         state.catalogue.with_value(|c| state.library.with(|l| read_all(c, l)))
     });
-    provide_context(Records { revision, list });
-    if let Some(id) = stored(OPEN_RECORD_KEY).filter(|id| is_id(id)) {
-        state.record.set(Some(id));
-    }
-    Effect::new(move |_| {
-        let storage = LocalStorage::raw();
-        let _ = match state.record.get() {
-            Some(id) => storage.set_item(OPEN_RECORD_KEY, &id),
-            None => storage.remove_item(OPEN_RECORD_KEY),
-        };
+    let records = Records { revision, list };
+    provide_context(records);
+    let handle = window_event_listener(leptos::ev::storage, move |ev| {
+        if ev.key().is_none_or(|k| k.starts_with(RECORD_PREFIX)) {
+            records.changed();
+        }
     });
+    on_cleanup(move || handle.remove());
 }
 
 /// Records a session confirmed at `at` from `workflow` in the open record, if there is one; the
 /// sentence that says so (or why it could not be).
 pub fn confirmed(state: AppState, at: jiff::civil::DateTime, workflow: &str) -> Option<String> {
-    let id = state.record.get_untracked()?;
+    let id = state.record_id_untracked()?;
     let records = use_context::<Records>()?;
-    let Some(mut record) = records.find(&id).map(|r| (*r).clone()) else {
-        return Some(
-            "The open record could not be read: the session is kept with the plan only (see Patient records)."
-                .to_owned(),
-        );
+    let mut record = match read_one(state, &id) {
+        Ok(record) => record,
+        Err(e) => {
+            return Some(format!(
+                "The patient record was not updated: {e}. The session is kept with the plan (see Patient records)."
+            ));
+        }
     };
     let plan = state.catalogue.with_value(|c| {
         state
@@ -203,7 +226,7 @@ fn OpenRecord() -> impl IntoView {
     let state = expect_context::<AppState>();
     let records = expect_context::<Records>();
     let open = Memo::new(move |_| {
-        let id = state.record.get()?;
+        let id = state.record_id()?;
         records.list.track();
         records.find(&id)
     });
@@ -211,13 +234,13 @@ fn OpenRecord() -> impl IntoView {
         <section class="open-record" aria-labelledby="open-record-heading">
             {move || match open.get() {
                 Some(record) => view! {
-                    <h3 id="open-record-heading">"Open record: "{summary_title(&record)}</h3>
+                    <h3 id="open-record-heading" tabindex="-1">"Open record: "{summary_title(&record)}</h3>
                     <p class="hint">"Each session confirmed on the review is recorded here."</p>
                     <RecordDetails existing=Some(record.clone()) />
                     <RecordHistory record=record />
                 }.into_any(),
                 None => view! {
-                    <h3 id="open-record-heading">"Keep the plan on screen as a record"</h3>
+                    <h3 id="open-record-heading" tabindex="-1">"Keep the plan on screen as a record"</h3>
                     <p class="hint">"The name and identifier are optional. Sessions confirmed afterwards are recorded in it."</p>
                     <RecordDetails existing=None />
                 }.into_any(),
@@ -261,24 +284,19 @@ fn RecordDetails(existing: Option<Arc<Record>>) -> impl IntoView {
             catheter: catheter.get_untracked(),
         };
         let result = match &existing {
-            Some(r) => {
-                let mut record = (**r).clone();
+            // The stored record as it is now, with these details (a session another tab recorded
+            // is kept).
+            Some(r) => read_one(state, &r.id).and_then(|mut record| {
                 record.patient = patient;
                 record.implant = implant;
                 record.validate().map(|()| record).map_err(|e| e.to_string())
-            }
-            None => match state.evaluation.with_untracked(|e| e.plan.clone()) {
-                Some(plan) => new_record(plan, patient, implant),
-                None => Err(
-                    "The plan on screen is not complete: correct it first (its messages are on its screens)."
-                        .to_owned(),
-                ),
-            },
+            }),
+            None => plan_to_keep(state).and_then(|plan| new_record(plan, patient, implant)),
         };
         match result.and_then(|record| write(&record).map(|()| record)) {
             Ok(record) => {
                 error.set(None);
-                state.record.set(Some(record.id.clone()));
+                state.set_record(Some(record.id.clone()));
                 records.changed();
                 flash.show("Record saved on this device".into());
             }
@@ -312,6 +330,24 @@ fn RecordDetails(existing: Option<Arc<Record>>) -> impl IntoView {
     }
 }
 
+/// The plan on screen, when it may become a record's plan in force: valid (no hard limit crossed,
+/// every soft limit acknowledged) and not in the middle of a session.
+fn plan_to_keep(state: AppState) -> Result<Plan, String> {
+    if state.baseline.with_untracked(Option::is_some) {
+        return Err("A session is open: confirm it (Review and confirm) or discard it first, so that the record starts from a confirmed plan.".to_owned());
+    }
+    state.evaluation.with_untracked(|e| match &e.result {
+        Ok(shown) if shown.outcome.status == PlanStatus::Valid => Ok(shown.plan.clone()),
+        Ok(shown) if shown.outcome.status == PlanStatus::Blocked => {
+            Err("A hard limit blocks the plan on screen: it cannot become a record's plan.".to_owned())
+        }
+        Ok(_) => Err("Acknowledge each soft limit of the plan on screen (with a reason) first.".to_owned()),
+        Err(_) => {
+            Err("The plan on screen is not complete: correct it first (its messages are on its screens).".to_owned())
+        }
+    })
+}
+
 fn new_record(plan: Plan, patient: Patient, implant: Implant) -> Result<Record, String> {
     Record::new(&fresh_id(), patient, implant, plan, now()).map_err(|e| e.to_string())
 }
@@ -332,30 +368,58 @@ fn RecordHistory(record: Arc<Record>) -> impl IntoView {
     }
 }
 
-/// Every readable record: searchable; open, duplicate, export, delete (with undo).
+/// A deleted record, kept until the page is left so that it can be put back.
+#[derive(Clone)]
+struct Deleted {
+    key: String,
+    text: String,
+    title: String,
+    was_open: bool,
+}
+
+/// Every readable record: searchable; open, duplicate, export, delete (with undo, last deleted
+/// first).
 #[component]
 fn RecordList() -> impl IntoView {
+    let state = expect_context::<AppState>();
     let records = expect_context::<Records>();
     let query = RwSignal::new(String::new());
-    let deleted = RwSignal::new(None::<(String, String, String)>);
+    let deleted = RwSignal::new(Vec::<Deleted>::new());
     let flash = Flash::new();
     let shown = Memo::new(move |_| {
         let q = query.get();
         records.list.with(|list| {
             list.iter()
                 .filter_map(|f| match f {
-                    Found::Read(r, s) if r.matches(&q) => Some((r.clone(), s.clone())),
+                    Found::Read(r, s, n) if r.matches(&q) => Some((r.clone(), s.clone(), n.clone())),
                     _ => None,
                 })
                 .collect::<Vec<_>>()
         })
     });
     let undo = move |_| {
-        if let Some((k, text, t)) = deleted.get_untracked() {
-            let _ = LocalStorage::raw().set_item(&k, &text);
-            deleted.set(None);
-            records.changed();
-            flash.show(format!("{t} restored"));
+        let Some(last) = deleted.with_untracked(|d| d.last().cloned()) else {
+            return;
+        };
+        if stored(&last.key).is_some() {
+            flash.show(format!(
+                "{} cannot be put back: a record with its id is on this device again.",
+                last.title
+            ));
+            return;
+        }
+        match LocalStorage::raw().set_item(&last.key, &last.text) {
+            Ok(()) => {
+                deleted.update(|d| {
+                    d.pop();
+                });
+                if last.was_open && state.record_id_untracked().is_none() {
+                    state.set_record(last.key.strip_prefix(RECORD_PREFIX).map(str::to_owned));
+                }
+                records.changed();
+                flash.show(format!("{} restored", last.title));
+            }
+            Err(e) => flash.show(format!("{} could not be put back ({e:?})", last.title)),
         }
     };
     view! {
@@ -365,15 +429,15 @@ fn RecordList() -> impl IntoView {
                 <label for="record-search">"Search by name, identifier, pump, drug or catheter"</label>
                 <input id="record-search" type="search" prop:value=move || query.get() on:input=move |ev| query.set(event_target_value(&ev)) />
             </div>
-            {move || deleted.get().map(|(_, _, t)| view! {
+            {move || deleted.with(|d| d.last().map(|d| d.title.clone())).map(|t| view! {
                 <p class="banner banner-stale" role="status" id="record-deleted">{format!("{t} deleted. ")}
-                    <button type="button" class="secondary small" id="undo-delete" on:click=undo>"Undo"</button>
+                    <button type="button" class="secondary small" id="undo-delete" on:click=undo>{format!("Undo: put back {t}")}</button>
                 </p>
             })}
             <p class="save-status" role="status" id="record-list-status">{move || flash.get().unwrap_or_default()}</p>
             <ul class="records-list">
-                <For each=move || shown.get() key=|(r, s)| (r.id.clone(), s.clone(), r.history.len()) let((record, line))>
-                    <RecordItem record=record line=line deleted=deleted flash=flash />
+                <For each=move || shown.get() key=|(r, s, _)| (r.id.clone(), s.clone(), r.history.len(), r.implant.implanted_on.clone(), r.implant.catheter.clone()) let((record, line, notes))>
+                    <RecordItem record=record line=line notes=notes deleted=deleted flash=flash />
                 </For>
             </ul>
             {move || shown.with(Vec::is_empty).then(|| view! { <p class="hint" id="no-records">"No record matches."</p> })}
@@ -381,74 +445,112 @@ fn RecordList() -> impl IntoView {
     }
 }
 
-/// One record in the list.
-#[component]
-fn RecordItem(
-    record: Arc<Record>,
-    line: Arc<RecordSummary>,
-    deleted: RwSignal<Option<(String, String, String)>>,
+/// The actions on one record: each reads the record as stored at the moment it is used.
+fn item_actions(
+    state: AppState,
+    id: String,
+    deleted: RwSignal<Vec<Deleted>>,
     flash: Flash,
-) -> impl IntoView {
-    let state = expect_context::<AppState>();
+) -> (
+    impl Fn() + Clone + 'static,
+    impl Fn() + 'static,
+    impl Fn() + 'static,
+    impl Fn() + 'static,
+) {
     let records = expect_context::<Records>();
-    let asking = RwSignal::new(false);
-    let id = record.id.clone();
-    let is_open = {
+    let fresh = {
         let id = id.clone();
-        Signal::derive(move || state.record.get().as_deref() == Some(id.as_str()))
+        move || read_one(state, &id)
     };
     let open = {
-        let record = record.clone();
-        move |_| {
-            let form = state.library.with_untracked(|l| PlanForm::from_plan(&record.plan, l));
-            state.replace_plan(form);
-            state.record.set(Some(record.id.clone()));
-            asking.set(false);
-            flash.show(format!("{} opened", summary_title(&record)));
-            focus_later("open-record-heading");
+        let fresh = fresh.clone();
+        move || match fresh() {
+            Ok(record) => {
+                let mut form = state.library.with_untracked(|l| PlanForm::from_plan(&record.plan, l));
+                form.record = Some(record.id.clone());
+                state.replace_plan(form);
+                flash.show(format!("{} opened", summary_title(&record)));
+                focus_later("open-record-heading");
+            }
+            Err(e) => flash.show(format!("Could not open: {e}")),
         }
     };
     let duplicate = {
-        let record = record.clone();
-        move |_| match record
-            .duplicate(&fresh_id())
-            .map_err(|e| e.to_string())
-            .and_then(|c| write(&c))
+        let fresh = fresh.clone();
+        move || match fresh()
+            .and_then(|r| r.duplicate(&fresh_id(), now()).map_err(|e| e.to_string()))
+            .and_then(|c| write(&c).map(|()| c))
         {
-            Ok(()) => {
+            Ok(copy) => {
                 records.changed();
-                flash.show(format!("{} duplicated", summary_title(&record)));
+                flash.show(format!("{} made (no identifier, no history)", summary_title(&copy)));
             }
             Err(e) => flash.show(format!("Could not duplicate: {e}")),
         }
     };
     let export_file = {
-        let record = record.clone();
-        move |_| {
-            let name = format!("itdose-record-{}.json", record.id);
-            if let Err(e) = download(&name, &export(&record)) {
-                flash.show(format!("Could not export: {e}"));
-            }
-        }
-    };
-    let delete = {
-        let record = record.clone();
-        move |_| {
-            let k = key(&record.id);
-            if let Some(text) = stored(&k) {
-                let _ = LocalStorage::raw().remove_item(&k);
-                deleted.set(Some((k, text, summary_title(&record))));
-                if state.record.get_untracked().as_deref() == Some(record.id.as_str()) {
-                    state.record.set(None);
+        let fresh = fresh.clone();
+        move || match fresh().and_then(|r| export(&r).map_err(|e| e.to_string()).map(|t| (r, t))) {
+            Ok((record, text)) => {
+                if let Err(e) = download(&format!("itdose-record-{}.json", record.id), &text) {
+                    flash.show(format!("Could not export: {e}"));
                 }
-                records.changed();
             }
+            Err(e) => flash.show(format!("Could not export: {e}")),
         }
     };
-    let item_id = format!("record-{id}");
+    let delete = move || {
+        let k = key(&id);
+        let Some(text) = stored(&k) else { return };
+        if LocalStorage::raw().remove_item(&k).is_err() {
+            flash.show("Could not delete the record".into());
+            return;
+        }
+        let was_open = state.record_id_untracked().as_deref() == Some(id.as_str());
+        let title = records.find(&id).map_or_else(|| id.clone(), |r| summary_title(&r));
+        deleted.update(|d| {
+            d.push(Deleted {
+                key: k,
+                text,
+                title,
+                was_open,
+            })
+        });
+        if was_open {
+            state.set_record(None);
+        }
+        records.changed();
+        focus_later("undo-delete");
+    };
+    (open, duplicate, export_file, delete)
+}
+
+/// One record in the list.
+#[component]
+fn RecordItem(
+    record: Arc<Record>,
+    line: Arc<RecordSummary>,
+    notes: Arc<Vec<String>>,
+    deleted: RwSignal<Vec<Deleted>>,
+    flash: Flash,
+) -> impl IntoView {
+    let state = expect_context::<AppState>();
+    let asking = RwSignal::new(false);
+    let id = record.id.clone();
+    let is_open = {
+        let id = id.clone();
+        Signal::derive(move || state.record_id().as_deref() == Some(id.as_str()))
+    };
+    let (open, duplicate, export_file, delete) = item_actions(state, id.clone(), deleted, flash);
+    let title_id = format!("record-{id}-title");
+    let open_described = title_id.clone();
+    let question = format!(
+        "Open {}? The plan on screen is replaced by the record's plan (a plan not kept in a record is lost: export it first).",
+        line.title
+    );
     view! {
-        <li class="record-item" id=item_id.clone()>
-            <h4>{line.title.clone()}{move || is_open.get().then_some(" (open)")}</h4>
+        <li class="record-item" id=format!("record-{id}")>
+            <h4 id=title_id.clone()>{line.title.clone()}{move || is_open.get().then_some(" (open)")}</h4>
             <dl class="results">
                 <dt>"Identifier"</dt><dd>{if line.identifier.is_empty() { "none".to_owned() } else { line.identifier.clone() }}</dd>
                 <dt>"Pump"</dt><dd>{line.pump.clone()}</dd>
@@ -456,20 +558,21 @@ fn RecordItem(
                 <dt>"Last session"</dt><dd>{line.last.clone()}</dd>
                 <dt>"Sessions"</dt><dd>{line.sessions}</dd>
             </dl>
+            {(!notes.is_empty()).then(|| view! { <p class="hint">"Read from an older version: "{notes.join(" ")}</p> })}
             <Show when=move || asking.get()>
-                <div role="group" class="confirm-box">
-                    <p>"Open this record? The plan on screen is replaced by the record's plan (a plan not kept in a record is lost: export it first)."</p>
-                    <button type="button" class="confirm-open" on:click=open.clone()>"Open the record"</button>
+                <div role="group" class="confirm-box" aria-label=format!("Open {}", line.title)>
+                    <p>{question.clone()}</p>
+                    <button type="button" class="confirm-open" on:click={ let open = open.clone(); move |_| { asking.set(false); open(); } }>"Open the record"</button>
                     <button type="button" class="secondary" on:click=move |_| asking.set(false)>"Cancel"</button>
                 </div>
             </Show>
             <div class="buttons">
                 <Show when=move || !is_open.get() && !asking.get()>
-                    <button type="button" class="open-record-button" on:click=move |_| asking.set(true)>"Open"</button>
+                    <button type="button" class="open-record-button" aria-describedby=open_described.clone() on:click=move |_| asking.set(true)>"Open"</button>
                 </Show>
-                <button type="button" class="secondary duplicate-record" on:click=duplicate>"Duplicate"</button>
-                <button type="button" class="secondary export-record" on:click=export_file>"Export (JSON)"</button>
-                <button type="button" class="danger delete-record" on:click=delete>"Delete"</button>
+                <button type="button" class="secondary duplicate-record" aria-describedby=title_id.clone() on:click=move |_| duplicate()>"Duplicate"</button>
+                <button type="button" class="secondary export-record" aria-describedby=title_id.clone() on:click=move |_| export_file()>"Export (JSON)"</button>
+                <button type="button" class="danger delete-record" aria-describedby=title_id.clone() on:click=move |_| delete()>"Delete"</button>
             </div>
         </li>
     }
@@ -589,7 +692,7 @@ pub fn open_title() -> Signal<Option<String>> {
     let state = expect_context::<AppState>();
     let records = use_context::<Records>();
     Signal::derive(move || {
-        let id = state.record.get()?;
+        let id = state.record_id()?;
         let records = records?;
         records.list.track();
         records.find(&id).map(|r| summary_title(&r))

@@ -76,9 +76,6 @@ pub struct AppState {
     /// Bumped when the plan on screen is another patient's (new patient, import): the last valid
     /// result of the previous one is not kept.
     pub epoch: RwSignal<u32>,
-    /// The id of the patient record the plan on screen belongs to (none: a plan not in a
-    /// record). A confirmed session is recorded in it.
-    pub record: RwSignal<Option<String>>,
     /// The browser is printing (between `beforeprint` and `afterprint`): charts draw their
     /// vector copies for paper only then.
     pub printing: RwSignal<bool>,
@@ -166,7 +163,6 @@ impl AppState {
             rolled,
             visit_moved,
             epoch,
-            record: RwSignal::new(None),
             printing: RwSignal::new(false),
         }
     }
@@ -217,10 +213,26 @@ impl AppState {
     /// kept result and no touched field of the previous one carries over.
     pub fn replace_plan(self, form: PlanForm) {
         self.end_session();
-        self.record.set(None);
         self.touched.set(Default::default());
         self.epoch.update(|e| *e = e.wrapping_add(1));
         self.form.set(form);
+        super::persist::save_now(self.form);
+    }
+
+    /// The id of the patient record the plan on screen belongs to (kept in the form, saved with
+    /// it), tracked.
+    pub fn record_id(self) -> Option<String> {
+        self.form.record().get()
+    }
+
+    /// The same, untracked.
+    pub fn record_id_untracked(self) -> Option<String> {
+        self.form.record().get_untracked()
+    }
+
+    /// Ties the plan on screen to a record (or to none), saved at once with the plan.
+    pub fn set_record(self, id: Option<String>) {
+        self.form.record().set(id);
         super::persist::save_now(self.form);
     }
 

@@ -94,23 +94,27 @@ pub fn UpdateOffer() -> impl IntoView {
     let state = expect_context::<AppState>();
     let update = expect_context::<Update>();
     let take = move |_| {
-        super::persist::save_now(state.form);
-        let Some(container) = container() else { return };
-        let reload = Closure::<dyn Fn()>::new(|| {
-            let _ = window().location().reload();
-        });
-        set(&container, "oncontrollerchange", &reload.into_js_value());
         let waiting = update
             .registration
             .with_value(|r| r.as_ref().and_then(|r| get(r, "waiting")));
-        if let Some(worker) = waiting {
-            let _ = call(&worker, "postMessage", &JsValue::from_str("take-over"));
-        }
+        let (Some(worker), Some(container)) = (waiting, container()) else {
+            update.waiting.set(false);
+            return;
+        };
+        super::persist::save_now(state.form);
+        // Only this tab's own request reloads it, and the work is saved again just before.
+        let form = state.form;
+        let reload = Closure::<dyn Fn()>::new(move || {
+            super::persist::save_now(form);
+            let _ = window().location().reload();
+        });
+        set(&container, "oncontrollerchange", &reload.into_js_value());
+        let _ = call(&worker, "postMessage", &JsValue::from_str("take-over"));
     };
     view! {
         <Show when=move || update.waiting.get()>
             <p class="banner banner-stale no-print" role="status" id="update-offer">
-                "A new version of itdose is ready. Your work is saved on this device and comes back after the update. "
+                "A new version of itdose is ready. The plan on screen and an open session are saved and come back after the update; finish what you are typing elsewhere (a reason, record details) first. "
                 <button type="button" class="small" id="update-take" on:click=take>"Use the new version"</button>
             </p>
         </Show>

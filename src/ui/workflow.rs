@@ -175,7 +175,7 @@ fn RecordNote() -> impl IntoView {
     let unreadable = super::records::unreadable_count();
     view! {
         <p class="hint" id="record-note">
-            {move || match state.record.get() {
+            {move || match state.record_id() {
                 Some(_) => "The plan on screen is kept in a patient record: sessions confirmed on the review are recorded in it. ",
                 None => "The plan on screen is not kept in a patient record. ",
             }}

@@ -103,14 +103,27 @@ pub fn history(record: &Record, library: &DrugLibrary) -> Vec<HistoryRow> {
             .iter()
             .filter(|v| before.is_none_or(|b| !b.visits.contains(v)))
         {
-            lines.push(format!(
+            let mut line = format!(
                 "Visit {}: {} withdrawn, {} expected, discrepancy {}{}",
                 format_date_time(visit.at),
                 visit.withdrawn.ismp(),
                 visit.expected.ismp(),
                 visit.discrepancy.ismp(),
                 if visit.flagged { " (flagged)" } else { "" }
-            ));
+            );
+            if let Some(injected) = visit.new_fill {
+                line.push_str(&format!("; {} injected", injected.ismp()));
+            }
+            if let Some(confirmed) = visit.confirmed_after_refill {
+                line.push_str(&format!(
+                    "; {} confirmed in the reservoir after the refill",
+                    confirmed.ismp()
+                ));
+            }
+            if visit.after_refill_flagged {
+                line.push_str(" (check after the refill flagged)");
+            }
+            lines.push(line);
         }
         if let Some(session) = plan.sessions.last().filter(|s| s.at == entry.at) {
             lines.extend(
