@@ -770,6 +770,48 @@ await test('after one visit the app reloads and computes with the server stopped
   }
 });
 
+await test('conversion: a regimen gives the MME and the proposal with its arithmetic; using it needs an explicit action; bad input is marked at the field and survives a reload', async page => {
+  await importPlan(page, join(root, 'docs', 'example-plan.json'), 'convert');
+  await page.selectOption('#regimen-0-opioid', 'oxycodone');
+  await page.fill('#regimen-0-amount', '40');
+  await page.click('#regimen-add');
+  await page.selectOption('#regimen-1-opioid', 'fentanyl-patch');
+  await page.fill('#regimen-1-amount', '25');
+  assertTrue(await page.isVisible('#conversion-empty'), 'no proposal before the ratio and the reduction are chosen');
+  await page.check('#ratio-100');
+  await page.fill('#reduction', '30');
+  // 40 × 1.5 + 25 × 2.4 = 60 + 60 = 120 MME; ÷ 100 = 1.2 mg/day; × 0.7 = 0.84 mg/day.
+  assertEq(await figureIn(page, 'conversion', 'Total MME'), '120 mg/day', 'MME');
+  assertEq(await figureIn(page, 'conversion', 'Proposed intrathecal morphine'), '0.84 mg/day', 'proposal');
+  const arithmetic = await page.textContent('#conversion-arithmetic');
+  assertTrue(arithmetic.includes('fentaNYL (transdermal patch) 25 mcg/h × 2.4 = 60 MME') && arithmetic.includes('1.2 × 0.7 = 0.84 mg/day'), arithmetic);
+  assertTrue((await page.textContent('#conversion-cautions')).includes('Transdermal fentaNYL: the CDC asks for extra caution'), 'caution');
+  for (const [label, width, height] of [['desktop', 1440, 900], ['tablet', 820, 1180]]) {
+    await page.setViewportSize({ width, height });
+    await page.screenshot({ path: join(artifacts, `convert-${label}.png`), fullPage: true });
+  }
+  await page.setViewportSize({ width: 1280, height: 900 });
+  // Nothing entered the plan yet.
+  await page.goto(base + '#/plan');
+  assertEq(await page.inputValue('#drug-0-daily_dose'), '1', 'the plan is unchanged');
+  await page.goto(base + '#/convert');
+  await page.fill('#regimen-0-amount', 'abc');
+  await page.focus('#reduction');
+  assertTrue((await page.textContent('#regimen-0-amount-error')).includes('is not a number'), await page.textContent('#regimen-0-amount-error'));
+  assertTrue(await page.isVisible('#conversion-stale'), 'the last valid proposal is kept, marked');
+  assertTrue(await page.isDisabled('#conversion-use'), 'a stale proposal cannot be used');
+  await page.reload();
+  await page.goto(base + '#/convert');
+  assertEq(await page.inputValue('#regimen-0-amount'), 'abc', 'what was typed survives a reload');
+  await page.fill('#regimen-0-amount', '40');
+  await page.click('#conversion-use');
+  await page.click('#conversion-use-confirm');
+  await page.waitForSelector('#screen-heading');
+  assertEq(await page.evaluate(() => location.hash), '#/new-pump', 'on to the new-pump screen');
+  assertEq(await page.inputValue('#drug-0-daily_dose'), '0.84', 'the dose, in drug line 1');
+  assertEq(await page.inputValue('#drug-0-drug'), 'morphine', 'morphine');
+});
+
 await test('a new version is offered, never forced: taking it keeps the work on screen', async page => {
   const dir = mkdtempSync(join(tmpdir(), 'itdose-update-'));
   cpSync(join(root, 'dist'), dir, { recursive: true });

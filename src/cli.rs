@@ -4,18 +4,21 @@
 //! ```text
 //! itdose report PLAN.json [--text] [--library LIBRARY.json]
 //! itdose concentration PLAN.json [--days N] [--step 1m|5m|1h|...] [--scenario none|typical|all] [--library LIBRARY.json]
+//! itdose convert [--ratio N] [--reduction PERCENT] [--to morphine|hydromorphone] [--text] DRUG=AMOUNT...
 //! ```
 //! `report` prints the report as JSON (`docs/report-format.md`), or as a readable table with
 //! `--text`; `concentration` prints the modelled CSF series as CSV. Exit status: 0 when a report was
 //! produced (its `status` says whether the plan is valid), 1 when the plan is invalid (the message
 //! names the field), 2 for a usage error or an unreadable file.
 
+mod convert;
+
 use std::fmt::Write as _;
 
 use crate::engine::report::{self, Report, csf_section};
 use crate::engine::{Catalogue, DrugLibrary, Figure, Hours, PatientUse, Window, concentration_series, evaluate, load};
 
-const USAGE: &str = "usage: itdose report PLAN.json [--text] [--library LIBRARY.json]\n       itdose concentration PLAN.json [--days N] [--step 1m|5m|1h|...] [--scenario none|typical|all] [--library LIBRARY.json]\n";
+const USAGE: &str = "usage: itdose report PLAN.json [--text] [--library LIBRARY.json]\n       itdose concentration PLAN.json [--days N] [--step 1m|5m|1h|...] [--scenario none|typical|all] [--library LIBRARY.json]\n       itdose convert [--ratio N] [--reduction PERCENT] [--to morphine|hydromorphone] [--text] DRUG=AMOUNT...\n";
 
 /// Minutes or hours, e.g. "1m", "15m", "1h", "0.5h".
 fn parse_step(text: &str) -> Option<Hours> {
@@ -110,6 +113,9 @@ fn parse_args(args: &[String]) -> Result<Args, (u8, String, String)> {
 
 /// Runs the command. Returns (exit code, standard output, standard error).
 pub fn run(args: &[String], read: impl Fn(&str) -> Result<String, String>) -> (u8, String, String) {
+    if let Some(("convert", rest)) = args.split_first().map(|(c, r)| (c.as_str(), r)) {
+        return convert::run(rest);
+    }
     let args = match parse_args(args) {
         Ok(a) => a,
         Err(done) => return done,

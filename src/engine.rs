@@ -12,6 +12,7 @@
 //! (every figure in words, once). This front door re-exports what callers use.
 
 mod catalogue;
+pub mod convert;
 mod csf;
 mod dosing;
 mod error;

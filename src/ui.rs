@@ -3,6 +3,7 @@
 
 mod card;
 mod compounding;
+mod convert;
 mod csf;
 mod drugs;
 mod files;
@@ -101,7 +102,7 @@ pub fn App() -> impl IntoView {
                 Screen::NewPump => view! { <workflow::NewPumpScreen /> }.into_any(),
                 Screen::Mri => view! { <workflow::MriScreen /> }.into_any(),
                 Screen::Library => view! { <workflow::LibraryScreen /> }.into_any(),
-                Screen::Convert => view! { <workflow::ConvertScreen /> }.into_any(),
+                Screen::Convert => view! { <convert::ConvertScreen /> }.into_any(),
                 Screen::Review => view! { <review::ReviewScreen /> }.into_any(),
                 Screen::Card => view! { <card::CardScreen /> }.into_any(),
                 Screen::Records => view! { <records::RecordsScreen /> }.into_any(),

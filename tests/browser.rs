@@ -921,3 +921,46 @@ async fn a_record_is_kept_only_of_a_complete_confirmed_plan_and_the_summary_name
     drop(app);
     clear_records();
 }
+
+#[wasm_bindgen_test]
+async fn conversion_shows_the_mme_and_marks_a_bad_amount_at_its_field() {
+    let _ = web_sys::window()
+        .and_then(|w| w.local_storage().ok().flatten())
+        .map(|s| s.remove_item("itdose.convert.v1"));
+    let app = mount(false);
+    show("convert").await;
+    choose(&app.root, "regimen-0-opioid", "methadone").await;
+    type_into(&app.root, "regimen-0-amount", "20").await;
+    let ratio: HtmlInputElement = find(&app.root, "#ratio-100").unchecked_into();
+    ratio.set_checked(true);
+    ratio.dispatch_event(&bubbling("change")).expect("dispatch");
+    tick().await;
+    type_into(&app.root, "reduction", "50").await;
+    // 20 × 4.7 = 94 MME; ÷ 100 = 0.94 mg/day; × 0.5 = 0.47 mg/day.
+    assert_eq!(
+        figure(&app.root, "conversion", "Total MME").as_deref(),
+        Some("94 mg/day")
+    );
+    assert_eq!(
+        figure(&app.root, "conversion", "Proposed intrathecal morphine").as_deref(),
+        Some("0.47 mg/day")
+    );
+    assert!(text_of(&app.root, "#conversion-cautions").contains("Methadone: the CDC asks for extra caution"));
+    // Nothing at the field before it is left; the message once it is.
+    type_into(&app.root, "regimen-0-amount", "-1").await;
+    assert_eq!(text_of(&app.root, "#regimen-0-amount-error"), "");
+    let amount: HtmlElement = find(&app.root, "#regimen-0-amount").unchecked_into();
+    amount.dispatch_event(&bubbling("blur")).expect("blur");
+    tick().await;
+    assert!(
+        text_of(&app.root, "#regimen-0-amount-error").contains("negative"),
+        "{}",
+        text_of(&app.root, "#regimen-0-amount-error")
+    );
+    // The last valid proposal stays, marked.
+    assert_eq!(
+        figure(&app.root, "conversion", "Total MME").as_deref(),
+        Some("94 mg/day")
+    );
+    assert!(text_of(&app.root, "#conversion-stale").starts_with("The input is not complete"));
+}

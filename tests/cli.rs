@@ -299,3 +299,70 @@ fn the_binary_runs_the_same_command() -> TestResult {
     assert_eq!(failing.status.code(), Some(2));
     Ok(())
 }
+
+/// `convert`: oxyCODONE 40 mg/day × 1.5 + fentaNYL 25 mcg/h × 2.4 = 60 + 60 = 120 MME; at 100 : 1,
+/// 1.2 mg/day; less 30 %, 0.84 mg/day of intrathecal morphine; JSON with each line's factor.
+#[test]
+fn convert_prints_the_conversion_as_json() -> TestResult {
+    let (code, out, err) = itdose(&[
+        "convert",
+        "--ratio",
+        "100",
+        "--reduction",
+        "30",
+        "oxycodone=40mg/day",
+        "fentanyl-patch=25mcg/h",
+    ]);
+    assert_eq!((code, err.as_str()), (0, ""));
+    let json: serde_json::Value = serde_json::from_str(&out)?;
+    let num = |p: &str| json.pointer(p).and_then(serde_json::Value::as_f64);
+    let text = |p: &str| json.pointer(p).and_then(serde_json::Value::as_str).map(str::to_owned);
+    assert!(num("/total_mme/value").is_some_and(|v| (v - 120.0).abs() < 1e-9));
+    assert_eq!(text("/total_mme/unit").as_deref(), Some("mg/day"));
+    assert_eq!(text("/items/1/drug").as_deref(), Some("fentanyl-patch"));
+    assert_eq!(text("/items/1/amount/unit").as_deref(), Some("mcg/h"));
+    assert!(num("/items/1/factor").is_some_and(|v| (v - 2.4).abs() < 1e-12));
+    assert!(num("/items/1/mme").is_some_and(|v| (v - 60.0).abs() < 1e-9));
+    assert_eq!(text("/intrathecal/drug").as_deref(), Some("morphine"));
+    assert!(num("/intrathecal/ratio").is_some_and(|v| (v - 100.0).abs() < 1e-12));
+    assert!(num("/intrathecal/reduction_percent").is_some_and(|v| (v - 30.0).abs() < 1e-12));
+    assert!(num("/intrathecal/daily_dose/value").is_some_and(|v| (v - 0.84).abs() < 1e-12));
+    let cautions = json
+        .pointer("/cautions")
+        .and_then(serde_json::Value::as_array)
+        .map(Vec::len);
+    assert!(cautions.is_some_and(|n| n >= 2), "the general and the fentaNYL caution");
+    let (code, text_out, _) = itdose(&["convert", "--text", "--reduction", "30", "methadone=20mg/day"]);
+    assert_eq!(code, 0);
+    assert!(
+        text_out.contains("methadone (oral) 20 mg/day × 4.7 = 94 MME"),
+        "{text_out}"
+    );
+    assert!(
+        text_out.contains("- Methadone: the CDC asks for extra caution"),
+        "{text_out}"
+    );
+    Ok(())
+}
+
+/// An unknown drug, a wrong unit and a bad number exit 1 with a message naming the item.
+#[test]
+fn convert_names_the_bad_item() {
+    for (item, says) in [
+        ("oxycodon=40mg/day", "oxycodon=40mg/day: unknown drug"),
+        (
+            "fentanyl-patch=25mg/day",
+            "fentanyl-patch=25mg/day: fentaNYL (transdermal patch) is given in mcg/h",
+        ),
+        ("morphine=1,5mg/day", "morphine=1,5mg/day: Amount:"),
+        ("morphine=0mg/day", "morphine=0mg/day: Opioid 1, amount"),
+    ] {
+        let (code, out, err) = itdose(&["convert", "--reduction", "30", item]);
+        assert_eq!((code, out.as_str()), (1, ""), "{item}");
+        assert!(err.starts_with(says), "{item}: {err}");
+    }
+    let (code, _, err) = itdose(&["convert", "--ratio", "0", "morphine=30mg/day"]);
+    assert_eq!(code, 1);
+    assert!(err.contains("0 : 1 is outside 1 : 1 to 1,000 : 1"), "{err}");
+    assert_eq!(itdose(&["convert"]).0, 2, "no item: usage");
+}

@@ -56,6 +56,18 @@ pub enum Field {
     RecordFile,
     /// A patient record's implant date.
     ImplantDate,
+    /// The home regimen of systemic opioids as a whole.
+    Regimen,
+    /// A systemic opioid of the regimen.
+    RegimenOpioid,
+    /// Its amount (mg/day, or mcg/h for a patch).
+    RegimenAmount,
+    /// The oral : intrathecal morphine ratio.
+    ConversionRatio,
+    /// The reduction for incomplete cross-tolerance, percent.
+    Reduction,
+    /// The conversion table (MME factors, ratios).
+    OpioidTable,
     /// The delivery schedule as a whole.
     Schedule,
     /// A refill visit as a whole.
@@ -128,7 +140,7 @@ pub enum Field {
 
 impl Field {
     /// Every field.
-    pub const ALL: [Field; 56] = [
+    pub const ALL: [Field; 62] = [
         Field::EndOfServiceTime,
         Field::Condition,
         Field::Window,
@@ -154,6 +166,12 @@ impl Field {
         Field::ShareLink,
         Field::RecordFile,
         Field::ImplantDate,
+        Field::Regimen,
+        Field::RegimenOpioid,
+        Field::RegimenAmount,
+        Field::ConversionRatio,
+        Field::Reduction,
+        Field::OpioidTable,
         Field::Schedule,
         Field::Visit,
         Field::Pk,
@@ -212,6 +230,12 @@ impl Field {
             Field::ShareLink => "share_link",
             Field::RecordFile => "record_file",
             Field::ImplantDate => "implanted_on",
+            Field::Regimen => "regimen",
+            Field::RegimenOpioid => "opioid",
+            Field::RegimenAmount => "amount",
+            Field::ConversionRatio => "conversion_ratio",
+            Field::Reduction => "reduction",
+            Field::OpioidTable => "opioid_table",
             Field::Schedule => "schedule",
             Field::Visit => "visit",
             Field::Pk => "pk",
@@ -274,6 +298,12 @@ impl Field {
             Field::ShareLink => "Share link",
             Field::RecordFile => "Patient record",
             Field::ImplantDate => "Implant date",
+            Field::Regimen => "Home regimen",
+            Field::RegimenOpioid => "Opioid",
+            Field::RegimenAmount => "Amount",
+            Field::ConversionRatio => "Oral : intrathecal ratio",
+            Field::Reduction => "Reduction",
+            Field::OpioidTable => "Conversion table",
             Field::Schedule => "Schedule",
             Field::Visit => "Refill visit",
             Field::Pk => "CSF model",
@@ -338,6 +368,8 @@ pub enum Location {
     Catheter,
     /// The MRI scan.
     Mri,
+    /// A systemic opioid of the home regimen (0-based).
+    Regimen(usize),
 }
 
 impl Location {
@@ -355,6 +387,7 @@ impl Location {
             Location::Visit => "visit".into(),
             Location::Catheter => "csf".into(),
             Location::Mri => "mri".into(),
+            Location::Regimen(i) => format!("regimen-{i}"),
         }
     }
 
@@ -372,6 +405,7 @@ impl Location {
             Location::Visit => "Refill visit".into(),
             Location::Catheter => "Catheter".into(),
             Location::Mri => "MRI".into(),
+            Location::Regimen(i) => format!("Opioid {}", i + 1),
         }
     }
 }

@@ -7,6 +7,7 @@
 
 pub mod card;
 mod catalogue;
+pub mod convert;
 mod csf;
 mod drugs;
 mod findings;

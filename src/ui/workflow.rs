@@ -376,14 +376,3 @@ pub fn LibraryScreen() -> impl IntoView {
         </section>
     }
 }
-
-/// The conversion workflow, to come.
-#[component]
-pub fn ConvertScreen() -> impl IntoView {
-    view! {
-        <section class="panel" aria-labelledby="screen-heading">
-            <h2 id="screen-heading" tabindex="-1">"Conversion from systemic opioids"</h2>
-            <p>"Converting a home regimen of systemic opioids to a starting intrathecal dose, with the arithmetic line by line and each ratio's source, comes in a later version. Until then, no conversion is offered here."</p>
-        </section>
-    }
-}

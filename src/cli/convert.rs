@@ -1,0 +1,140 @@
+//! `itdose convert [--ratio N] [--reduction PERCENT] [--to morphine|hydromorphone] [--text] ITEM...`
+//!
+//! An ITEM is `DRUG=AMOUNT` with its unit: `oxycodone=40mg/day`, `fentanyl-patch=25mcg/h`. Prints
+//! the conversion as JSON (`total_mme`, `items`, `intrathecal`, `arithmetic`, `cautions`,
+//! `library_checks`), or a readable table with `--text`. The ratio defaults to 300 : 1 (the lower
+//! dose of the two offered) and the reduction to 0 %, which the cautions say. Exit status: 0 with a
+//! proposal; 1 for an unknown drug, a wrong unit or a bad number (the message names the item); 2
+//! for a usage error.
+
+use std::fmt::Write as _;
+
+use crate::engine::convert::{ConversionInput, OpioidTable, RegimenItem, Target, convert, library_checks};
+use crate::engine::report::convert::{arithmetic, cautions, json};
+use crate::engine::{DrugLibrary, Field, parse_number};
+
+const USAGE: &str = "usage: itdose convert [--ratio N] [--reduction PERCENT] [--to morphine|hydromorphone] [--text] DRUG=AMOUNT...\n       e.g. itdose convert --ratio 100 --reduction 30 oxycodone=40mg/day fentanyl-patch=25mcg/h\n";
+
+fn usage(message: &str) -> (u8, String, String) {
+    (2, String::new(), format!("{message}\n{USAGE}"))
+}
+
+fn refused(message: String) -> (u8, String, String) {
+    (1, String::new(), format!("{message}\n"))
+}
+
+/// One ITEM, read against the table.
+fn item(text: &str, table: &OpioidTable) -> Result<RegimenItem, String> {
+    let (drug, amount) = text
+        .split_once('=')
+        .ok_or_else(|| format!("{text}: write DRUG=AMOUNT with its unit, e.g. oxycodone=40mg/day"))?;
+    let opioid = table.get(drug.trim()).ok_or_else(|| {
+        let known: Vec<&str> = table.opioids.iter().map(|o| o.id.as_str()).collect();
+        format!(
+            "{text}: unknown drug \u{201c}{drug}\u{201d} (known: {})",
+            known.join(", ")
+        )
+    })?;
+    let unit = opioid.unit.symbol();
+    let number = amount.trim().strip_suffix(unit).ok_or_else(|| {
+        format!(
+            "{text}: {} is given in {unit} (e.g. {drug}=10{unit})",
+            opioid.display_name
+        )
+    })?;
+    let value = parse_number(Field::RegimenAmount, number).map_err(|e| format!("{text}: {e}"))?;
+    Ok(RegimenItem {
+        opioid: opioid.id.clone(),
+        amount: value,
+    })
+}
+
+/// Runs `itdose convert` with the arguments after "convert".
+pub fn run(args: &[String]) -> (u8, String, String) {
+    let table = match OpioidTable::builtin() {
+        Ok(t) => t,
+        Err(e) => return (2, String::new(), format!("{e}\n")),
+    };
+    let mut input = ConversionInput {
+        items: Vec::new(),
+        ratio: 300.0,
+        reduction_percent: 0.0,
+        target: Target::Morphine,
+    };
+    let mut text = false;
+    let mut iter = args.iter();
+    while let Some(arg) = iter.next() {
+        match arg.as_str() {
+            "--text" => text = true,
+            "--ratio" | "--reduction" => {
+                let Some(value) = iter.next() else {
+                    return usage(&format!("{arg} needs a number"));
+                };
+                let field = if arg == "--ratio" {
+                    Field::ConversionRatio
+                } else {
+                    Field::Reduction
+                };
+                match parse_number(field, value) {
+                    Ok(v) if arg == "--ratio" => input.ratio = v,
+                    Ok(v) => input.reduction_percent = v,
+                    Err(e) => return refused(format!("{arg} {value}: {e}")),
+                }
+            }
+            "--to" => {
+                input.target = match iter.next().map(String::as_str) {
+                    Some("morphine") => Target::Morphine,
+                    Some("hydromorphone") => Target::Hydromorphone,
+                    _ => return usage("--to needs morphine or hydromorphone"),
+                }
+            }
+            "-h" | "--help" => return (0, USAGE.to_owned(), String::new()),
+            other if other.starts_with('-') => return usage(&format!("unknown option {other}")),
+            other => match item(other, &table) {
+                Ok(i) => input.items.push(i),
+                Err(e) => return refused(e),
+            },
+        }
+    }
+    if input.items.is_empty() {
+        return usage("name at least one DRUG=AMOUNT");
+    }
+    let conversion = match convert(&input, &table) {
+        Ok(c) => c,
+        Err(errors) => {
+            let mut err = String::new();
+            for e in errors {
+                let item =
+                    e.at.and_then(|l| match l {
+                        crate::engine::Location::Regimen(i) => args.iter().filter(|a| a.contains('=')).nth(i),
+                        _ => None,
+                    })
+                    .map(|a| format!("{a}: "))
+                    .unwrap_or_default();
+                let _ = writeln!(err, "{item}{e}");
+            }
+            return (1, String::new(), err);
+        }
+    };
+    let library = DrugLibrary::builtin()
+        .map(|l| library_checks(&conversion, &l))
+        .unwrap_or_default();
+    if text {
+        let mut out = String::new();
+        for line in arithmetic(&conversion) {
+            let _ = writeln!(out, "{line}");
+        }
+        let _ = writeln!(out, "\nCautions:");
+        for line in cautions(&conversion, &table).iter().chain(&library) {
+            let _ = writeln!(out, "- {line}");
+        }
+        return (0, out, String::new());
+    }
+    let mut report = json(&conversion, &table);
+    report.library_checks = library;
+    (
+        0,
+        serde_json::to_string_pretty(&report).unwrap_or_default() + "\n",
+        String::new(),
+    )
+}

@@ -1,0 +1,419 @@
+//! From systemic opioids to intrathecal: a home regimen of several opioids to a total morphine
+//! milligram equivalent (MME) with the CDC 2022 factors, then to a proposed intrathecal morphine
+//! (or HYDROmorphone) daily dose at a ratio and a reduction the clinician chooses. The factors,
+//! ratios and the HYDROmorphone potency are data with their sources and marks
+//! (`data/opioids.json`). The result is a proposal: it is checked against the drug library's
+//! starting range and limits, and never enters a pump programme by itself.
+
+use serde::{Deserialize, Serialize};
+
+use crate::engine::catalogue::library::{Bound, DrugLibrary, LimitQuantity};
+use crate::engine::catalogue::pump::Mark;
+use crate::engine::error::{Error, Field, Location, Problem};
+use crate::engine::quantities::format::{format_number, with_unit};
+
+/// The built-in table.
+const BUILTIN: &str = include_str!("../../data/opioids.json");
+/// The table's format tag.
+pub const OPIOIDS_FORMAT: &str = "itdose-opioids";
+/// At most this many opioids in one regimen.
+pub const MAX_ITEMS: usize = 12;
+/// Ratios outside 1 : 1 to 1,000 : 1 are refused (our design: a typing error, not a ratio).
+pub const RATIO_RANGE: (f64, f64) = (1.0, 1_000.0);
+/// Reductions above 90 % are refused (our design: the clinician chooses, 0 to 90 %).
+pub const MAX_REDUCTION_PERCENT: f64 = 90.0;
+/// Daily amounts above this are refused as a likely unit slip (our design): mg/day.
+pub const MAX_MG_PER_DAY: f64 = 10_000.0;
+/// Patch rates above this are refused as a likely unit slip (our design): mcg/h.
+pub const MAX_MCG_PER_HOUR: f64 = 1_000.0;
+
+/// The unit a home opioid is taken in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum RegimenUnit {
+    /// Oral daily total.
+    #[serde(rename = "mg/day")]
+    MgPerDay,
+    /// Transdermal patch rate.
+    #[serde(rename = "mcg/h")]
+    McgPerHour,
+}
+
+impl RegimenUnit {
+    /// "mg/day", "mcg/h".
+    pub fn symbol(self) -> &'static str {
+        match self {
+            RegimenUnit::MgPerDay => "mg/day",
+            RegimenUnit::McgPerHour => "mcg/h",
+        }
+    }
+
+    fn max(self) -> f64 {
+        match self {
+            RegimenUnit::MgPerDay => MAX_MG_PER_DAY,
+            RegimenUnit::McgPerHour => MAX_MCG_PER_HOUR,
+        }
+    }
+}
+
+/// One systemic opioid and its MME factor.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Opioid {
+    /// Id ("oxycodone", "fentanyl-patch").
+    pub id: String,
+    /// Display name, Tall Man where ISMP lists one.
+    pub display_name: String,
+    /// The unit its amount is given in.
+    pub unit: RegimenUnit,
+    /// MME per unit (mg/day of oral morphine per mg/day, or per mcg/h).
+    pub factor: f64,
+    /// The source's extra caution for this opioid (empty: none).
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub caution: String,
+    /// Where the factor comes from.
+    pub source: String,
+    /// How far it has been checked.
+    pub mark: Mark,
+}
+
+/// A sourced number.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SourcedValue {
+    /// The value.
+    pub value: f64,
+    /// Where it comes from.
+    pub source: String,
+    /// How far it has been checked.
+    pub mark: Mark,
+}
+
+/// An oral : intrathecal morphine ratio offered for choice.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Ratio {
+    /// Id.
+    pub id: String,
+    /// In words.
+    pub label: String,
+    /// Oral mg per intrathecal mg.
+    pub value: f64,
+    /// Where it comes from.
+    pub source: String,
+    /// How far it has been checked.
+    pub mark: Mark,
+}
+
+/// A note with a threshold.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ThresholdNote {
+    /// The threshold, mg/day of intrathecal morphine.
+    pub value: f64,
+    /// The note.
+    pub text: String,
+    /// Where it comes from.
+    pub source: String,
+    /// How far it has been checked.
+    pub mark: Mark,
+}
+
+/// The conversion table.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct OpioidTable {
+    /// Always [`OPIOIDS_FORMAT`].
+    pub format: String,
+    /// 1.
+    pub version: u32,
+    /// The systemic opioids.
+    pub opioids: Vec<Opioid>,
+    /// The ratios offered.
+    pub ratios: Vec<Ratio>,
+    /// Intrathecal HYDROmorphone's potency relative to intrathecal morphine.
+    pub hydromorphone_potency: SourcedValue,
+    /// The caution every conversion carries.
+    pub general_caution: String,
+    /// Its source.
+    pub general_source: String,
+    /// Serum morphine above a daily intrathecal dose.
+    pub serum_note: ThresholdNote,
+}
+
+impl OpioidTable {
+    /// The built-in table.
+    ///
+    /// # Errors
+    /// At the conversion table when it is invalid (a test guarantees it is not).
+    pub fn builtin() -> Result<Self, Error> {
+        Self::from_json(BUILTIN)
+    }
+
+    /// Reads and checks a table.
+    ///
+    /// # Errors
+    /// At the conversion table: not JSON, another format, or a factor, ratio or potency that is
+    /// not a positive number.
+    pub fn from_json(text: &str) -> Result<Self, Error> {
+        let bad = |d: String| Error::invalid(Field::OpioidTable, d);
+        let table: OpioidTable = serde_json::from_str(text).map_err(|e| bad(format!("not a valid table: {e}")))?;
+        if table.format != OPIOIDS_FORMAT || table.version != 1 {
+            return Err(bad(format!("expected {OPIOIDS_FORMAT} version 1")));
+        }
+        let positive = |v: f64| v.is_finite() && v > 0.0;
+        if let Some(o) = table.opioids.iter().find(|o| !positive(o.factor)) {
+            return Err(bad(format!("{}: the factor must be a positive number", o.id)));
+        }
+        if let Some(r) = table.ratios.iter().find(|r| !positive(r.value)) {
+            return Err(bad(format!("ratio {}: must be a positive number", r.id)));
+        }
+        if !positive(table.hydromorphone_potency.value) {
+            return Err(bad("the HYDROmorphone potency must be a positive number".into()));
+        }
+        Ok(table)
+    }
+
+    /// The opioid `id`.
+    pub fn get(&self, id: &str) -> Option<&Opioid> {
+        self.opioids.iter().find(|o| o.id == id)
+    }
+}
+
+/// The intrathecal drug proposed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Target {
+    /// Intrathecal morphine.
+    Morphine,
+    /// Intrathecal HYDROmorphone (ratio unverified).
+    Hydromorphone,
+}
+
+impl Target {
+    /// The drug library id.
+    pub fn drug(self) -> &'static str {
+        match self {
+            Target::Morphine => "morphine",
+            Target::Hydromorphone => "hydromorphone",
+        }
+    }
+}
+
+/// One line of the home regimen.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RegimenItem {
+    /// Opioid id.
+    pub opioid: String,
+    /// Amount in the opioid's unit.
+    pub amount: f64,
+}
+
+/// What to convert.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ConversionInput {
+    /// The home regimen.
+    pub items: Vec<RegimenItem>,
+    /// Oral : intrathecal morphine ratio (300 for 300 : 1).
+    pub ratio: f64,
+    /// Reduction for incomplete cross-tolerance, percent.
+    pub reduction_percent: f64,
+    /// The intrathecal drug.
+    pub target: Target,
+}
+
+/// One converted line.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ItemResult {
+    /// The opioid.
+    pub opioid: Opioid,
+    /// Its amount, in its unit.
+    pub amount: f64,
+    /// amount × factor, mg/day of oral morphine.
+    pub mme: f64,
+}
+
+/// The conversion.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Conversion {
+    /// Each line.
+    pub items: Vec<ItemResult>,
+    /// The sum of the lines' MME, mg/day.
+    pub total_mme: f64,
+    /// The ratio used.
+    pub ratio: f64,
+    /// The reduction used, percent.
+    pub reduction_percent: f64,
+    /// total ÷ ratio, mg/day of intrathecal morphine.
+    pub it_morphine_unreduced: f64,
+    /// After the reduction, mg/day of intrathecal morphine.
+    pub it_morphine: f64,
+    /// The drug proposed.
+    pub target: Target,
+    /// The HYDROmorphone potency used (HYDROmorphone only).
+    pub potency: Option<SourcedValue>,
+    /// The proposed intrathecal daily dose of the target, mg/day.
+    pub daily_dose: f64,
+}
+
+fn amount_error(i: usize, problem: Problem) -> Error {
+    Error::new(Field::RegimenAmount, problem).located(Location::Regimen(i))
+}
+
+/// Converts `input` with `table`.
+///
+/// # Errors
+/// Every problem found: an empty regimen or more than [`MAX_ITEMS`] lines; at each line an
+/// unknown opioid or an amount that is not a positive number within its bound; a ratio outside
+/// [`RATIO_RANGE`]; a reduction outside 0 to [`MAX_REDUCTION_PERCENT`] %.
+pub fn convert(input: &ConversionInput, table: &OpioidTable) -> Result<Conversion, Vec<Error>> {
+    let mut errors = Vec::new();
+    if input.items.is_empty() {
+        errors.push(Error::invalid(Field::Regimen, "add at least one opioid"));
+    }
+    if input.items.len() > MAX_ITEMS {
+        errors.push(Error::invalid(Field::Regimen, format!("at most {MAX_ITEMS} opioids")));
+    }
+    let mut items = Vec::new();
+    for (i, item) in input.items.iter().enumerate() {
+        let Some(opioid) = table.get(&item.opioid) else {
+            errors.push(
+                Error::invalid(
+                    Field::RegimenOpioid,
+                    format!("\u{201c}{}\u{201d} is not in the table", item.opioid),
+                )
+                .located(Location::Regimen(i)),
+            );
+            continue;
+        };
+        let a = item.amount;
+        let unit = opioid.unit;
+        if !a.is_finite() {
+            errors.push(amount_error(i, Problem::NotFinite));
+        } else if a < 0.0 {
+            errors.push(amount_error(i, Problem::Negative));
+        } else if a <= 0.0 {
+            errors.push(amount_error(i, Problem::Zero));
+        } else if a > unit.max() {
+            errors.push(amount_error(
+                i,
+                Problem::Above {
+                    value: with_unit(a, unit.symbol()),
+                    bound: with_unit(unit.max(), unit.symbol()),
+                    bound_name: "the largest amount accepted (check the unit)".into(),
+                },
+            ));
+        } else {
+            items.push(ItemResult {
+                opioid: opioid.clone(),
+                amount: a,
+                mme: a * opioid.factor,
+            });
+        }
+    }
+    let (low, high) = RATIO_RANGE;
+    if !(input.ratio.is_finite() && input.ratio >= low && input.ratio <= high) {
+        errors.push(Error::invalid(
+            Field::ConversionRatio,
+            format!(
+                "{} : 1 is outside {} : 1 to {} : 1",
+                format_number(input.ratio),
+                format_number(low),
+                format_number(high)
+            ),
+        ));
+    }
+    let r = input.reduction_percent;
+    if !(r.is_finite() && (0.0..=MAX_REDUCTION_PERCENT).contains(&r)) {
+        errors.push(Error::invalid(
+            Field::Reduction,
+            format!(
+                "{} % is outside 0 to {} %",
+                format_number(r),
+                format_number(MAX_REDUCTION_PERCENT)
+            ),
+        ));
+    }
+    if !errors.is_empty() {
+        return Err(errors);
+    }
+    let total_mme: f64 = items.iter().map(|i| i.mme).sum();
+    let it_morphine_unreduced = total_mme / input.ratio;
+    let it_morphine = it_morphine_unreduced * (100.0 - r) / 100.0;
+    let (potency, daily_dose) = match input.target {
+        Target::Morphine => (None, it_morphine),
+        Target::Hydromorphone => {
+            let p = table.hydromorphone_potency.clone();
+            let dose = it_morphine / p.value;
+            (Some(p), dose)
+        }
+    };
+    Ok(Conversion {
+        items,
+        total_mme,
+        ratio: input.ratio,
+        reduction_percent: r,
+        it_morphine_unreduced,
+        it_morphine,
+        target: input.target,
+        potency,
+        daily_dose,
+    })
+}
+
+/// How the proposed dose stands against the drug library: its usual starting range and its
+/// daily-dose limits in `region`, each in words with its source and mark.
+pub fn library_checks(conversion: &Conversion, library: &DrugLibrary) -> Vec<String> {
+    let Some(drug) = library.get(conversion.target.drug()) else {
+        return vec![format!(
+            "The drug library has no {}: the proposal cannot be checked against it.",
+            conversion.target.drug()
+        )];
+    };
+    let dose = conversion.daily_dose;
+    let unit = "mg/day";
+    let mut out = Vec::new();
+    if let Some(start) = &drug.start_dose_per_day {
+        let place = if dose < start.low {
+            "below"
+        } else if dose > start.high {
+            "above"
+        } else {
+            "within"
+        };
+        out.push(format!(
+            "{} is {place} the library's usual starting range for {} ({} to {}; {}, mark {}).",
+            with_unit(dose, unit),
+            drug.display_name,
+            format_number(start.low),
+            with_unit(start.high, unit),
+            start.source,
+            start.mark.letter()
+        ));
+    }
+    for limit in drug
+        .limits
+        .iter()
+        .filter(|l| l.quantity == LimitQuantity::DailyDose && l.applies_in(&library.region))
+    {
+        let crossed = match limit.bound {
+            Bound::Max => dose > limit.value,
+            Bound::Min => dose < limit.value,
+        };
+        if crossed {
+            out.push(
+                format!(
+                    "{} crosses the library's {:?} {} limit of {} ({}, mark {}).",
+                    with_unit(dose, unit),
+                    limit.severity,
+                    if limit.bound == Bound::Max {
+                        "maximum"
+                    } else {
+                        "minimum"
+                    },
+                    with_unit(limit.value, unit),
+                    limit.source,
+                    limit.mark.letter()
+                )
+                .replace("Soft", "soft")
+                .replace("Hard", "hard")
+                .replace("Info", "information"),
+            );
+        }
+    }
+    out
+}

@@ -1,0 +1,441 @@
+//! Conversion from systemic opioids: the home regimen, the ratio and the reduction the clinician
+//! chooses, the MME and the proposed intrathecal dose with the arithmetic in the engine's words,
+//! the cautions and the library checks. The proposal enters the plan only by an explicit action,
+//! confirmed, which opens a session (reviewed before it is confirmed). What was typed is kept in
+//! this browser.
+
+use std::collections::BTreeSet;
+
+use gloo_storage::{LocalStorage, Storage};
+use leptos::prelude::*;
+use serde::{Deserialize, Serialize};
+
+use super::persist::stored;
+use super::route::{Screen, go};
+use super::state::AppState;
+use crate::engine::convert::{Conversion, ConversionInput, OpioidTable, RegimenItem, Target, convert, library_checks};
+use crate::engine::report::convert::{arithmetic, cautions};
+use crate::engine::{Error, Field, Location, MassFamily, element_id, format::format_number, parse_number};
+use crate::form::DrugForm;
+
+/// The key of the conversion as typed.
+pub const CONVERT_KEY: &str = "itdose.convert.v1";
+
+/// One line of the regimen as typed.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+struct ItemForm {
+    opioid: String,
+    amount: String,
+}
+
+/// The conversion as typed.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+struct ConvertForm {
+    items: Vec<ItemForm>,
+    /// A table ratio's id, or "custom".
+    ratio: String,
+    custom_ratio: String,
+    reduction: String,
+    target: Target,
+}
+
+impl Default for ConvertForm {
+    fn default() -> Self {
+        Self {
+            items: vec![ItemForm::default()],
+            ratio: String::new(),
+            custom_ratio: String::new(),
+            reduction: String::new(),
+            target: Target::Morphine,
+        }
+    }
+}
+
+/// The typed conversion read into the engine's input, or every error at its field.
+fn read(form: &ConvertForm, table: &OpioidTable) -> Result<ConversionInput, Vec<Error>> {
+    let mut errors = Vec::new();
+    let mut items = Vec::new();
+    for (i, item) in form.items.iter().enumerate() {
+        if item.opioid.is_empty() {
+            errors.push(Error::invalid(Field::RegimenOpioid, "choose the opioid").located(Location::Regimen(i)));
+            continue;
+        }
+        match parse_number(Field::RegimenAmount, &item.amount) {
+            Ok(amount) => items.push(RegimenItem {
+                opioid: item.opioid.clone(),
+                amount,
+            }),
+            Err(e) => errors.push(e.located(Location::Regimen(i))),
+        }
+    }
+    let ratio = match form.ratio.as_str() {
+        "custom" => parse_number(Field::ConversionRatio, &form.custom_ratio),
+        "" => Err(Error::invalid(Field::ConversionRatio, "choose a ratio")),
+        id => table
+            .ratios
+            .iter()
+            .find(|r| r.id == id)
+            .map(|r| r.value)
+            .ok_or_else(|| Error::invalid(Field::ConversionRatio, "choose a ratio")),
+    };
+    let reduction = parse_number(Field::Reduction, &form.reduction);
+    let (ratio, reduction) = match (ratio, reduction) {
+        (Ok(r), Ok(d)) => (r, d),
+        (r, d) => {
+            errors.extend(r.err());
+            errors.extend(d.err());
+            return Err(errors);
+        }
+    };
+    if !errors.is_empty() {
+        return Err(errors);
+    }
+    Ok(ConversionInput {
+        items,
+        ratio,
+        reduction_percent: reduction,
+        target: form.target,
+    })
+}
+
+#[derive(Clone, Copy)]
+struct Ctx {
+    form: RwSignal<ConvertForm>,
+    touched: RwSignal<BTreeSet<String>>,
+    errors: Memo<Vec<Error>>,
+    table: StoredValue<OpioidTable>,
+}
+
+impl Ctx {
+    fn messages(self, id: &str) -> Vec<String> {
+        let shown = self.touched.with(|t| t.contains(id));
+        if !shown {
+            return Vec::new();
+        }
+        self.errors.with(|e| {
+            e.iter()
+                .filter(|e| e.element_id() == id)
+                .map(ToString::to_string)
+                .collect()
+        })
+    }
+
+    /// Marks `id` as touched. A blur also fires when the screen is left and its inputs removed:
+    /// by then the screen's state may be gone, and that is not an error.
+    fn touch(self, id: &str) {
+        if self.touched.try_with_untracked(|t| !t.contains(id)) == Some(true) {
+            self.touched.try_update(|t| {
+                t.insert(id.to_owned());
+            });
+        }
+    }
+}
+
+/// A message list next to the input `id`.
+fn messages(ctx: Ctx, id: String) -> impl IntoView {
+    let list_id = format!("{id}-error");
+    view! {
+        <div class="field-error" id=list_id aria-live="polite">
+            {move || ctx.messages(&id).into_iter().map(|m| view! { <p>{m}</p> }).collect_view()}
+        </div>
+    }
+}
+
+/// The conversion screen.
+#[component]
+pub fn ConvertScreen() -> impl IntoView {
+    let state = expect_context::<AppState>();
+    let table = match OpioidTable::builtin() {
+        Ok(t) => t,
+        Err(e) => return view! { <p class="banner banner-error" role="alert">{e.to_string()}</p> }.into_any(),
+    };
+    let saved = stored(CONVERT_KEY)
+        .and_then(|t| serde_json::from_str::<ConvertForm>(&t).ok())
+        .unwrap_or_default();
+    let form = RwSignal::new(saved);
+    Effect::new(move |_| {
+        if let Ok(json) = form.with(serde_json::to_string) {
+            let _ = LocalStorage::raw().set_item(CONVERT_KEY, &json);
+        }
+    });
+    let table = StoredValue::new(table);
+    let result =
+        Memo::new(move |_| form.with(|f| table.with_value(|t| read(f, t).and_then(|input| convert(&input, t)))));
+    let errors = Memo::new(move |_| result.with(|r| r.as_ref().err().cloned().unwrap_or_default()));
+    let touched = RwSignal::new(BTreeSet::new());
+    // Typed values count as touched on return (nothing red before the user has typed).
+    form.with_untracked(|f| {
+        let mut t = BTreeSet::new();
+        for (i, item) in f.items.iter().enumerate() {
+            if !item.amount.is_empty() {
+                t.insert(element_id(Field::RegimenAmount, Some(Location::Regimen(i))));
+            }
+        }
+        touched.set(t);
+    });
+    let ctx = Ctx {
+        form,
+        touched,
+        errors,
+        table,
+    };
+    let kept = Memo::new(move |previous: Option<&Option<Conversion>>| match result.get() {
+        Ok(c) => Some(c),
+        Err(_) => previous.cloned().flatten(),
+    });
+    let _ = state;
+    view! {
+        <div class="layout">
+            <section class="panel inputs" aria-labelledby="screen-heading">
+                <h2 id="screen-heading" tabindex="-1">"Conversion from systemic opioids"</h2>
+                <ol class="steps">
+                    <li>"The home regimen: each systemic opioid and its daily amount."</li>
+                    <li>"The ratio to intrathecal morphine, and the reduction for incomplete cross-tolerance: your choice."</li>
+                    <li>"Check the arithmetic, the cautions and the drug library; only then use the dose."</li>
+                </ol>
+                <Regimen ctx=ctx />
+                <RatioChoice ctx=ctx />
+            </section>
+            <section class="panel outputs" aria-labelledby="conversion-heading">
+                <h2 id="conversion-heading">"The proposal"</h2>
+                <Proposal ctx=ctx kept=kept stale=Signal::derive(move || result.with(Result::is_err)) />
+                <FactorTable ctx=ctx />
+            </section>
+        </div>
+    }
+    .into_any()
+}
+
+/// The home regimen: one row per opioid.
+#[component]
+fn Regimen(ctx: Ctx) -> impl IntoView {
+    let count = Memo::new(move |_| ctx.form.with(|f| f.items.len()));
+    let add = move |_| ctx.form.update(|f| f.items.push(ItemForm::default()));
+    view! {
+        <fieldset>
+            <legend>"Home regimen"</legend>
+            <For each=move || 0..count.get() key=|i| *i let(i)>
+                <RegimenRow ctx=ctx i=i />
+            </For>
+            <button type="button" class="secondary" id="regimen-add" on:click=add>"Add an opioid"</button>
+        </fieldset>
+    }
+}
+
+/// One opioid of the regimen.
+#[component]
+fn RegimenRow(ctx: Ctx, i: usize) -> impl IntoView {
+    let opioid_id = element_id(Field::RegimenOpioid, Some(Location::Regimen(i)));
+    let amount_id = element_id(Field::RegimenAmount, Some(Location::Regimen(i)));
+    let options = ctx.table.with_value(|t| t.opioids.clone());
+    let chosen = move || {
+        ctx.form
+            .with(|f| f.items.get(i).map(|x| x.opioid.clone()).unwrap_or_default())
+    };
+    let unit = move || {
+        let id = chosen();
+        ctx.table
+            .with_value(|t| t.get(&id).map(|o| o.unit.symbol().to_owned()))
+            .unwrap_or_default()
+    };
+    let set = move |f: &dyn Fn(&mut ItemForm)| {
+        ctx.form.update(|form| {
+            if let Some(x) = form.items.get_mut(i) {
+                f(x);
+            }
+        });
+    };
+    let remove = move |_| {
+        ctx.form.update(|f| {
+            if f.items.len() > 1 && i < f.items.len() {
+                f.items.remove(i);
+            }
+        });
+    };
+    let (o_blur, a_blur) = (opioid_id.clone(), amount_id.clone());
+    view! {
+        <div class="field-row regimen-row">
+            <div class="field">
+                <label for=opioid_id.clone()>{format!("Opioid {}", i + 1)}</label>
+                <select id=opioid_id.clone() aria-describedby=format!("{opioid_id}-error")
+                    prop:value=chosen
+                    on:change=move |ev| { let v = event_target_value(&ev); set(&|x| x.opioid = v.clone()); }
+                    on:blur=move |_| ctx.touch(&o_blur)>
+                    <option value="">"Choose\u{2026}"</option>
+                    {options.into_iter().map(|o| view! { <option value=o.id.clone()>{o.display_name.clone()}</option> }).collect_view()}
+                </select>
+                {messages(ctx, opioid_id.clone())}
+            </div>
+            <div class="field">
+                <label for=amount_id.clone()>"Amount " <span class="unit">{move || format!("({})", unit())}</span></label>
+                <input id=amount_id.clone() inputmode="decimal" autocomplete="off" aria-describedby=format!("{amount_id}-error")
+                    prop:value=move || ctx.form.with(|f| f.items.get(i).map(|x| x.amount.clone()).unwrap_or_default())
+                    on:input=move |ev| { let v = event_target_value(&ev); set(&|x| x.amount = v.clone()); }
+                    on:blur=move |_| ctx.touch(&a_blur) />
+                {messages(ctx, amount_id.clone())}
+            </div>
+            <button type="button" class="secondary small" id=format!("regimen-{i}-remove") on:click=remove
+                prop:disabled=move || ctx.form.with(|f| f.items.len() < 2)>{format!("Remove opioid {}", i + 1)}</button>
+        </div>
+    }
+}
+
+/// The ratio (sourced or custom), the reduction and the intrathecal drug.
+#[component]
+fn RatioChoice(ctx: Ctx) -> impl IntoView {
+    let ratios = ctx.table.with_value(|t| t.ratios.clone());
+    let choose = move |id: String| ctx.form.update(|f| f.ratio = id);
+    let ratio_id = element_id(Field::ConversionRatio, None);
+    let reduction_id = element_id(Field::Reduction, None);
+    let (r_blur, d_blur) = (ratio_id.clone(), reduction_id.clone());
+    view! {
+        <fieldset>
+            <legend>"Oral : intrathecal morphine ratio"</legend>
+            {ratios.into_iter().map(|r| {
+                let id = format!("ratio-{}", r.id);
+                let label_for = id.clone();
+                let value = r.id.clone();
+                let checked = r.id.clone();
+                view! {
+                    <label class="radio" for=label_for>
+                        <input type="radio" name="ratio" id=id prop:checked=move || ctx.form.with(|f| f.ratio == checked)
+                            on:change=move |_| choose(value.clone()) />
+                        {r.label.clone()}" "<span class=format!("mark mark-{}", r.mark.letter().to_lowercase())>{r.mark.letter()}</span>
+                    </label>
+                    <p class="hint source">{r.source.clone()}</p>
+                }
+            }).collect_view()}
+            <label class="radio" for="ratio-custom">
+                <input type="radio" name="ratio" id="ratio-custom" prop:checked=move || ctx.form.with(|f| f.ratio == "custom")
+                    on:change=move |_| choose("custom".into()) />
+                "Another ratio (yours)"
+            </label>
+            <div class="field">
+                <label for=ratio_id.clone()>"Your ratio, oral mg per intrathecal mg " <span class="unit">"(: 1)"</span></label>
+                <input id=ratio_id.clone() inputmode="decimal" autocomplete="off" aria-describedby=format!("{ratio_id}-error")
+                    prop:value=move || ctx.form.with(|f| f.custom_ratio.clone())
+                    on:input=move |ev| { let v = event_target_value(&ev); ctx.form.update(|f| { f.custom_ratio = v; f.ratio = "custom".into(); }); }
+                    on:blur=move |_| ctx.touch(&r_blur) />
+                {messages(ctx, ratio_id.clone())}
+            </div>
+        </fieldset>
+        <div class="field">
+            <label for=reduction_id.clone()>"Reduction for incomplete cross-tolerance " <span class="unit">"(%)"</span></label>
+            <input id=reduction_id.clone() inputmode="decimal" autocomplete="off" aria-describedby=format!("{reduction_id}-error")
+                prop:value=move || ctx.form.with(|f| f.reduction.clone())
+                on:input=move |ev| { let v = event_target_value(&ev); ctx.form.update(|f| f.reduction = v); }
+                on:blur=move |_| ctx.touch(&d_blur) />
+            {messages(ctx, reduction_id.clone())}
+        </div>
+        <fieldset>
+            <legend>"Intrathecal drug"</legend>
+            <label class="radio" for="target-morphine">
+                <input type="radio" name="target" id="target-morphine" prop:checked=move || ctx.form.with(|f| f.target == Target::Morphine)
+                    on:change=move |_| ctx.form.update(|f| f.target = Target::Morphine) />"morphine"
+            </label>
+            <label class="radio" for="target-hydromorphone">
+                <input type="radio" name="target" id="target-hydromorphone" prop:checked=move || ctx.form.with(|f| f.target == Target::Hydromorphone)
+                    on:change=move |_| ctx.form.update(|f| f.target = Target::Hydromorphone) />"HYDROmorphone (potency unverified)"
+            </label>
+        </fieldset>
+    }
+}
+
+/// The MME, the proposed dose, the arithmetic, the cautions, the library checks, and the action
+/// that puts the dose into the plan.
+#[component]
+fn Proposal(ctx: Ctx, kept: Memo<Option<Conversion>>, stale: Signal<bool>) -> impl IntoView {
+    let state = expect_context::<AppState>();
+    let asking = RwSignal::new(false);
+    let text = move || {
+        kept.get().map(|c| {
+            let (arith, cautions) = ctx.table.with_value(|t| (arithmetic(&c), cautions(&c, t)));
+            let checks = state.library.with(|l| library_checks(&c, l));
+            (c, arith, cautions, checks)
+        })
+    };
+    view! {
+        {move || stale.get().then(|| view! {
+            <p class="banner banner-stale" role="status" id="conversion-stale">"The input is not complete or not valid: the last valid proposal is shown, dimmed, until it is corrected."</p>
+        })}
+        {move || match text() {
+            None => view! { <p class="placeholder" id="conversion-empty">"Enter the regimen, choose the ratio and the reduction."</p> }.into_any(),
+            Some((c, arith, cautions, checks)) => {
+                let drug = match c.target { Target::Morphine => "morphine", Target::Hydromorphone => "HYDROmorphone" };
+                view! {
+                    <dl class="results" id="conversion" class:stale=move || stale.get()>
+                        <dt>"Total MME"</dt><dd>{format!("{} mg/day", format_number(c.total_mme))}</dd>
+                        <dt>{format!("Proposed intrathecal {drug}")}</dt><dd>{format!("{} mg/day", format_number(c.daily_dose))}</dd>
+                    </dl>
+                    <h3>"The arithmetic"</h3>
+                    <ol class="arithmetic" id="conversion-arithmetic">{arith.into_iter().map(|l| view! { <li>{l}</li> }).collect_view()}</ol>
+                    <h3>"Cautions"</h3>
+                    <ul class="cautions" id="conversion-cautions">{cautions.into_iter().chain(checks).map(|l| view! { <li>{l}</li> }).collect_view()}</ul>
+                    <ApplyDose c=c asking=asking stale=stale />
+                }.into_any()
+            }
+        }}
+    }
+}
+
+/// "Use this dose": asks first, then puts the dose in drug line 1 of the plan on screen, in a
+/// session (the plan as it was is the current programme), and opens the new-pump screen.
+#[component]
+fn ApplyDose(c: Conversion, asking: RwSignal<bool>, stale: Signal<bool>) -> impl IntoView {
+    let state = expect_context::<AppState>();
+    let dose = format_number(c.daily_dose);
+    let drug = c.target.drug();
+    let question = format!(
+        "Put {drug} {dose} mg/day as the daily dose of drug line 1 of the plan on screen? A session opens: set the concentration and the rest on the next screen, and review before confirming."
+    );
+    let apply = move |_| {
+        let before = state.form.get_untracked();
+        state.begin_session(Screen::Convert.title(), before);
+        state.form.update(|f| {
+            let same = f.drugs.first().is_some_and(|d| d.drug_id == drug);
+            if !same {
+                let line = DrugForm::for_drug(drug, MassFamily::Mg);
+                match f.drugs.first_mut() {
+                    Some(first) => *first = line,
+                    None => f.drugs.push(line),
+                }
+            }
+            if let Some(first) = f.drugs.first_mut() {
+                first.daily_dose = dose.clone();
+            }
+        });
+        asking.set(false);
+        go(Screen::NewPump);
+    };
+    view! {
+        <Show when=move || asking.get() fallback=move || view! {
+            <button type="button" id="conversion-use" prop:disabled=move || stale.get() on:click=move |_| asking.set(true)>"Use this dose in the plan\u{2026}"</button>
+        }>
+            <div role="group" class="confirm-box" aria-labelledby="conversion-question">
+                <p id="conversion-question">{question.clone()}</p>
+                <button type="button" id="conversion-use-confirm" on:click=apply.clone()>"Put it in the plan"</button>
+                <button type="button" class="secondary" id="conversion-use-cancel" on:click=move |_| asking.set(false)>"Cancel"</button>
+            </div>
+        </Show>
+    }
+}
+
+/// The factors in force, with their sources and marks.
+#[component]
+fn FactorTable(ctx: Ctx) -> impl IntoView {
+    let opioids = ctx.table.with_value(|t| t.opioids.clone());
+    view! {
+        <details class="pump-info" id="conversion-factors">
+            <summary>"MME factors, with their sources"</summary>
+            <dl class="sourced">
+                {opioids.into_iter().map(|o| view! {
+                    <dt>{o.display_name.clone()}</dt>
+                    <dd><span class="value">{format!("{} MME per {}", format_number(o.factor), o.unit.symbol().replace("/day", "/day taken"))}</span>" "
+                        <span class=format!("mark mark-{}", o.mark.letter().to_lowercase())>{o.mark.letter()}</span>" "
+                        <span class="source">{o.source.clone()}</span></dd>
+                }).collect_view()}
+            </dl>
+        </details>
+    }
+}

@@ -1,0 +1,214 @@
+//! From systemic opioids to intrathecal: worked examples with the arithmetic written out (CDC 2022
+//! factors, the ratio and the reduction the clinician chooses), the cautions, and refused input.
+#![cfg(not(target_arch = "wasm32"))]
+
+mod common;
+
+use common::{TestResult, library};
+use itdose::engine::convert::{Conversion, ConversionInput, OpioidTable, RegimenItem, Target, convert, library_checks};
+use itdose::engine::report::convert::{arithmetic, cautions};
+use itdose::engine::{Field, Location};
+
+fn item(opioid: &str, amount: f64) -> RegimenItem {
+    RegimenItem {
+        opioid: opioid.into(),
+        amount,
+    }
+}
+
+fn run(items: Vec<RegimenItem>, ratio: f64, reduction: f64, target: Target) -> Result<Conversion, String> {
+    let table = OpioidTable::builtin().map_err(|e| e.to_string())?;
+    let input = ConversionInput {
+        items,
+        ratio,
+        reduction_percent: reduction,
+        target,
+    };
+    convert(&input, &table).map_err(|e| format!("{e:?}"))
+}
+
+fn close(a: f64, b: f64) -> bool {
+    (a - b).abs() < 1e-12
+}
+
+/// oxyCODONE 40 mg/day × 1.5 = 60; morphine 30 mg/day × 1 = 30; HYDROmorphone 8 mg/day × 5 = 40;
+/// total 60 + 30 + 40 = 130 MME (CDC 2022 factors).
+#[test]
+fn a_mixed_regimen_adds_up_to_its_mme() -> TestResult {
+    let c = run(
+        vec![
+            item("oxycodone", 40.0),
+            item("morphine", 30.0),
+            item("hydromorphone", 8.0),
+        ],
+        300.0,
+        30.0,
+        Target::Morphine,
+    )?;
+    let mme: Vec<f64> = c.items.iter().map(|i| i.mme).collect();
+    assert!(close(mme.iter().sum(), 130.0) && close(c.total_mme, 130.0), "{mme:?}");
+    let lines = arithmetic(&c);
+    assert_eq!(
+        lines.get(..4).map(<[String]>::to_vec),
+        Some(vec![
+            "oxyCODONE (oral) 40 mg/day \u{00d7} 1.5 = 60 MME".to_owned(),
+            "morphine (oral) 30 mg/day \u{00d7} 1 = 30 MME".to_owned(),
+            "HYDROmorphone (oral) 8 mg/day \u{00d7} 5 = 40 MME".to_owned(),
+            "Total: 60 + 30 + 40 = 130 MME (mg/day of oral morphine)".to_owned(),
+        ])
+    );
+    Ok(())
+}
+
+/// 300 MME (oxyCODONE 200 mg/day × 1.5). At 300 : 1: 300 ÷ 300 = 1 mg/day, less 30 %:
+/// 1 × 0.7 = 0.7 mg/day. At 100 : 1: 300 ÷ 100 = 3 mg/day, less 30 %: 3 × 0.7 = 2.1 mg/day.
+#[test]
+fn intrathecal_morphine_at_300_and_100_to_1_with_a_30_percent_reduction() -> TestResult {
+    let at300 = run(vec![item("oxycodone", 200.0)], 300.0, 30.0, Target::Morphine)?;
+    assert!(
+        close(at300.it_morphine_unreduced, 1.0) && close(at300.daily_dose, 0.7),
+        "{at300:?}"
+    );
+    let at100 = run(vec![item("oxycodone", 200.0)], 100.0, 30.0, Target::Morphine)?;
+    assert!(
+        close(at100.it_morphine_unreduced, 3.0) && close(at100.daily_dose, 2.1),
+        "{at100:?}"
+    );
+    let lines = arithmetic(&at100);
+    assert_eq!(
+        lines.get(2..).map(<[String]>::to_vec),
+        Some(vec![
+            "Intrathecal morphine at 100 : 1: 300 \u{00f7} 100 = 3 mg/day".to_owned(),
+            "Reduced by 30 % for incomplete cross-tolerance: 3 \u{00d7} 0.7 = 2.1 mg/day".to_owned(),
+        ])
+    );
+    // The classic 300 : 1 is unverified, and says so; 100 : 1 is sourced.
+    let table = OpioidTable::builtin()?;
+    assert!(
+        cautions(&at300, &table)
+            .iter()
+            .any(|c| c.starts_with("The ratio 300 : 1 (classic"))
+    );
+    assert!(!cautions(&at100, &table).iter().any(|c| c.starts_with("The ratio")));
+    Ok(())
+}
+
+/// Transdermal fentaNYL 25 mcg/h × 2.4 = 60 MME; its caution is given.
+#[test]
+fn a_fentanyl_patch_converts_per_mcg_per_hour_with_its_caution() -> TestResult {
+    let c = run(vec![item("fentanyl-patch", 25.0)], 100.0, 50.0, Target::Morphine)?;
+    assert!(close(c.total_mme, 60.0), "{c:?}");
+    // 60 ÷ 100 = 0.6 mg/day, less 50 %: 0.3 mg/day.
+    assert!(close(c.daily_dose, 0.3), "{c:?}");
+    assert_eq!(
+        arithmetic(&c).first().map(String::as_str),
+        Some("fentaNYL (transdermal patch) 25 mcg/h \u{00d7} 2.4 = 60 MME")
+    );
+    let table = OpioidTable::builtin()?;
+    assert!(
+        cautions(&c, &table)
+            .iter()
+            .any(|t| t.starts_with("Transdermal fentaNYL: the CDC asks for extra caution"))
+    );
+    Ok(())
+}
+
+/// Methadone 20 mg/day × 4.7 = 94 MME, with the CDC's caution; and the general caution always.
+#[test]
+fn methadone_carries_its_caution() -> TestResult {
+    let c = run(vec![item("methadone", 20.0)], 100.0, 0.0, Target::Morphine)?;
+    assert!(close(c.total_mme, 94.0), "{c:?}");
+    let table = OpioidTable::builtin()?;
+    let said = cautions(&c, &table);
+    assert!(
+        said.first().is_some_and(|t| t.starts_with("MME is an estimate")),
+        "{said:?}"
+    );
+    assert!(
+        said.iter()
+            .any(|t| t.starts_with("Methadone: the CDC asks for extra caution")),
+        "{said:?}"
+    );
+    assert!(
+        said.iter()
+            .any(|t| t == "No reduction for incomplete cross-tolerance was chosen."),
+        "{said:?}"
+    );
+    Ok(())
+}
+
+/// Intrathecal HYDROmorphone: 300 MME at 100 : 1 less 30 % = 2.1 mg/day of morphine, ÷ 5 =
+/// 0.42 mg/day of HYDROmorphone, with the unverified potency said.
+#[test]
+fn intrathecal_hydromorphone_uses_its_unverified_potency() -> TestResult {
+    let c = run(vec![item("oxycodone", 200.0)], 100.0, 30.0, Target::Hydromorphone)?;
+    assert!(close(c.daily_dose, 0.42), "{c:?}");
+    assert_eq!(
+        arithmetic(&c).last().map(String::as_str),
+        Some(
+            "Intrathecal HYDROmorphone at 5 times the potency of intrathecal morphine (unverified): 2.1 \u{00f7} 5 = 0.42 mg/day"
+        )
+    );
+    let table = OpioidTable::builtin()?;
+    assert!(
+        cautions(&c, &table)
+            .iter()
+            .any(|t| t.starts_with("The HYDROmorphone potency (5 times) is unverified"))
+    );
+    Ok(())
+}
+
+/// The proposal is checked against the library's usual starting range (morphine).
+#[test]
+fn the_proposal_is_checked_against_the_library() -> TestResult {
+    let c = run(vec![item("oxycodone", 200.0)], 100.0, 30.0, Target::Morphine)?;
+    let checks = library_checks(&c, &library()?);
+    assert!(
+        checks
+            .iter()
+            .any(|t| t.starts_with("2.1 mg/day is above the library's usual starting range for morphine")),
+        "{checks:?}"
+    );
+    Ok(())
+}
+
+/// Unknown opioid, zero, negative, not finite, a unit slip, a ratio and a reduction out of range:
+/// each refused at its field and line; nothing panics.
+#[test]
+fn bad_input_is_refused_at_its_field() -> TestResult {
+    let table = OpioidTable::builtin()?;
+    let input = ConversionInput {
+        items: vec![
+            item("heroin", 10.0),
+            item("oxycodone", 0.0),
+            item("morphine", -5.0),
+            item("codeine", f64::NAN),
+            item("fentanyl-patch", 2_500.0),
+        ],
+        ratio: 0.0,
+        reduction_percent: 95.0,
+        target: Target::Morphine,
+    };
+    let errors = convert(&input, &table).err().ok_or("bad input was converted")?;
+    let found: Vec<(Field, Option<Location>)> = errors.iter().map(|e| (e.field, e.at)).collect();
+    assert_eq!(
+        found,
+        vec![
+            (Field::RegimenOpioid, Some(Location::Regimen(0))),
+            (Field::RegimenAmount, Some(Location::Regimen(1))),
+            (Field::RegimenAmount, Some(Location::Regimen(2))),
+            (Field::RegimenAmount, Some(Location::Regimen(3))),
+            (Field::RegimenAmount, Some(Location::Regimen(4))),
+            (Field::ConversionRatio, None),
+            (Field::Reduction, None),
+        ]
+    );
+    let slip = errors.get(4).map(ToString::to_string).unwrap_or_default();
+    assert!(slip.contains("2,500 mcg/h") && slip.contains("1,000 mcg/h"), "{slip}");
+    let empty = ConversionInput {
+        items: Vec::new(),
+        ..input
+    };
+    assert!(convert(&empty, &table).is_err());
+    Ok(())
+}
