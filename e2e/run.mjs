@@ -805,11 +805,17 @@ await test('conversion: a regimen gives the MME and the proposal with its arithm
   assertEq(await page.inputValue('#regimen-0-amount'), 'abc', 'what was typed survives a reload');
   await page.fill('#regimen-0-amount', '40');
   await page.click('#conversion-use');
+  const question = await page.textContent('#conversion-question');
+  assertTrue(question.startsWith('Drug line 1: morphine daily dose 1 mg/day → 0.84 mg/day. The concentration (5 mg/mL) is not changed'), question);
   await page.click('#conversion-use-confirm');
   await page.waitForSelector('#screen-heading');
   assertEq(await page.evaluate(() => location.hash), '#/new-pump', 'on to the new-pump screen');
   assertEq(await page.inputValue('#drug-0-daily_dose'), '0.84', 'the dose, in drug line 1');
   assertEq(await page.inputValue('#drug-0-drug'), 'morphine', 'morphine');
+  // A plan with no morphine line: the dose cannot be put in, and the screen says why.
+  await importPlan(page, join(root, 'docs', 'example-ziconotide-refill.json'), 'convert');
+  assertTrue(await page.isDisabled('#conversion-use'), 'no line for the dose');
+  assertTrue((await page.textContent('#conversion-use-why')).startsWith('The plan on screen has no morphine line'), await page.textContent('#conversion-use-why'));
 });
 
 await test('a new version is offered, never forced: taking it keeps the work on screen', async page => {

@@ -361,8 +361,12 @@ fn convert_names_the_bad_item() {
         assert_eq!((code, out.as_str()), (1, ""), "{item}");
         assert!(err.starts_with(says), "{item}: {err}");
     }
-    let (code, _, err) = itdose(&["convert", "--ratio", "0", "morphine=30mg/day"]);
+    let (code, _, err) = itdose(&["convert", "--reduction", "30", "--ratio", "3", "morphine=30mg/day"]);
     assert_eq!(code, 1);
-    assert!(err.contains("0 : 1 is outside 1 : 1 to 1,000 : 1"), "{err}");
+    assert!(err.contains("3 : 1 is outside 10 : 1 to 1,000 : 1"), "{err}");
     assert_eq!(itdose(&["convert"]).0, 2, "no item: usage");
+    // The reduction is the clinician's choice: without it, a usage error.
+    let (code, _, err) = itdose(&["convert", "morphine=30mg/day"]);
+    assert_eq!(code, 2);
+    assert!(err.starts_with("--reduction is required"), "{err}");
 }

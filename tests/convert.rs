@@ -23,6 +23,7 @@ fn run(items: Vec<RegimenItem>, ratio: f64, reduction: f64, target: Target) -> R
         ratio,
         reduction_percent: reduction,
         target,
+        potency: None,
     };
     convert(&input, &table).map_err(|e| format!("{e:?}"))
 }
@@ -131,7 +132,7 @@ fn methadone_carries_its_caution() -> TestResult {
     );
     assert!(
         said.iter()
-            .any(|t| t == "No reduction for incomplete cross-tolerance was chosen."),
+            .any(|t| t.starts_with("No reduction for incomplete cross-tolerance: the full calculated equivalent")),
         "{said:?}"
     );
     Ok(())
@@ -158,7 +159,7 @@ fn intrathecal_hydromorphone_uses_its_unverified_potency() -> TestResult {
     Ok(())
 }
 
-/// The proposal is checked against the library's usual starting range (morphine).
+/// The proposal is checked against the library's starting range (and that a converted patient is opioid-tolerant) (morphine).
 #[test]
 fn the_proposal_is_checked_against_the_library() -> TestResult {
     let c = run(vec![item("oxycodone", 200.0)], 100.0, 30.0, Target::Morphine)?;
@@ -166,7 +167,7 @@ fn the_proposal_is_checked_against_the_library() -> TestResult {
     assert!(
         checks
             .iter()
-            .any(|t| t.starts_with("2.1 mg/day is above the library's usual starting range for morphine")),
+            .any(|t| t.starts_with("2.1 mg/day is above the drug library's starting range for morphine")),
         "{checks:?}"
     );
     Ok(())
@@ -185,9 +186,10 @@ fn bad_input_is_refused_at_its_field() -> TestResult {
             item("codeine", f64::NAN),
             item("fentanyl-patch", 2_500.0),
         ],
-        ratio: 0.0,
+        ratio: 5.0,
         reduction_percent: 95.0,
         target: Target::Morphine,
+        potency: None,
     };
     let errors = convert(&input, &table).err().ok_or("bad input was converted")?;
     let found: Vec<(Field, Option<Location>)> = errors.iter().map(|e| (e.field, e.at)).collect();
@@ -210,5 +212,46 @@ fn bad_input_is_refused_at_its_field() -> TestResult {
         ..input
     };
     assert!(convert(&empty, &table).is_err());
+    Ok(())
+}
+
+/// HYDROmorphone's potency is the clinician's to set (6 times: 2.1 ÷ 6 = 0.35 mg/day); outside 1 to
+/// 10 times it is refused at its field. The serum-morphine note (above 4.2 mg/day of intrathecal
+/// morphine, Brogan 2020) is for morphine only.
+#[test]
+fn the_potency_is_editable_and_the_serum_note_is_for_morphine() -> TestResult {
+    let table = OpioidTable::builtin()?;
+    let mut input = ConversionInput {
+        items: vec![item("oxycodone", 200.0)],
+        ratio: 100.0,
+        reduction_percent: 30.0,
+        target: Target::Hydromorphone,
+        potency: Some(6.0),
+    };
+    let c = convert(&input, &table).map_err(|e| format!("{e:?}"))?;
+    assert!(close(c.daily_dose, 0.35), "{c:?}");
+    input.potency = Some(50.0);
+    let e = convert(&input, &table).err().ok_or("a potency of 50 was used")?;
+    assert_eq!(e.first().map(|e| e.field), Some(Field::Potency));
+    // 1,000 mg/day of oxyCODONE = 1,500 MME; at 100 : 1 less 30 %: 10.5 mg/day of morphine.
+    let high = run(vec![item("oxycodone", 1_000.0)], 100.0, 30.0, Target::Morphine)?;
+    assert!(
+        cautions(&high, &table)
+            .iter()
+            .any(|t| t.starts_with("Above 4.2 mg/day of intrathecal morphine"))
+    );
+    let as_hm = run(vec![item("oxycodone", 1_000.0)], 100.0, 30.0, Target::Hydromorphone)?;
+    assert!(
+        !cautions(&as_hm, &table)
+            .iter()
+            .any(|t| t.starts_with("Above 4.2 mg/day"))
+    );
+    // Below 100 : 1 the dose is larger than at the lowest sourced ratio, and that is said.
+    let low = run(vec![item("oxycodone", 200.0)], 50.0, 30.0, Target::Morphine)?;
+    assert!(
+        cautions(&low, &table)
+            .iter()
+            .any(|t| t == "At 50 : 1 the dose is 2 times the dose at 100 : 1, the lowest sourced ratio.")
+    );
     Ok(())
 }

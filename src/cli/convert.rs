@@ -1,11 +1,11 @@
-//! `itdose convert [--ratio N] [--reduction PERCENT] [--to morphine|hydromorphone] [--text] ITEM...`
+//! `itdose convert --reduction PERCENT [--ratio N] [--to morphine|hydromorphone] [--potency N] [--text] ITEM...`
 //!
 //! An ITEM is `DRUG=AMOUNT` with its unit: `oxycodone=40mg/day`, `fentanyl-patch=25mcg/h`. Prints
 //! the conversion as JSON (`total_mme`, `items`, `intrathecal`, `arithmetic`, `cautions`,
-//! `library_checks`), or a readable table with `--text`. The ratio defaults to 300 : 1 (the lower
-//! dose of the two offered) and the reduction to 0 %, which the cautions say. Exit status: 0 with a
-//! proposal; 1 for an unknown drug, a wrong unit or a bad number (the message names the item); 2
-//! for a usage error.
+//! `library_checks`), or a readable table with `--text`. The reduction must be given (the clinician
+//! chooses it; 0 is allowed and said); the ratio defaults to 300 : 1 (the lower dose of the two
+//! offered), which the cautions say. Exit status: 0 with a proposal; 1 for an unknown drug, a
+//! wrong unit or a bad number (the message names the item); 2 for a usage error.
 
 use std::fmt::Write as _;
 
@@ -13,7 +13,7 @@ use crate::engine::convert::{ConversionInput, OpioidTable, RegimenItem, Target, 
 use crate::engine::report::convert::{arithmetic, cautions, json};
 use crate::engine::{DrugLibrary, Field, parse_number};
 
-const USAGE: &str = "usage: itdose convert [--ratio N] [--reduction PERCENT] [--to morphine|hydromorphone] [--text] DRUG=AMOUNT...\n       e.g. itdose convert --ratio 100 --reduction 30 oxycodone=40mg/day fentanyl-patch=25mcg/h\n";
+const USAGE: &str = "usage: itdose convert --reduction PERCENT [--ratio N] [--to morphine|hydromorphone] [--potency N] [--text] DRUG=AMOUNT...\n       e.g. itdose convert --ratio 100 --reduction 30 oxycodone=40mg/day fentanyl-patch=25mcg/h\n";
 
 fn usage(message: &str) -> (u8, String, String) {
     (2, String::new(), format!("{message}\n{USAGE}"))
@@ -60,25 +60,35 @@ pub fn run(args: &[String]) -> (u8, String, String) {
         ratio: 300.0,
         reduction_percent: 0.0,
         target: Target::Morphine,
+        potency: None,
     };
     let mut text = false;
+    let mut ratio_given = false;
+    let mut reduction_given = false;
     let mut iter = args.iter();
     while let Some(arg) = iter.next() {
         match arg.as_str() {
             "--text" => text = true,
-            "--ratio" | "--reduction" => {
+            "--ratio" | "--reduction" | "--potency" => {
                 let Some(value) = iter.next() else {
                     return usage(&format!("{arg} needs a number"));
                 };
-                let field = if arg == "--ratio" {
-                    Field::ConversionRatio
-                } else {
-                    Field::Reduction
+                let field = match arg.as_str() {
+                    "--ratio" => Field::ConversionRatio,
+                    "--potency" => Field::Potency,
+                    _ => Field::Reduction,
                 };
-                match parse_number(field, value) {
-                    Ok(v) if arg == "--ratio" => input.ratio = v,
-                    Ok(v) => input.reduction_percent = v,
-                    Err(e) => return refused(format!("{arg} {value}: {e}")),
+                match (parse_number(field, value), field) {
+                    (Ok(v), Field::ConversionRatio) => {
+                        input.ratio = v;
+                        ratio_given = true;
+                    }
+                    (Ok(v), Field::Potency) => input.potency = Some(v),
+                    (Ok(v), _) => {
+                        input.reduction_percent = v;
+                        reduction_given = true;
+                    }
+                    (Err(e), _) => return refused(format!("{arg} {value}: {e}")),
                 }
             }
             "--to" => {
@@ -99,6 +109,9 @@ pub fn run(args: &[String]) -> (u8, String, String) {
     if input.items.is_empty() {
         return usage("name at least one DRUG=AMOUNT");
     }
+    if !reduction_given {
+        return usage("--reduction is required: choose the reduction for incomplete cross-tolerance (0 to 90 %)");
+    }
     let conversion = match convert(&input, &table) {
         Ok(c) => c,
         Err(errors) => {
@@ -116,9 +129,15 @@ pub fn run(args: &[String]) -> (u8, String, String) {
             return (1, String::new(), err);
         }
     };
-    let library = DrugLibrary::builtin()
+    let mut library = DrugLibrary::builtin()
         .map(|l| library_checks(&conversion, &l))
         .unwrap_or_default();
+    if !ratio_given {
+        library.insert(
+            0,
+            "No --ratio was given: 300 : 1 by default (the lower dose of the two sourced ratios).".to_owned(),
+        );
+    }
     if text {
         let mut out = String::new();
         for line in arithmetic(&conversion) {

@@ -7,7 +7,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::engine::catalogue::library::{Bound, DrugLibrary, LimitQuantity};
+use crate::engine::catalogue::library::{Bound, DrugLibrary, LimitQuantity, Severity};
 use crate::engine::catalogue::pump::Mark;
 use crate::engine::error::{Error, Field, Location, Problem};
 use crate::engine::quantities::format::{format_number, with_unit};
@@ -18,8 +18,11 @@ const BUILTIN: &str = include_str!("../../data/opioids.json");
 pub const OPIOIDS_FORMAT: &str = "itdose-opioids";
 /// At most this many opioids in one regimen.
 pub const MAX_ITEMS: usize = 12;
-/// Ratios outside 1 : 1 to 1,000 : 1 are refused (our design: a typing error, not a ratio).
-pub const RATIO_RANGE: (f64, f64) = (1.0, 1_000.0);
+/// Ratios outside 10 : 1 to 1,000 : 1 are refused (our design: nothing sourced lies below
+/// 10 : 1, and 3 typed for 300 would give 100 times the dose).
+pub const RATIO_RANGE: (f64, f64) = (10.0, 1_000.0);
+/// HYDROmorphone potencies outside 1 to 10 times intrathecal morphine are refused (our design).
+pub const POTENCY_RANGE: (f64, f64) = (1.0, 10.0);
 /// Reductions above 90 % are refused (our design: the clinician chooses, 0 to 90 %).
 pub const MAX_REDUCTION_PERCENT: f64 = 90.0;
 /// Daily amounts above this are refused as a likely unit slip (our design): mg/day.
@@ -185,6 +188,14 @@ pub enum Target {
 }
 
 impl Target {
+    /// Its name, Tall Man.
+    pub fn display_name(self) -> &'static str {
+        match self {
+            Target::Morphine => "morphine",
+            Target::Hydromorphone => "HYDROmorphone",
+        }
+    }
+
     /// The drug library id.
     pub fn drug(self) -> &'static str {
         match self {
@@ -214,6 +225,10 @@ pub struct ConversionInput {
     pub reduction_percent: f64,
     /// The intrathecal drug.
     pub target: Target,
+    /// HYDROmorphone's potency relative to intrathecal morphine, as the clinician set it (none:
+    /// the table's unverified default).
+    #[serde(default)]
+    pub potency: Option<f64>,
 }
 
 /// One converted line.
@@ -328,6 +343,20 @@ pub fn convert(input: &ConversionInput, table: &OpioidTable) -> Result<Conversio
             ),
         ));
     }
+    let (plow, phigh) = POTENCY_RANGE;
+    if let Some(p) = input.potency
+        && !(p.is_finite() && (plow..=phigh).contains(&p))
+    {
+        errors.push(Error::invalid(
+            Field::Potency,
+            format!(
+                "{} times is outside {} to {} times",
+                format_number(p),
+                format_number(plow),
+                format_number(phigh)
+            ),
+        ));
+    }
     if !errors.is_empty() {
         return Err(errors);
     }
@@ -337,7 +366,10 @@ pub fn convert(input: &ConversionInput, table: &OpioidTable) -> Result<Conversio
     let (potency, daily_dose) = match input.target {
         Target::Morphine => (None, it_morphine),
         Target::Hydromorphone => {
-            let p = table.hydromorphone_potency.clone();
+            let mut p = table.hydromorphone_potency.clone();
+            if let Some(v) = input.potency {
+                p.value = v;
+            }
             let dose = it_morphine / p.value;
             (Some(p), dose)
         }
@@ -361,7 +393,7 @@ pub fn library_checks(conversion: &Conversion, library: &DrugLibrary) -> Vec<Str
     let Some(drug) = library.get(conversion.target.drug()) else {
         return vec![format!(
             "The drug library has no {}: the proposal cannot be checked against it.",
-            conversion.target.drug()
+            conversion.target.display_name()
         )];
     };
     let dose = conversion.daily_dose;
@@ -376,7 +408,7 @@ pub fn library_checks(conversion: &Conversion, library: &DrugLibrary) -> Vec<Str
             "within"
         };
         out.push(format!(
-            "{} is {place} the library's usual starting range for {} ({} to {}; {}, mark {}).",
+            "{} is {place} the drug library's starting range for {} ({} to {}; {}, mark {}). A patient converted from systemic opioids is opioid-tolerant: read which patients the range is for.",
             with_unit(dose, unit),
             drug.display_name,
             format_number(start.low),
@@ -395,24 +427,23 @@ pub fn library_checks(conversion: &Conversion, library: &DrugLibrary) -> Vec<Str
             Bound::Min => dose < limit.value,
         };
         if crossed {
-            out.push(
-                format!(
-                    "{} crosses the library's {:?} {} limit of {} ({}, mark {}).",
-                    with_unit(dose, unit),
-                    limit.severity,
-                    if limit.bound == Bound::Max {
-                        "maximum"
-                    } else {
-                        "minimum"
-                    },
-                    with_unit(limit.value, unit),
-                    limit.source,
-                    limit.mark.letter()
-                )
-                .replace("Soft", "soft")
-                .replace("Hard", "hard")
-                .replace("Info", "information"),
-            );
+            let severity = match limit.severity {
+                Severity::Hard => "hard",
+                Severity::Soft => "soft",
+                Severity::Info => "information",
+            };
+            out.push(format!(
+                "{} crosses the library's {severity} {} limit of {} ({}, mark {}).",
+                with_unit(dose, unit),
+                if limit.bound == Bound::Max {
+                    "maximum"
+                } else {
+                    "minimum"
+                },
+                with_unit(limit.value, unit),
+                limit.source,
+                limit.mark.letter()
+            ));
         }
     }
     out

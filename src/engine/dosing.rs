@@ -6,3 +6,4 @@ pub mod change;
 pub mod compounding;
 pub mod limits;
 pub mod programme;
+pub mod titration;

@@ -68,6 +68,12 @@ pub enum Field {
     Reduction,
     /// The conversion table (MME factors, ratios).
     OpioidTable,
+    /// Intrathecal HYDROmorphone's potency relative to intrathecal morphine.
+    Potency,
+    /// The titration planner's target daily dose.
+    TitrationTarget,
+    /// The titration rule the planner follows (the library's, or the clinician's own).
+    TitrationRule,
     /// The delivery schedule as a whole.
     Schedule,
     /// A refill visit as a whole.
@@ -140,7 +146,7 @@ pub enum Field {
 
 impl Field {
     /// Every field.
-    pub const ALL: [Field; 62] = [
+    pub const ALL: [Field; 65] = [
         Field::EndOfServiceTime,
         Field::Condition,
         Field::Window,
@@ -172,6 +178,9 @@ impl Field {
         Field::ConversionRatio,
         Field::Reduction,
         Field::OpioidTable,
+        Field::Potency,
+        Field::TitrationTarget,
+        Field::TitrationRule,
         Field::Schedule,
         Field::Visit,
         Field::Pk,
@@ -236,6 +245,9 @@ impl Field {
             Field::ConversionRatio => "conversion_ratio",
             Field::Reduction => "reduction",
             Field::OpioidTable => "opioid_table",
+            Field::Potency => "potency",
+            Field::TitrationTarget => "titration_target",
+            Field::TitrationRule => "titration_rule",
             Field::Schedule => "schedule",
             Field::Visit => "visit",
             Field::Pk => "pk",
@@ -304,6 +316,9 @@ impl Field {
             Field::ConversionRatio => "Oral : intrathecal ratio",
             Field::Reduction => "Reduction",
             Field::OpioidTable => "Conversion table",
+            Field::Potency => "HYDROmorphone potency",
+            Field::TitrationTarget => "Target daily dose",
+            Field::TitrationRule => "Titration rule",
             Field::Schedule => "Schedule",
             Field::Visit => "Refill visit",
             Field::Pk => "CSF model",

@@ -15,6 +15,7 @@ mod mri;
 pub mod record;
 mod reservoir;
 pub mod review;
+pub mod titration;
 mod visit;
 
 use serde::{Deserialize, Serialize};

@@ -38,6 +38,8 @@ struct ConvertForm {
     custom_ratio: String,
     reduction: String,
     target: Target,
+    /// HYDROmorphone's potency (times intrathecal morphine), as typed.
+    potency: String,
 }
 
 impl Default for ConvertForm {
@@ -48,6 +50,7 @@ impl Default for ConvertForm {
             custom_ratio: String::new(),
             reduction: String::new(),
             target: Target::Morphine,
+            potency: String::new(),
         }
     }
 }
@@ -91,11 +94,16 @@ fn read(form: &ConvertForm, table: &OpioidTable) -> Result<ConversionInput, Vec<
     if !errors.is_empty() {
         return Err(errors);
     }
+    let potency = match form.target {
+        Target::Hydromorphone => Some(parse_number(Field::Potency, &form.potency).map_err(|e| vec![e])?),
+        Target::Morphine => None,
+    };
     Ok(ConversionInput {
         items,
         ratio,
         reduction_percent: reduction,
         target: form.target,
+        potency,
     })
 }
 
@@ -150,9 +158,13 @@ pub fn ConvertScreen() -> impl IntoView {
         Ok(t) => t,
         Err(e) => return view! { <p class="banner banner-error" role="alert">{e.to_string()}</p> }.into_any(),
     };
-    let saved = stored(CONVERT_KEY)
+    let mut saved = stored(CONVERT_KEY)
         .and_then(|t| serde_json::from_str::<ConvertForm>(&t).ok())
         .unwrap_or_default();
+    if saved.potency.trim().is_empty() {
+        // The table's unverified default, shown in the field so that it is seen and can be changed.
+        saved.potency = format_number(table.hydromorphone_potency.value);
+    }
     let form = RwSignal::new(saved);
     Effect::new(move |_| {
         if let Ok(json) = form.with(serde_json::to_string) {
@@ -338,7 +350,29 @@ fn RatioChoice(ctx: Ctx) -> impl IntoView {
                 <input type="radio" name="target" id="target-hydromorphone" prop:checked=move || ctx.form.with(|f| f.target == Target::Hydromorphone)
                     on:change=move |_| ctx.form.update(|f| f.target = Target::Hydromorphone) />"HYDROmorphone (potency unverified)"
             </label>
+            <Show when=move || ctx.form.with(|f| f.target == Target::Hydromorphone)>
+                <Potency ctx=ctx />
+            </Show>
         </fieldset>
+    }
+}
+
+/// HYDROmorphone's potency: an unverified, editable default.
+#[component]
+fn Potency(ctx: Ctx) -> impl IntoView {
+    let id = element_id(Field::Potency, None);
+    let blur = id.clone();
+    let source = ctx.table.with_value(|t| t.hydromorphone_potency.source.clone());
+    view! {
+        <div class="field">
+            <label for=id.clone()>"HYDROmorphone potency, times intrathecal morphine " <span class="unit">"(unverified)"</span></label>
+            <input id=id.clone() inputmode="decimal" autocomplete="off" aria-describedby=format!("{id}-error")
+                prop:value=move || ctx.form.with(|f| f.potency.clone())
+                on:input=move |ev| { let v = event_target_value(&ev); ctx.form.update(|f| f.potency = v); }
+                on:blur=move |_| ctx.touch(&blur) />
+            <p class="hint source">{source}" "<span class="mark mark-u">"U"</span></p>
+            {messages(ctx, id.clone())}
+        </div>
     }
 }
 
@@ -362,7 +396,7 @@ fn Proposal(ctx: Ctx, kept: Memo<Option<Conversion>>, stale: Signal<bool>) -> im
         {move || match text() {
             None => view! { <p class="placeholder" id="conversion-empty">"Enter the regimen, choose the ratio and the reduction."</p> }.into_any(),
             Some((c, arith, cautions, checks)) => {
-                let drug = match c.target { Target::Morphine => "morphine", Target::Hydromorphone => "HYDROmorphone" };
+                let drug = c.target.display_name();
                 view! {
                     <dl class="results" id="conversion" class:stale=move || stale.get()>
                         <dt>"Total MME"</dt><dd>{format!("{} mg/day", format_number(c.total_mme))}</dd>
@@ -379,30 +413,77 @@ fn Proposal(ctx: Ctx, kept: Memo<Option<Conversion>>, stale: Signal<bool>) -> im
     }
 }
 
-/// "Use this dose": asks first, then puts the dose in drug line 1 of the plan on screen, in a
-/// session (the plan as it was is the current programme), and opens the new-pump screen.
+/// Where the dose may go in the plan on screen: the line of the target drug when it is the lead
+/// drug of a lead-dose programme without flex steps, or line 1 of a plan with no drug chosen yet.
+/// Anything else is changed by hand on the programme screen (never a drug replaced silently).
+fn target_line(form: &crate::form::PlanForm, drug: &str, name: &str) -> Result<usize, String> {
+    if form.mode != crate::form::FormMode::LeadDose || form.flex.enabled {
+        return Err(
+            "The plan on screen sets the flow rate or flex steps: put the dose in by hand on Change the programme."
+                .to_owned(),
+        );
+    }
+    if form.drugs.len() == 1 && form.drugs.first().is_some_and(|d| d.drug_id.is_empty()) {
+        return Ok(0);
+    }
+    match form.drugs.iter().position(|d| d.drug_id == drug) {
+        Some(i) if i == form.lead => Ok(i),
+        Some(i) => Err(format!(
+            "{name} is drug line {} but not the lead drug: change the programme by hand.",
+            i + 1
+        )),
+        None => Err(format!(
+            "The plan on screen has no {name} line: start from New patient (start screen), or change the drugs by hand."
+        )),
+    }
+}
+
+/// "Use this dose": asks first, showing the line, its dose now and the new one, then puts the dose
+/// in that line in a session (the plan as it was is the current programme) and opens the new-pump
+/// screen.
 #[component]
 fn ApplyDose(c: Conversion, asking: RwSignal<bool>, stale: Signal<bool>) -> impl IntoView {
     let state = expect_context::<AppState>();
     let dose = format_number(c.daily_dose);
     let drug = c.target.drug();
-    let question = format!(
-        "Put {drug} {dose} mg/day as the daily dose of drug line 1 of the plan on screen? A session opens: set the concentration and the rest on the next screen, and review before confirming."
-    );
+    let name = c.target.display_name();
+    let line = Memo::new(move |_| state.form.with(|f| target_line(f, drug, name)));
+    let question = {
+        let dose = dose.clone();
+        move || {
+            let (i, now, conc) = state.form.with(|f| {
+                let i = line.get().unwrap_or(0);
+                let d = f.drugs.get(i);
+                let now = d
+                    .map(|d| d.daily_dose.clone())
+                    .filter(|t| !t.trim().is_empty() && d.is_some_and(|d| d.drug_id == drug));
+                let conc = d
+                    .map(|d| d.concentration.clone())
+                    .filter(|t| !t.trim().is_empty() && d.is_some_and(|d| d.drug_id == drug));
+                (i, now, conc)
+            });
+            format!(
+                "Drug line {}: {name} daily dose {} \u{2192} {dose} mg/day. The concentration ({}) is not changed: check it on the next screen. A session opens; review it before confirming.",
+                i + 1,
+                now.map_or_else(|| "not set".to_owned(), |n| format!("{n} mg/day")),
+                conc.map_or_else(|| "not set".to_owned(), |c| format!("{c} mg/mL")),
+            )
+        }
+    };
     let apply = move |_| {
+        let Ok(i) = line.get_untracked() else { return };
         let before = state.form.get_untracked();
         state.begin_session(Screen::Convert.title(), before);
         state.form.update(|f| {
-            let same = f.drugs.first().is_some_and(|d| d.drug_id == drug);
-            if !same {
-                let line = DrugForm::for_drug(drug, MassFamily::Mg);
-                match f.drugs.first_mut() {
-                    Some(first) => *first = line,
-                    None => f.drugs.push(line),
+            if f.drugs.get(i).is_some_and(|d| d.drug_id.is_empty()) {
+                if let Some(slot) = f.drugs.get_mut(i) {
+                    *slot = DrugForm::for_drug(drug, MassFamily::Mg);
                 }
+                f.lead = i;
             }
-            if let Some(first) = f.drugs.first_mut() {
-                first.daily_dose = dose.clone();
+            if let Some(d) = f.drugs.get_mut(i) {
+                d.daily_dose = dose.clone();
+                d.dose_unit = MassFamily::Mg;
             }
         });
         asking.set(false);
@@ -410,7 +491,8 @@ fn ApplyDose(c: Conversion, asking: RwSignal<bool>, stale: Signal<bool>) -> impl
     };
     view! {
         <Show when=move || asking.get() fallback=move || view! {
-            <button type="button" id="conversion-use" prop:disabled=move || stale.get() on:click=move |_| asking.set(true)>"Use this dose in the plan\u{2026}"</button>
+            <button type="button" id="conversion-use" prop:disabled=move || stale.get() || line.with(Result::is_err) on:click=move |_| asking.set(true)>"Use this dose in the plan\u{2026}"</button>
+            <p class="hint" id="conversion-use-why">{move || line.get().err()}</p>
         }>
             <div role="group" class="confirm-box" aria-labelledby="conversion-question">
                 <p id="conversion-question">{question.clone()}</p>

@@ -71,16 +71,32 @@ pub fn cautions(c: &Conversion, table: &OpioidTable) -> Vec<String> {
         }
     }
     if c.reduction_percent <= 0.0 {
-        out.push("No reduction for incomplete cross-tolerance was chosen.".to_owned());
+        out.push(
+            "No reduction for incomplete cross-tolerance: the full calculated equivalent. The CDC advises starting substantially lower."
+                .to_owned(),
+        );
     }
     if let Some(r) = table.ratios.iter().find(|r| (r.value - c.ratio).abs() < 1e-9) {
         if r.mark.letter() == "U" {
-            out.push(format!("The ratio {} is unverified: {}.", r.label, r.source));
+            out.push(format!("The ratio {} is unverified (mark U): {}.", r.label, r.source));
         }
     } else {
         out.push(format!(
             "The ratio {} : 1 is the clinician's own (neither of the sourced ratios).",
             format_number(c.ratio)
+        ));
+    }
+    if c.ratio < 100.0 {
+        out.push(format!(
+            "At {} : 1 the dose is {} times the dose at 100 : 1, the lowest sourced ratio.",
+            format_number(c.ratio),
+            format_number(100.0 / c.ratio)
+        ));
+    }
+    if c.reduction_percent > 0.0 && c.reduction_percent < 5.0 {
+        out.push(format!(
+            "A reduction of {} % is small: check that a percentage was meant (30 for 30 %).",
+            format_number(c.reduction_percent)
         ));
     }
     if let Some(p) = &c.potency {
@@ -90,8 +106,13 @@ pub fn cautions(c: &Conversion, table: &OpioidTable) -> Vec<String> {
             p.source
         ));
     }
-    if c.it_morphine > table.serum_note.value {
-        out.push(table.serum_note.text.clone());
+    if c.target == Target::Morphine && c.daily_dose > table.serum_note.value {
+        out.push(format!(
+            "{} ({}, mark {}).",
+            table.serum_note.text,
+            table.serum_note.source,
+            table.serum_note.mark.letter()
+        ));
     }
     out
 }
