@@ -49,12 +49,15 @@ fn item(text: &str, table: &OpioidTable) -> Result<RegimenItem, String> {
     })
 }
 
-/// Runs `itdose convert` with the arguments after "convert".
-pub fn run(args: &[String]) -> (u8, String, String) {
-    let table = match OpioidTable::builtin() {
-        Ok(t) => t,
-        Err(e) => return (2, String::new(), format!("{e}\n")),
-    };
+/// The command line read: the input, `--text`, and whether a ratio was given.
+struct Parsed {
+    input: ConversionInput,
+    text: bool,
+    ratio_given: bool,
+}
+
+/// Reads the arguments after "convert".
+fn parse(args: &[String], table: &OpioidTable) -> Result<Parsed, (u8, String, String)> {
     let mut input = ConversionInput {
         items: Vec::new(),
         ratio: 300.0,
@@ -71,7 +74,7 @@ pub fn run(args: &[String]) -> (u8, String, String) {
             "--text" => text = true,
             "--ratio" | "--reduction" | "--potency" => {
                 let Some(value) = iter.next() else {
-                    return usage(&format!("{arg} needs a number"));
+                    return Err(usage(&format!("{arg} needs a number")));
                 };
                 let field = match arg.as_str() {
                     "--ratio" => Field::ConversionRatio,
@@ -88,30 +91,53 @@ pub fn run(args: &[String]) -> (u8, String, String) {
                         input.reduction_percent = v;
                         reduction_given = true;
                     }
-                    (Err(e), _) => return refused(format!("{arg} {value}: {e}")),
+                    (Err(e), _) => return Err(refused(format!("{arg} {value}: {e}"))),
                 }
             }
             "--to" => {
                 input.target = match iter.next().map(String::as_str) {
                     Some("morphine") => Target::Morphine,
                     Some("hydromorphone") => Target::Hydromorphone,
-                    _ => return usage("--to needs morphine or hydromorphone"),
+                    _ => return Err(usage("--to needs morphine or hydromorphone")),
                 }
             }
-            "-h" | "--help" => return (0, USAGE.to_owned(), String::new()),
-            other if other.starts_with('-') => return usage(&format!("unknown option {other}")),
-            other => match item(other, &table) {
+            "-h" | "--help" => return Err((0, USAGE.to_owned(), String::new())),
+            other if other.starts_with('-') => return Err(usage(&format!("unknown option {other}"))),
+            other => match item(other, table) {
                 Ok(i) => input.items.push(i),
-                Err(e) => return refused(e),
+                Err(e) => return Err(refused(e)),
             },
         }
     }
     if input.items.is_empty() {
-        return usage("name at least one DRUG=AMOUNT");
+        return Err(usage("name at least one DRUG=AMOUNT"));
     }
     if !reduction_given {
-        return usage("--reduction is required: choose the reduction for incomplete cross-tolerance (0 to 90 %)");
+        return Err(usage(
+            "--reduction is required: choose the reduction for incomplete cross-tolerance (0 to 90 %)",
+        ));
     }
+    Ok(Parsed {
+        input,
+        text,
+        ratio_given,
+    })
+}
+
+/// Runs `itdose convert` with the arguments after "convert".
+pub fn run(args: &[String]) -> (u8, String, String) {
+    let table = match OpioidTable::builtin() {
+        Ok(t) => t,
+        Err(e) => return (2, String::new(), format!("{e}\n")),
+    };
+    let Parsed {
+        input,
+        text,
+        ratio_given,
+    } = match parse(args, &table) {
+        Ok(p) => p,
+        Err(done) => return done,
+    };
     let conversion = match convert(&input, &table) {
         Ok(c) => c,
         Err(errors) => {

@@ -277,6 +277,16 @@ fn amount_error(i: usize, problem: Problem) -> Error {
 /// [`RATIO_RANGE`]; a reduction outside 0 to [`MAX_REDUCTION_PERCENT`] %.
 pub fn convert(input: &ConversionInput, table: &OpioidTable) -> Result<Conversion, Vec<Error>> {
     let mut errors = Vec::new();
+    let items = read_items(input, table, &mut errors);
+    check_parameters(input, &mut errors);
+    if !errors.is_empty() {
+        return Err(errors);
+    }
+    finish(input, table, items)
+}
+
+/// Each line of the regimen, checked; the problems are added to `errors`.
+fn read_items(input: &ConversionInput, table: &OpioidTable, errors: &mut Vec<Error>) -> Vec<ItemResult> {
     if input.items.is_empty() {
         errors.push(Error::invalid(Field::Regimen, "add at least one opioid"));
     }
@@ -320,6 +330,11 @@ pub fn convert(input: &ConversionInput, table: &OpioidTable) -> Result<Conversio
             });
         }
     }
+    items
+}
+
+/// The ratio, the reduction and the potency, checked; the problems are added to `errors`.
+fn check_parameters(input: &ConversionInput, errors: &mut Vec<Error>) {
     let (low, high) = RATIO_RANGE;
     if !(input.ratio.is_finite() && input.ratio >= low && input.ratio <= high) {
         errors.push(Error::invalid(
@@ -357,9 +372,11 @@ pub fn convert(input: &ConversionInput, table: &OpioidTable) -> Result<Conversio
             ),
         ));
     }
-    if !errors.is_empty() {
-        return Err(errors);
-    }
+}
+
+/// The arithmetic, on checked input.
+fn finish(input: &ConversionInput, table: &OpioidTable, items: Vec<ItemResult>) -> Result<Conversion, Vec<Error>> {
+    let r = input.reduction_percent;
     let total_mme: f64 = items.iter().map(|i| i.mme).sum();
     let it_morphine_unreduced = total_mme / input.ratio;
     let it_morphine = it_morphine_unreduced * (100.0 - r) / 100.0;
