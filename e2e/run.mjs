@@ -818,6 +818,36 @@ await test('conversion: a regimen gives the MME and the proposal with its arithm
   assertTrue((await page.textContent('#conversion-use-why')).startsWith('The plan on screen has no morphine line'), await page.textContent('#conversion-use-why'));
 });
 
+await test('titration planner: ziconotide 2.4 → 9.6 mcg/day in rises of at most 2.4 mcg/day, with dates, rates and the alarm', async page => {
+  await importPlan(page, join(root, 'docs', 'example-ziconotide-refill.json'), 'change');
+  await page.click('#titration-planner summary');
+  await page.fill('#titration-target', '9.6');
+  await page.fill('#titration-start', '2026-12-01');
+  await page.waitForSelector('#titration-steps');
+  const steps = await listed(page, 'titration-steps');
+  assertEq(JSON.stringify(steps), JSON.stringify([
+    ['Tue 1 Dec 2026, 09:00', '4.8 mcg/day (+2.4 mcg/day), 0.192 mL/day'],
+    ['Sat 5 Dec 2026, 09:00', '7.2 mcg/day (+2.4 mcg/day), 0.288 mL/day'],
+    ['Wed 9 Dec 2026, 09:00', '9.6 mcg/day (+2.4 mcg/day), 0.384 mL/day'],
+  ]), 'the rises');
+  const said = await page.textContent('#titration-notes');
+  assertTrue(said.includes('Each rise at most 2.4 mcg/day, at least 4 days apart.') && said.includes('low-reservoir alarm sounds on'), said);
+  await page.screenshot({ path: join(artifacts, 'titration-desktop.png'), fullPage: true });
+  // A drug the library gives no rule: the planner asks for the clinician's own.
+  await importPlan(page, join(root, 'docs', 'example-plan.json'), 'change');
+  await page.click('#titration-planner summary');
+  await page.fill('#titration-own-step', '');
+  await page.fill('#titration-own-percent', '');
+  await page.fill('#titration-own-days', '');
+  await page.fill('#titration-target', '1.5');
+  await page.waitForSelector('#titration-error');
+  assertTrue((await page.textContent('#titration-error')).includes('set your own'), await page.textContent('#titration-error'));
+  await page.fill('#titration-own-percent', '20');
+  await page.fill('#titration-own-days', '7');
+  await page.waitForSelector('#titration-steps');
+  assertEq((await listed(page, 'titration-steps')).length, 3, '1 → 1.2 → 1.44 → 1.5 mg/day');
+});
+
 await test('a new version is offered, never forced: taking it keeps the work on screen', async page => {
   const dir = mkdtempSync(join(tmpdir(), 'itdose-update-'));
   cpSync(join(root, 'dist'), dir, { recursive: true });

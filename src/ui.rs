@@ -21,6 +21,7 @@ mod schedule;
 mod setup;
 mod share;
 mod state;
+mod titration;
 mod update;
 mod visit;
 mod workflow;

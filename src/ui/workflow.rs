@@ -312,6 +312,7 @@ pub fn ChangeScreen() -> impl IntoView {
                 {heading("Change the programme", &["Set the dose, or the flow rate.", "Flex steps, boluses and the myPTM.", "Check the titration findings, then review and confirm."])}
                 <Programme />
                 <ScheduleEditor />
+                <super::titration::TitrationPlanner />
                 <ToReview />
             </section>
             <section class="panel outputs" aria-label="Results">
