@@ -848,6 +848,52 @@ await test('titration planner: ziconotide 2.4 → 9.6 mcg/day in rises of at mos
   assertEq((await listed(page, 'titration-steps')).length, 3, '1 → 1.2 → 1.44 → 1.5 mg/day');
 });
 
+await test('outcomes: visits with pain and MME in a record, markers, bad scores at the field, the timeline with thresholds and sessions, the CSV', async page => {
+  await importPlan(page, join(root, 'docs', 'example-plan.json'), '');
+  await keepAsRecord(page, 'Dee Example');
+  const visit = async (date, pain, mme) => {
+    await page.fill('#outcome_date', date);
+    await page.fill('#pain_now', pain);
+    await page.fill('#systemic_mme', mme);
+    await page.click('#outcome-add');
+  };
+  await visit('2026-12-01', '11', '360');
+  await page.waitForSelector('#pain_now-error p');
+  assertTrue((await page.textContent('#pain_now-error')).includes('10 of 10'), await page.textContent('#pain_now-error'));
+  assertEq(await page.inputValue('#pain_now'), '11', 'what was typed stays');
+  await page.fill('#pain_now', '-1');
+  await page.click('#outcome-add');
+  await page.waitForFunction(() => document.querySelector('#pain_now-error').textContent.includes('negative'));
+  await page.fill('#pain_now', '');
+  await page.fill('#systemic_mme', '');
+  await page.click('#outcome-add');
+  await page.waitForFunction(() => document.querySelector('#pain_now-error').textContent.includes('enter at least'));
+  await visit('2026-12-01', '8', '360');
+  await page.waitForFunction(() => document.querySelector('#outcome-log')?.textContent.includes('severe pain'));
+  await visit('2027-01-05', '6.4', '60');
+  await page.waitForFunction(() => document.querySelector('#outcome-log')?.textContent.includes('responder'));
+  await visit('2027-02-25', '3', '0');
+  await page.waitForFunction(() => document.querySelector('#outcome-log')?.textContent.includes('systemic opioids stopped'));
+  const log = await page.textContent('#outcome-log');
+  assertTrue(log.includes('Pain now 6.4 of 10') && log.includes('Intrathecal: morphine 1 mg/day'), log);
+  const svg = await page.evaluate(() => decodeURIComponent(document.querySelector('#timeline img').src.split(',')[1]));
+  assertTrue(svg.includes('mild below 4') && svg.includes('severe from 7'), 'the thresholds are drawn');
+  writeFileSync(join(artifacts, 'timeline.svg'), svg);
+  assertTrue(svg.includes('Systemic MME (mg/day)') && />\s*R\s*</.test(svg), 'the MME axis and the session marker');
+  const [download] = await Promise.all([page.waitForEvent('download'), page.click('#outcome-csv')]);
+  const csvText = readFileSync(await download.path(), 'utf8').trim().split('\n');
+  assertEq(csvText.length, 4, 'a header and three visits');
+  assertEq(csvText[2], '2027-01-05,00:00,6.4,,60,morphine 1 mg/day,no,no,yes,no,', 'the responder visit');
+  for (const [label, width, height] of [['desktop', 1440, 900], ['tablet', 820, 1180]]) {
+    await page.setViewportSize({ width, height });
+    await page.screenshot({ path: join(artifacts, `outcomes-${label}.png`), fullPage: true });
+  }
+  await page.reload();
+  await page.goto(base + '#/records');
+  await page.waitForSelector('#outcome-log');
+  assertTrue((await page.textContent('#outcome-log')).includes('systemic opioids stopped'), 'the log survives a reload');
+});
+
 await test('a new version is offered, never forced: taking it keeps the work on screen', async page => {
   const dir = mkdtempSync(join(tmpdir(), 'itdose-update-'));
   cpSync(join(root, 'dist'), dir, { recursive: true });

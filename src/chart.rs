@@ -6,6 +6,7 @@
 
 pub mod concentration;
 pub mod reservoir;
+pub mod timeline;
 
 use plotters::style::RGBColor;
 

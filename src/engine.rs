@@ -16,6 +16,7 @@ pub mod convert;
 mod csf;
 mod dosing;
 mod error;
+pub mod outcomes;
 mod plan;
 pub mod quantities;
 pub mod record;

@@ -10,6 +10,7 @@ mod files;
 mod findings;
 mod input;
 mod library_view;
+mod outcomes;
 mod persist;
 mod pump_info;
 mod records;

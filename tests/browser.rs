@@ -913,6 +913,29 @@ async fn a_record_is_kept_only_of_a_complete_confirmed_plan_and_the_summary_name
     assert_eq!(text_of(&app.root, "#open-record-heading"), "Open record: Test Patient");
     assert_eq!(text_of(&app.root, "#record-details-error"), "");
     assert!(text_of(&app.root, ".record-history").contains("Record created"));
+    // A visit's outcome: 11 of 10 is refused at the field and stays as typed; 8 is recorded.
+    type_into(&app.root, "outcome_date", "2026-12-01").await;
+    type_into(&app.root, "pain_now", "11").await;
+    click(&app.root, "outcome-add").await;
+    assert!(
+        text_of(&app.root, "#pain_now-error").contains("10 of 10"),
+        "{}",
+        text_of(&app.root, "#pain_now-error")
+    );
+    assert_eq!(
+        find(&app.root, "#pain_now")
+            .unchecked_into::<HtmlInputElement>()
+            .value(),
+        "11"
+    );
+    type_into(&app.root, "pain_now", "8").await;
+    click(&app.root, "outcome-add").await;
+    tick().await;
+    assert!(
+        text_of(&app.root, "#outcome-log").contains("severe pain"),
+        "{}",
+        text_of(&app.root, "#outcome-log")
+    );
     show("plan").await;
     assert_eq!(
         figure(&app.root, "summary", "Patient record").as_deref(),

@@ -66,6 +66,9 @@ fn an_old_plan_inside_a_record_migrates() -> TestResult {
     let opened = import(&text, "unused", at(2026, 11, 25, 9, 0), &cat, &lib)?;
     assert_eq!(opened.record.plan, fixture("example-plan.json")?.plan);
     assert_eq!(opened.record.plan.version, 3);
+    // A version-1 record (no outcome log) reads as the current version, with an empty log.
+    assert_eq!(opened.record.version, 2);
+    assert!(opened.record.outcomes.is_empty());
     assert_eq!(
         opened.notes,
         vec![
@@ -100,7 +103,7 @@ fn damaged_newer_and_hostile_texts_are_refused_with_the_reason() -> TestResult {
     let damaged = sealed.replacen("Ada", "Eve", 1);
     let newer_envelope = sealed.replacen(r#""version":1"#, r#""version":2"#, 1);
     let record_text = export(&example_record()?)?;
-    let newer_record = record_text.replacen(r#""version": 1"#, r#""version": 2"#, 1);
+    let newer_record = record_text.replacen(r#""version": 2"#, r#""version": 3"#, 1);
     let newer_plan = record_text.replacen(r#""version": 3"#, r#""version": 4"#, 1);
     let long = format!(
         "{{\"format\":\"itdose-record\",\"x\":\"{}\"}}",

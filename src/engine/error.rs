@@ -70,6 +70,18 @@ pub enum Field {
     OpioidTable,
     /// Intrathecal HYDROmorphone's potency relative to intrathecal morphine.
     Potency,
+    /// A visit's date in the outcome log.
+    OutcomeDate,
+    /// A visit's time in the outcome log.
+    OutcomeTime,
+    /// Pain now, 0 to 10.
+    PainNow,
+    /// Worst pain since the last visit, 0 to 10.
+    PainWorst,
+    /// Systemic opioids, MME in mg/day.
+    SystemicMme,
+    /// The outcome markers' thresholds (data).
+    OutcomeThresholds,
     /// The titration planner's target daily dose.
     TitrationTarget,
     /// The titration rule the planner follows (the library's, or the clinician's own).
@@ -146,7 +158,7 @@ pub enum Field {
 
 impl Field {
     /// Every field.
-    pub const ALL: [Field; 65] = [
+    pub const ALL: [Field; 71] = [
         Field::EndOfServiceTime,
         Field::Condition,
         Field::Window,
@@ -179,6 +191,12 @@ impl Field {
         Field::Reduction,
         Field::OpioidTable,
         Field::Potency,
+        Field::OutcomeDate,
+        Field::OutcomeTime,
+        Field::PainNow,
+        Field::PainWorst,
+        Field::SystemicMme,
+        Field::OutcomeThresholds,
         Field::TitrationTarget,
         Field::TitrationRule,
         Field::Schedule,
@@ -246,6 +264,12 @@ impl Field {
             Field::Reduction => "reduction",
             Field::OpioidTable => "opioid_table",
             Field::Potency => "potency",
+            Field::OutcomeDate => "outcome_date",
+            Field::OutcomeTime => "outcome_time",
+            Field::PainNow => "pain_now",
+            Field::PainWorst => "pain_worst",
+            Field::SystemicMme => "systemic_mme",
+            Field::OutcomeThresholds => "outcome_thresholds",
             Field::TitrationTarget => "titration_target",
             Field::TitrationRule => "titration_rule",
             Field::Schedule => "schedule",
@@ -317,6 +341,12 @@ impl Field {
             Field::Reduction => "Reduction",
             Field::OpioidTable => "Conversion table",
             Field::Potency => "HYDROmorphone potency",
+            Field::OutcomeDate => "Visit date",
+            Field::OutcomeTime => "Visit time",
+            Field::PainNow => "Pain now",
+            Field::PainWorst => "Worst pain",
+            Field::SystemicMme => "Systemic MME",
+            Field::OutcomeThresholds => "Outcome thresholds",
             Field::TitrationTarget => "Target daily dose",
             Field::TitrationRule => "Titration rule",
             Field::Schedule => "Schedule",

@@ -17,14 +17,15 @@ use serde::{Deserialize, Serialize};
 use crate::engine::catalogue::library::DrugLibrary;
 use crate::engine::catalogue::pump::Catalogue;
 use crate::engine::error::{Error, Field};
+use crate::engine::outcomes::OutcomeEntry;
 use crate::engine::plan::migrate::load;
 use crate::engine::plan::model::{PLAN_FORMAT, Plan};
 use crate::engine::quantities::parse::parse_date;
 
 /// The file format tag of a record.
 pub const RECORD_FORMAT: &str = "itdose-record";
-/// The record format version this build writes and reads.
-pub const RECORD_VERSION: u32 = 1;
+/// The record format version this build writes (version 1 is read: it had no outcome log).
+pub const RECORD_VERSION: u32 = 2;
 /// The format tag of a record as kept in the browser's storage (the envelope).
 pub const STORED_FORMAT: &str = "itdose-stored-record";
 /// The envelope version this build writes and reads.
@@ -92,6 +93,9 @@ pub struct Record {
     /// Every confirmed session, oldest first.
     #[serde(default)]
     pub history: Vec<Entry>,
+    /// The outcome log: pain, systemic opioids and side effects per visit (version 2).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub outcomes: Vec<OutcomeEntry>,
 }
 
 /// A record as read, with what its migration did.
@@ -116,6 +120,8 @@ struct RawRecord {
     plan: serde_json::Value,
     #[serde(default)]
     history: Vec<RawEntry>,
+    #[serde(default)]
+    outcomes: Vec<OutcomeEntry>,
 }
 
 #[derive(Deserialize)]
@@ -164,6 +170,7 @@ impl Record {
                 plan: plan.clone(),
             }],
             plan,
+            outcomes: Vec::new(),
         };
         record.validate()?;
         Ok(record)
@@ -229,6 +236,13 @@ impl Record {
         }
         if !self.implant.implanted_on.trim().is_empty() {
             parse_date(Field::ImplantDate, &self.implant.implanted_on)?;
+        }
+        for entry in &self.outcomes {
+            if let Err(errors) = entry.validate()
+                && let Some(first) = errors.into_iter().next()
+            {
+                return Err(first);
+            }
         }
         Ok(())
     }
@@ -347,6 +361,7 @@ fn read_record(text: &str, header: Header, catalogue: &Catalogue, library: &Drug
         implant: raw.implant,
         plan,
         history,
+        outcomes: raw.outcomes,
     };
     record.validate()?;
     Ok(Opened {

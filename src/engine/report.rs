@@ -12,6 +12,7 @@ mod csf;
 mod drugs;
 mod findings;
 mod mri;
+pub mod outcomes;
 pub mod record;
 mod reservoir;
 pub mod review;

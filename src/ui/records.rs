@@ -237,7 +237,8 @@ fn OpenRecord() -> impl IntoView {
                     <h3 id="open-record-heading" tabindex="-1">"Open record: "{summary_title(&record)}</h3>
                     <p class="hint">"Each session confirmed on the review is recorded here."</p>
                     <RecordDetails existing=Some(record.clone()) />
-                    <RecordHistory record=record />
+                    <RecordHistory record=record.clone() />
+                    <super::outcomes::Outcomes record=record add=Callback::new(move |entry| add_outcome(state, records, entry)) />
                 }.into_any(),
                 None => view! {
                     <h3 id="open-record-heading" tabindex="-1">"Keep the plan on screen as a record"</h3>
@@ -350,6 +351,17 @@ fn plan_to_keep(state: AppState) -> Result<Plan, String> {
 
 fn new_record(plan: Plan, patient: Patient, implant: Implant) -> Result<Record, String> {
     Record::new(&fresh_id(), patient, implant, plan, now()).map_err(|e| e.to_string())
+}
+
+/// Adds a visit's outcome to the open record, as stored now.
+fn add_outcome(state: AppState, records: Records, entry: crate::engine::outcomes::OutcomeEntry) -> Result<(), String> {
+    let id = state.record_id_untracked().ok_or("no record is open")?;
+    let mut record = read_one(state, &id)?;
+    record.outcomes.push(entry);
+    record.validate().map_err(|e| e.to_string())?;
+    write(&record)?;
+    records.changed();
+    Ok(())
 }
 
 /// The history, newest first, in the engine's words.

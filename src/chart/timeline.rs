@@ -1,0 +1,134 @@
+//! The therapy timeline: pain now (0 to 10) and systemic MME by visit over the months of a patient
+//! record, with the mild and severe thresholds drawn, and each confirmed session (fills, refills,
+//! programme changes, MRIs) as a marker. Drawing only: the record holds the numbers, the engine's
+//! formatter every label.
+
+use plotters::coord::Shift;
+use plotters::prelude::*;
+
+use super::palette;
+use crate::engine::format::format_number;
+use crate::engine::outcomes::Thresholds;
+use crate::engine::record::Record;
+use crate::engine::report::axis_date;
+
+fn days(from: jiff::civil::DateTime, to: jiff::civil::DateTime) -> f64 {
+    from.duration_until(to).as_secs_f64() / 86_400.0
+}
+
+/// Draws the timeline of `record` on `area`.
+///
+/// # Errors
+/// Whatever the backend reports.
+pub fn draw<DB: DrawingBackend>(
+    area: &DrawingArea<DB, Shift>,
+    record: &Record,
+    thresholds: &Thresholds,
+) -> Result<(), DrawingAreaErrorKind<DB::ErrorType>> {
+    area.fill(&WHITE)?;
+    let mut dates: Vec<_> = record.outcomes.iter().map(|o| o.at).collect();
+    dates.extend(record.history.iter().map(|h| h.at));
+    let (Some(start), Some(end)) = (dates.iter().min().copied(), dates.iter().max().copied()) else {
+        return Ok(());
+    };
+    let x_end = days(start, end).max(7.0) * 1.05;
+    let mme_top = record
+        .outcomes
+        .iter()
+        .filter_map(|o| o.systemic_mme)
+        .fold(10.0_f64, f64::max)
+        * 1.1;
+    let mut ctx = ChartBuilder::on(area)
+        .margin(16)
+        .margin_top(28)
+        .x_label_area_size(40)
+        .y_label_area_size(48)
+        .right_y_label_area_size(64)
+        .build_cartesian_2d(0.0..x_end, 0.0..10.0)?
+        .set_secondary_coord(0.0..x_end, 0.0..mme_top);
+    let x_label = |d: &f64| axis_date(start, *d);
+    let y_label = |v: &f64| format_number(*v);
+    ctx.configure_mesh()
+        .x_labels(6)
+        .y_labels(6)
+        .x_label_formatter(&x_label)
+        .y_label_formatter(&y_label)
+        .x_desc("Date")
+        .y_desc("Pain now (0 to 10)")
+        .axis_desc_style(("sans-serif", 14).into_font().color(&palette::INK))
+        .label_style(("sans-serif", 12).into_font().color(&palette::INK))
+        .light_line_style(palette::GRID)
+        .bold_line_style(palette::GRID)
+        .axis_style(palette::INK)
+        .draw()?;
+    ctx.configure_secondary_axes()
+        .y_desc("Systemic MME (mg/day)")
+        .y_label_formatter(&y_label)
+        .label_style(("sans-serif", 12).into_font().color(&palette::TYPICAL))
+        .axis_desc_style(("sans-serif", 14).into_font().color(&palette::TYPICAL))
+        .draw()?;
+    for (value, colour, words) in [
+        (thresholds.mild_below.value, palette::REFILL, "mild below"),
+        (thresholds.severe_from.value, palette::EMPTY, "severe from"),
+    ] {
+        ctx.draw_series(DashedLineSeries::new(
+            [(0.0, value), (x_end, value)],
+            8,
+            5,
+            colour.stroke_width(2),
+        ))?;
+        ctx.draw_series([Text::new(
+            format!("{words} {}", format_number(value)),
+            (x_end * 0.01, value + 0.15),
+            ("sans-serif", 12).into_font().color(&colour),
+        )])?;
+    }
+    for h in &record.history {
+        let d = days(start, h.at);
+        ctx.draw_series([PathElement::new(
+            [(d, 0.0), (d, 10.0)],
+            palette::ALARM.mix(0.6).stroke_width(1),
+        )])?;
+        let initial: String = h.workflow.chars().take(1).collect();
+        ctx.draw_series([Text::new(
+            initial,
+            (d, 9.7),
+            ("sans-serif", 12).into_font().color(&palette::ALARM),
+        )])?;
+    }
+    let mut pain: Vec<(f64, f64)> = record
+        .outcomes
+        .iter()
+        .filter_map(|o| o.pain_now.map(|p| (days(start, o.at), p)))
+        .collect();
+    pain.sort_by(|a, b| a.0.total_cmp(&b.0));
+    ctx.draw_series(LineSeries::new(
+        pain.iter().copied(),
+        palette::RESERVOIR.stroke_width(3),
+    ))?;
+    ctx.draw_series(pain.iter().map(|p| Circle::new(*p, 4, palette::RESERVOIR.filled())))?;
+    let mut mme: Vec<(f64, f64)> = record
+        .outcomes
+        .iter()
+        .filter_map(|o| o.systemic_mme.map(|m| (days(start, o.at), m)))
+        .collect();
+    mme.sort_by(|a, b| a.0.total_cmp(&b.0));
+    ctx.draw_secondary_series(LineSeries::new(mme.iter().copied(), palette::TYPICAL.stroke_width(2)))?;
+    ctx.draw_secondary_series(
+        mme.iter()
+            .map(|p| TriangleMarker::new(*p, 5, palette::TYPICAL.filled())),
+    )?;
+    area.present()
+}
+
+/// The timeline as SVG text, `width` × `height` pixels (empty text when it cannot be drawn).
+pub fn svg(record: &Record, thresholds: &Thresholds, width: u32, height: u32) -> String {
+    let mut out = String::new();
+    {
+        let area = SVGBackend::with_string(&mut out, (width, height)).into_drawing_area();
+        if draw(&area, record, thresholds).is_err() {
+            return String::new();
+        }
+    }
+    out
+}

@@ -1,0 +1,153 @@
+//! Outcome markers at their boundaries (pain exactly 4 and 7; exactly 20 % below the baseline,
+//! 8 → 6.4, which floating point puts a hair under 20 %), validation of scores, and the CSV.
+#![cfg(not(target_arch = "wasm32"))]
+
+mod common;
+
+use common::{TestResult, at, docs, library};
+use itdose::engine::Field;
+use itdose::engine::outcomes::{OutcomeEntry, Thresholds, markers};
+use itdose::engine::record::{Implant, Patient, Record};
+use itdose::engine::report::outcomes::{csv, rows};
+
+fn visit(day: i8, pain: Option<f64>, mme: Option<f64>) -> OutcomeEntry {
+    OutcomeEntry {
+        at: at(2026, 12, day, 9, 0),
+        pain_now: pain,
+        pain_worst: None,
+        systemic_mme: mme,
+        side_effects: String::new(),
+    }
+}
+
+/// Pain 4 is not mild (mild is below 4); 3.9 is. Pain 7 is severe (severe is 7 or more); 6.9 is not.
+#[test]
+fn mild_and_severe_at_their_boundaries() -> TestResult {
+    let t = Thresholds::builtin()?;
+    let m = |p: f64| markers(&visit(1, Some(p), None), None, &t);
+    assert_eq!((m(4.0).mild, m(3.9).mild), (Some(false), Some(true)));
+    assert_eq!((m(7.0).severe, m(6.9).severe), (Some(true), Some(false)));
+    assert_eq!(
+        markers(&visit(1, None, None), None, &t).mild,
+        None,
+        "no score, no marker"
+    );
+    Ok(())
+}
+
+/// Baseline 8. 6.4 is exactly 20 % below: (8 − 6.4) ÷ 8 = 0.2, although 8.0 − 6.4 is
+/// 1.5999999999999996 in binary floating point; in tenths, (80 − 64) × 1,000 = 16,000 ≥ 200 × 80 =
+/// 16,000: a responder. 6.5 is 18.75 % below: not.
+#[test]
+fn a_responder_is_exactly_20_percent_below_the_baseline() -> TestResult {
+    let t = Thresholds::builtin()?;
+    // The trap this guards against: in floating point, (8 − 6.4) ÷ 8 is a hair under 0.2.
+    let (base, now) = (std::hint::black_box(8.0_f64), std::hint::black_box(6.4_f64));
+    assert!((base - now) / base < 0.2);
+    let base = visit(1, Some(8.0), Some(360.0));
+    assert_eq!(
+        markers(&visit(29, Some(6.4), None), Some(&base), &t).responder,
+        Some(true)
+    );
+    assert_eq!(
+        markers(&visit(29, Some(6.5), None), Some(&base), &t).responder,
+        Some(false)
+    );
+    assert_eq!(
+        markers(&visit(29, Some(0.0), Some(0.0)), Some(&base), &t).opioids_stopped,
+        Some(true)
+    );
+    assert_eq!(
+        markers(&visit(29, None, Some(30.0)), Some(&base), &t).opioids_stopped,
+        Some(false)
+    );
+    Ok(())
+}
+
+/// Scores of 11, −1 and NaN are refused at their field; an empty visit is refused.
+#[test]
+fn bad_scores_are_refused_at_their_field() {
+    let mut e = visit(1, Some(11.0), Some(-1.0));
+    e.pain_worst = Some(f64::NAN);
+    let errors = e.validate().err().unwrap_or_default();
+    let fields: Vec<Field> = errors.iter().map(|e| e.field).collect();
+    assert_eq!(fields, vec![Field::PainNow, Field::PainWorst, Field::SystemicMme]);
+    assert!(visit(1, None, None).validate().is_err());
+    assert!(visit(1, Some(10.0), Some(0.0)).validate().is_ok());
+}
+
+/// A record with visits over three months: rows and CSV with the markers and the doses in force.
+#[test]
+fn the_outcome_log_and_its_csv() -> TestResult {
+    let lib = library()?;
+    let t = Thresholds::builtin()?;
+    let mut record = Record::new(
+        "r-9",
+        Patient::default(),
+        Implant::default(),
+        docs("example-plan.json")?,
+        at(2026, 11, 25, 9, 0),
+    )?;
+    record.outcomes = vec![
+        visit(1, Some(8.0), Some(360.0)),
+        OutcomeEntry {
+            at: at(2027, 1, 5, 9, 0),
+            pain_now: Some(6.4),
+            pain_worst: Some(8.0),
+            systemic_mme: Some(60.0),
+            side_effects: "itching, mild".into(),
+        },
+        OutcomeEntry {
+            at: at(2027, 2, 25, 9, 0),
+            pain_now: Some(3.0),
+            pain_worst: Some(5.0),
+            systemic_mme: Some(0.0),
+            side_effects: String::new(),
+        },
+    ];
+    let r = rows(&record, &lib, &t);
+    assert_eq!(r.len(), 3);
+    assert_eq!(r.get(1).map(|x| x.markers.as_str()), Some("responder"));
+    assert_eq!(
+        r.get(2).map(|x| x.markers.as_str()),
+        Some("mild pain; responder; systemic opioids stopped")
+    );
+    assert_eq!(r.first().map(|x| x.markers.as_str()), Some("severe pain"));
+    assert_eq!(r.first().map(|x| x.intrathecal.as_str()), Some("morphine 1 mg/day"));
+    let text = csv(&record, &lib, &t);
+    let lines: Vec<&str> = text.lines().collect();
+    assert_eq!(lines.len(), 4);
+    assert_eq!(
+        lines.get(2).copied(),
+        Some("2027-01-05,09:00,6.4,8,60,morphine 1 mg/day,no,no,yes,no,\"itching, mild\"")
+    );
+    Ok(())
+}
+
+/// docs/example-record.json: four visits over three months. Baseline 8 of 10 on 360 MME (severe);
+/// 6.4 is exactly 20 % below (responder); 4 is not mild (mild is below 4) but a responder;
+/// 3 with 0 MME: mild, responder, systemic opioids stopped.
+#[test]
+fn the_docs_example_record_reads_with_its_markers() -> TestResult {
+    let text = std::fs::read_to_string("docs/example-record.json")?;
+    let opened = itdose::engine::record::import(
+        &text,
+        "unused",
+        at(2026, 11, 25, 9, 0),
+        &common::catalogue()?,
+        &library()?,
+    )?;
+    let t = Thresholds::builtin()?;
+    let r = rows(&opened.record, &library()?, &t);
+    let markers: Vec<&str> = r.iter().map(|x| x.markers.as_str()).collect();
+    assert_eq!(
+        markers,
+        vec![
+            "severe pain",
+            "responder",
+            "responder",
+            "mild pain; responder; systemic opioids stopped"
+        ]
+    );
+    Ok(())
+}
