@@ -7,7 +7,8 @@
 //! itdose convert [--ratio N] [--reduction PERCENT] [--to morphine|hydromorphone] [--text] DRUG=AMOUNT...
 //! ```
 //! `report` prints the report as JSON (`docs/report-format.md`), or as a readable table with
-//! `--text`; `concentration` prints the modelled CSF series as CSV. Exit status: 0 when a report was
+//! `--text`; given a patient record, it reports the plan in force and adds the outcome log with its
+//! markers (JSON: `{"report": …, "outcomes": […]}`); `concentration` prints the modelled CSF series as CSV. Exit status: 0 when a report was
 //! produced (its `status` says whether the plan is valid), 1 when the plan is invalid (the message
 //! names the field), 2 for a usage error or an unreadable file.
 
@@ -136,8 +137,17 @@ pub fn run(args: &[String], read: impl Fn(&str) -> Result<String, String>) -> (u
         (Err(e), _) => return (2, String::new(), format!("{e}\n")),
         (_, Err(e)) => return (2, String::new(), format!("{e}\n")),
     };
-    let plan = match load(&plan_text, &catalogue, &library) {
-        Ok(loaded) => loaded.plan,
+    // A patient record is reported by its plan in force, with its outcome log and markers.
+    let record = match read_record(&plan_text, &catalogue, &library) {
+        Ok(r) => r,
+        Err(e) => return (1, String::new(), format!("{path}: {e}\n")),
+    };
+    let loaded = match &record {
+        Some(r) => Ok(r.plan.clone()),
+        None => load(&plan_text, &catalogue, &library).map(|l| l.plan),
+    };
+    let plan = match loaded {
+        Ok(plan) => plan,
         Err(e) => return (1, String::new(), format!("{path}: {e}\n")),
     };
     let outcome = match evaluate(&plan, &catalogue, &library) {
@@ -170,12 +180,47 @@ pub fn run(args: &[String], read: impl Fn(&str) -> Result<String, String>) -> (u
         };
     }
     let report = report::build(&outcome);
-    let out = if args.text {
-        text_report(&report, path)
-    } else {
-        serde_json::to_string_pretty(&report).unwrap_or_default() + "\n"
+    let outcomes = record.as_ref().and_then(|r| {
+        let thresholds = crate::engine::outcomes::Thresholds::builtin().ok()?;
+        Some(crate::engine::report::outcomes::rows(r, &library, &thresholds))
+    });
+    let out = match (args.text, outcomes) {
+        (true, None) => text_report(&report, path),
+        (true, Some(rows)) => {
+            let mut out = text_report(&report, path);
+            let _ = writeln!(out, "\nOutcomes (pain now, worst, systemic MME, intrathecal, markers)");
+            for r in rows {
+                let _ = writeln!(
+                    out,
+                    "  {}: pain {}, worst {}; MME {}; {}; {}",
+                    r.at, r.pain_now, r.pain_worst, r.systemic_mme, r.intrathecal, r.markers
+                );
+            }
+            out
+        }
+        (false, None) => serde_json::to_string_pretty(&report).unwrap_or_default() + "\n",
+        (false, Some(rows)) => {
+            let both = serde_json::json!({ "report": report, "outcomes": rows });
+            serde_json::to_string_pretty(&both).unwrap_or_default() + "\n"
+        }
     };
     (0, out, String::new())
+}
+
+/// The record a file holds, when it is a patient record (none: a plan file).
+fn read_record(
+    text: &str,
+    catalogue: &Catalogue,
+    library: &DrugLibrary,
+) -> Result<Option<crate::engine::record::Record>, crate::engine::Error> {
+    let format = serde_json::from_str::<serde_json::Value>(text)
+        .ok()
+        .and_then(|v| v.get("format").and_then(|f| f.as_str().map(str::to_owned)));
+    if format.as_deref() != Some(crate::engine::record::RECORD_FORMAT) {
+        return Ok(None);
+    }
+    let at = jiff::civil::DateTime::default();
+    crate::engine::record::import(text, "cli", at, catalogue, library).map(|o| Some(o.record))
 }
 
 fn section(out: &mut String, heading: &str, figures: &[Figure], width: Option<usize>) {

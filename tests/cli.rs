@@ -370,3 +370,28 @@ fn convert_names_the_bad_item() {
     assert_eq!(code, 2);
     assert!(err.starts_with("--reduction is required"), "{err}");
 }
+
+/// `report` of a patient record: the plan in force, and the outcome log with its markers
+/// (docs/record-example.json: 8 → 6.4 of 10 is exactly 20 % below the baseline, a responder).
+#[test]
+fn report_of_a_record_adds_the_outcome_markers() -> TestResult {
+    let (code, out, err) = itdose(&["report", "docs/record-example.json"]);
+    assert_eq!((code, err.as_str()), (0, ""));
+    let json: serde_json::Value = serde_json::from_str(&out)?;
+    assert_eq!(
+        json.pointer("/report/format").and_then(|v| v.as_str()),
+        Some("itdose-report")
+    );
+    assert_eq!(
+        json.pointer("/outcomes/1/markers").and_then(|v| v.as_str()),
+        Some("responder")
+    );
+    assert_eq!(
+        json.pointer("/outcomes/3/markers").and_then(|v| v.as_str()),
+        Some("mild pain; responder; systemic opioids stopped")
+    );
+    let (code, text, _) = itdose(&["report", "docs/record-example.json", "--text"]);
+    assert_eq!(code, 0);
+    assert!(text.contains("Wed 9 Dec 2026, 10:00: pain 6.4 of 10"), "{text}");
+    Ok(())
+}

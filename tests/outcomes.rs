@@ -124,12 +124,12 @@ fn the_outcome_log_and_its_csv() -> TestResult {
     Ok(())
 }
 
-/// docs/example-record.json: four visits over three months. Baseline 8 of 10 on 360 MME (severe);
+/// docs/record-example.json: four visits over three months. Baseline 8 of 10 on 360 MME (severe);
 /// 6.4 is exactly 20 % below (responder); 4 is not mild (mild is below 4) but a responder;
 /// 3 with 0 MME: mild, responder, systemic opioids stopped.
 #[test]
 fn the_docs_example_record_reads_with_its_markers() -> TestResult {
-    let text = std::fs::read_to_string("docs/example-record.json")?;
+    let text = std::fs::read_to_string("docs/record-example.json")?;
     let opened = itdose::engine::record::import(
         &text,
         "unused",

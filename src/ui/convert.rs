@@ -107,6 +107,14 @@ fn read(form: &ConvertForm, table: &OpioidTable) -> Result<ConversionInput, Vec<
     })
 }
 
+/// The total MME of the conversion as last typed on the conversion screen, when it converts.
+pub fn saved_total_mme() -> Option<f64> {
+    let form = stored(CONVERT_KEY).and_then(|t| serde_json::from_str::<ConvertForm>(&t).ok())?;
+    let table = OpioidTable::builtin().ok()?;
+    let input = read(&form, &table).ok()?;
+    convert(&input, &table).ok().map(|c| c.total_mme)
+}
+
 #[derive(Clone, Copy)]
 struct Ctx {
     form: RwSignal<ConvertForm>,

@@ -152,6 +152,14 @@ pub fn Outcomes(record: Arc<Record>, add: Callback<OutcomeEntry, Result<(), Stri
                 {input(t.pain_worst, errors, Field::PainWorst, "Worst pain since the last visit (0 to 10)", "text")}
                 {input(t.mme, errors, Field::SystemicMme, "Systemic opioids, MME (mg/day; 0 when stopped)", "text")}
             </div>
+            {super::convert::saved_total_mme().map(|mme| {
+                let text = format_number(mme);
+                let label = format!("Use the conversion screen's total: {text} mg/day");
+                view! {
+                    <p><button type="button" class="secondary small" id="outcome-mme-from-conversion"
+                        on:click=move |_| t.mme.set(text.clone())>{label}</button></p>
+                }
+            })}
             <div class="field">
                 <label for="outcome-side-effects">"Side effects"</label>
                 <input id="outcome-side-effects" type="text" prop:value=move || t.side_effects.get()
