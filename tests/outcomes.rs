@@ -73,6 +73,10 @@ fn bad_scores_are_refused_at_their_field() {
     let fields: Vec<Field> = errors.iter().map(|e| e.field).collect();
     assert_eq!(fields, vec![Field::PainNow, Field::PainWorst, Field::SystemicMme]);
     assert!(visit(1, None, None).validate().is_err());
+    // Scores to one decimal: 6.44 would be rounded into a responder, so it is refused.
+    let fine = visit(1, Some(6.44), None).validate().err().unwrap_or_default();
+    assert_eq!(fine.first().map(|e| e.field), Some(Field::PainNow));
+    assert!(visit(1, Some(6.4), None).validate().is_ok());
     assert!(visit(1, Some(10.0), Some(0.0)).validate().is_ok());
 }
 
@@ -95,7 +99,7 @@ fn the_outcome_log_and_its_csv() -> TestResult {
             pain_now: Some(6.4),
             pain_worst: Some(8.0),
             systemic_mme: Some(60.0),
-            side_effects: "itching, mild".into(),
+            side_effects: "=itching, mild".into(),
         },
         OutcomeEntry {
             at: at(2027, 2, 25, 9, 0),
@@ -119,7 +123,7 @@ fn the_outcome_log_and_its_csv() -> TestResult {
     assert_eq!(lines.len(), 4);
     assert_eq!(
         lines.get(2).copied(),
-        Some("2027-01-05,09:00,6.4,8,60,morphine 1 mg/day,no,no,yes,no,\"itching, mild\"")
+        Some("2027-01-05,09:00,6.4,8,60,morphine 1 mg/day,no,no,yes,no,\"'=itching, mild\"")
     );
     Ok(())
 }

@@ -129,8 +129,17 @@ fn bad_titration_input_is_refused() -> TestResult {
         .err()
         .ok_or("planned")?;
     assert_eq!(far.field, Field::TitrationTarget);
-    // A decrease is one step, at the start.
-    let down = plan_titration(&input("ziconotide", 9.6, 4.8, 25.0), &lib)?;
-    assert_eq!(down.steps.len(), 0, "the planner plans rises only");
+    // The planner plans rises: a target at or below the current dose is refused at the target.
+    let down = plan_titration(&input("ziconotide", 9.6, 4.8, 25.0), &lib)
+        .err()
+        .ok_or("planned a decrease")?;
+    assert_eq!(down.field, Field::TitrationTarget);
+    // A fill at or below the alarm volume cannot project the alarm: refused at the fill.
+    let mut empty = input("ziconotide", 2.4, 4.8, 25.0);
+    empty.fill = Some((2.0, at(2026, 12, 1, 9, 0), 2.0));
+    assert_eq!(
+        plan_titration(&empty, &lib).err().map(|e| e.field),
+        Some(Field::FillVolume)
+    );
     Ok(())
 }

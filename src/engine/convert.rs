@@ -415,6 +415,13 @@ pub fn library_checks(conversion: &Conversion, library: &DrugLibrary) -> Vec<Str
     };
     let dose = conversion.daily_dose;
     let unit = "mg/day";
+    if drug.family != crate::engine::quantities::units::MassFamily::Mg {
+        return vec![format!(
+            "The drug library doses {} in {}, not mg: the proposal (in mg/day) is not checked against it.",
+            drug.display_name,
+            drug.family.symbol()
+        )];
+    }
     let mut out = Vec::new();
     if let Some(start) = &drug.start_dose_per_day {
         let place = if dose < start.low {

@@ -84,6 +84,8 @@ pub enum Field {
     OutcomeThresholds,
     /// The titration planner's target daily dose.
     TitrationTarget,
+    /// The titration planner's first date.
+    TitrationStart,
     /// The titration rule the planner follows (the library's, or the clinician's own).
     TitrationRule,
     /// The delivery schedule as a whole.
@@ -158,7 +160,7 @@ pub enum Field {
 
 impl Field {
     /// Every field.
-    pub const ALL: [Field; 71] = [
+    pub const ALL: [Field; 72] = [
         Field::EndOfServiceTime,
         Field::Condition,
         Field::Window,
@@ -198,6 +200,7 @@ impl Field {
         Field::SystemicMme,
         Field::OutcomeThresholds,
         Field::TitrationTarget,
+        Field::TitrationStart,
         Field::TitrationRule,
         Field::Schedule,
         Field::Visit,
@@ -271,6 +274,7 @@ impl Field {
             Field::SystemicMme => "systemic_mme",
             Field::OutcomeThresholds => "outcome_thresholds",
             Field::TitrationTarget => "titration_target",
+            Field::TitrationStart => "titration_start",
             Field::TitrationRule => "titration_rule",
             Field::Schedule => "schedule",
             Field::Visit => "visit",
@@ -348,6 +352,7 @@ impl Field {
             Field::SystemicMme => "Systemic MME",
             Field::OutcomeThresholds => "Outcome thresholds",
             Field::TitrationTarget => "Target daily dose",
+            Field::TitrationStart => "First rise no earlier than",
             Field::TitrationRule => "Titration rule",
             Field::Schedule => "Schedule",
             Field::Visit => "Refill visit",

@@ -78,6 +78,12 @@ fn score(field: Field, value: Option<f64>) -> Result<(), Error> {
             "the top of the scale",
         ));
     }
+    if ((v * 10.0).round() - v * 10.0).abs() > 1e-6 {
+        return Err(Error::invalid(
+            field,
+            "give the score to one decimal at most (6.4, not 6.44)",
+        ));
+    }
     Ok(())
 }
 
@@ -135,21 +141,29 @@ pub struct Markers {
     pub opioids_stopped: Option<bool>,
 }
 
-/// Tenths of a score, as a whole number: 6.4 → 64.
-fn tenths(v: f64) -> i64 {
-    (v * 10.0).round() as i64
+/// Tenths of a score or percentage, as a whole number: 6.4 → 64 (none outside 0 to 100: an entry
+/// that was never validated gives no marker rather than a wrong one).
+fn tenths(v: f64) -> Option<i64> {
+    (v.is_finite() && (0.0..=100.0).contains(&v)).then(|| (v * 10.0).round() as i64)
 }
 
 /// The markers of `entry` against `baseline` (the first visit with a pain score).
 pub fn markers(entry: &OutcomeEntry, baseline: Option<&OutcomeEntry>, t: &Thresholds) -> Markers {
-    let now = entry.pain_now.map(tenths);
-    let base = baseline.and_then(|b| b.pain_now).map(tenths);
+    let now = entry.pain_now.and_then(tenths);
+    let base = baseline.and_then(|b| b.pain_now).and_then(tenths);
+    let (Some(mild), Some(severe), Some(percent)) = (
+        tenths(t.mild_below.value),
+        tenths(t.severe_from.value),
+        tenths(t.responder_percent.value),
+    ) else {
+        return Markers::default();
+    };
     Markers {
-        mild: now.map(|n| n < tenths(t.mild_below.value)),
-        severe: now.map(|n| n >= tenths(t.severe_from.value)),
+        mild: now.map(|n| n < mild),
+        severe: now.map(|n| n >= severe),
         responder: match (now, base) {
             // (base - now) / base ≥ p / 100, in whole tenths: (base - now) × 1,000 ≥ (10 p) × base.
-            (Some(n), Some(b)) if b > 0 => Some((b - n) * 1_000 >= tenths(t.responder_percent.value) * b),
+            (Some(n), Some(b)) if b > 0 => Some((b - n) * 1_000 >= percent * b),
             _ => None,
         },
         opioids_stopped: entry.systemic_mme.map(|m| m <= 0.0),

@@ -404,11 +404,11 @@ fn Proposal(ctx: Ctx, kept: Memo<Option<Conversion>>, stale: Signal<bool>) -> im
         {move || match text() {
             None => view! { <p class="placeholder" id="conversion-empty">"Enter the regimen, choose the ratio and the reduction."</p> }.into_any(),
             Some((c, arith, cautions, checks)) => {
-                let drug = c.target.display_name();
                 view! {
                     <dl class="results" id="conversion" class:stale=move || stale.get()>
-                        <dt>"Total MME"</dt><dd>{format!("{} mg/day", format_number(c.total_mme))}</dd>
-                        <dt>{format!("Proposed intrathecal {drug}")}</dt><dd>{format!("{} mg/day", format_number(c.daily_dose))}</dd>
+                        {crate::engine::report::convert::figures(&c).into_iter().map(|(name, value)| view! {
+                            <dt>{name}</dt><dd>{value}</dd>
+                        }).collect_view()}
                     </dl>
                     <h3>"The arithmetic"</h3>
                     <ol class="arithmetic" id="conversion-arithmetic">{arith.into_iter().map(|l| view! { <li>{l}</li> }).collect_view()}</ol>
@@ -452,29 +452,41 @@ fn target_line(form: &crate::form::PlanForm, drug: &str, name: &str) -> Result<u
 #[component]
 fn ApplyDose(c: Conversion, asking: RwSignal<bool>, stale: Signal<bool>) -> impl IntoView {
     let state = expect_context::<AppState>();
-    let dose = format_number(c.daily_dose);
+    // The input gets the number at full precision, without separators (the question shows it the
+    // ISMP way).
+    let dose = crate::form::number_text(c.daily_dose);
+    let shown = format_number(c.daily_dose);
     let drug = c.target.drug();
     let name = c.target.display_name();
-    let line = Memo::new(move |_| state.form.with(|f| target_line(f, drug, name)));
+    let line = Memo::new(move |_| {
+        // The proposal is in mg/day: a library that doses the drug otherwise gets it by hand.
+        if !state
+            .library
+            .with(|l| l.get(drug).is_some_and(|d| d.family == MassFamily::Mg))
+        {
+            return Err(format!(
+                "The drug library does not dose {name} in mg: put the dose in by hand."
+            ));
+        }
+        state.form.with(|f| target_line(f, drug, name))
+    });
     let question = {
-        let dose = dose.clone();
         move || {
+            // What is typed in the line now, with the line's own units.
             let (i, now, conc) = state.form.with(|f| {
                 let i = line.get().unwrap_or(0);
-                let d = f.drugs.get(i);
-                let now = d
-                    .map(|d| d.daily_dose.clone())
-                    .filter(|t| !t.trim().is_empty() && d.is_some_and(|d| d.drug_id == drug));
-                let conc = d
-                    .map(|d| d.concentration.clone())
-                    .filter(|t| !t.trim().is_empty() && d.is_some_and(|d| d.drug_id == drug));
+                let d = f.drugs.get(i).filter(|d| d.drug_id == drug);
+                let typed =
+                    |text: &str, unit: String| (!text.trim().is_empty()).then(|| format!("{} {unit}", text.trim()));
+                let now = d.and_then(|d| typed(&d.daily_dose, format!("{}/day", d.dose_unit.symbol())));
+                let conc = d.and_then(|d| typed(&d.concentration, format!("{}/mL", d.concentration_unit.symbol())));
                 (i, now, conc)
             });
             format!(
-                "Drug line {}: {name} daily dose {} \u{2192} {dose} mg/day. The concentration ({}) is not changed: check it on the next screen. A session opens; review it before confirming.",
+                "Drug line {}: {name} daily dose {} \u{2192} {shown} mg/day. The concentration ({}) is not changed: check it on the next screen. A session opens; review it before confirming.",
                 i + 1,
-                now.map_or_else(|| "not set".to_owned(), |n| format!("{n} mg/day")),
-                conc.map_or_else(|| "not set".to_owned(), |c| format!("{c} mg/mL")),
+                now.unwrap_or_else(|| "not set".to_owned()),
+                conc.unwrap_or_else(|| "not set".to_owned()),
             )
         }
     };
@@ -521,7 +533,7 @@ fn FactorTable(ctx: Ctx) -> impl IntoView {
             <dl class="sourced">
                 {opioids.into_iter().map(|o| view! {
                     <dt>{o.display_name.clone()}</dt>
-                    <dd><span class="value">{format!("{} MME per {}", format_number(o.factor), o.unit.symbol().replace("/day", "/day taken"))}</span>" "
+                    <dd><span class="value">{crate::engine::report::convert::factor_text(&o)}</span>" "
                         <span class=format!("mark mark-{}", o.mark.letter().to_lowercase())>{o.mark.letter()}</span>" "
                         <span class="source">{o.source.clone()}</span></dd>
                 }).collect_view()}

@@ -17,6 +17,9 @@ use crate::engine::record::Record;
 use crate::engine::report::outcomes::{csv, rows};
 use crate::engine::{Error, Field, element_id, parse_date, parse_number, parse_time};
 
+/// The key of the visit being typed.
+const DRAFT_KEY: &str = "itdose.outcome-draft.v1";
+
 /// The visit as typed.
 #[derive(Clone, Copy)]
 struct Typed {
@@ -43,7 +46,7 @@ fn read(t: Typed) -> Result<OutcomeEntry, Vec<Error>> {
     let time = if t.time.with_untracked(|x| x.trim().is_empty()) {
         Ok(jiff::civil::Time::midnight())
     } else {
-        parse_time(Field::OutcomeDate, &t.time.get_untracked())
+        parse_time(Field::OutcomeTime, &t.time.get_untracked())
     };
     let now = optional(Field::PainNow, &t.pain_now.get_untracked());
     let worst = optional(Field::PainWorst, &t.pain_worst.get_untracked());
@@ -100,19 +103,36 @@ fn input(
     }
 }
 
+/// The visit being typed, kept in this browser until it is recorded: the section is redrawn when
+/// the record changes (a visit added, another tab), and nothing typed is lost.
+fn typed_draft() -> Typed {
+    let draft: [String; 6] = super::persist::stored(DRAFT_KEY)
+        .and_then(|t| serde_json::from_str(&t).ok())
+        .unwrap_or_default();
+    let [date, time, pain_now, pain_worst, mme, side_effects] = draft;
+    let t = Typed {
+        date: RwSignal::new(date),
+        time: RwSignal::new(time),
+        pain_now: RwSignal::new(pain_now),
+        pain_worst: RwSignal::new(pain_worst),
+        mme: RwSignal::new(mme),
+        side_effects: RwSignal::new(side_effects),
+    };
+    Effect::new(move |_| {
+        let all = [t.date, t.time, t.pain_now, t.pain_worst, t.mme, t.side_effects].map(|s| s.get());
+        if let Ok(json) = serde_json::to_string(&all) {
+            let _ = <gloo_storage::LocalStorage as gloo_storage::Storage>::raw().set_item(DRAFT_KEY, &json);
+        }
+    });
+    t
+}
+
 /// The open record's visits and outcomes.
 #[component]
 pub fn Outcomes(record: Arc<Record>, add: Callback<OutcomeEntry, Result<(), String>>) -> impl IntoView {
     let state = expect_context::<AppState>();
     let thresholds = Thresholds::builtin().ok();
-    let t = Typed {
-        date: RwSignal::new(String::new()),
-        time: RwSignal::new(String::new()),
-        pain_now: RwSignal::new(String::new()),
-        pain_worst: RwSignal::new(String::new()),
-        mme: RwSignal::new(String::new()),
-        side_effects: RwSignal::new(String::new()),
-    };
+    let t = typed_draft();
     let errors = RwSignal::new(Vec::<Error>::new());
     let flash = Flash::new();
     let record_visit = {
@@ -153,8 +173,8 @@ pub fn Outcomes(record: Arc<Record>, add: Callback<OutcomeEntry, Result<(), Stri
                 {input(t.mme, errors, Field::SystemicMme, "Systemic opioids, MME (mg/day; 0 when stopped)", "text")}
             </div>
             {super::convert::saved_total_mme().map(|mme| {
-                let text = format_number(mme);
-                let label = format!("Use the conversion screen's total: {text} mg/day");
+                let label = format!("Use the conversion screen's total: {} mg/day", format_number(mme));
+                let text = crate::form::number_text(mme);
                 view! {
                     <p><button type="button" class="secondary small" id="outcome-mme-from-conversion"
                         on:click=move |_| t.mme.set(text.clone())>{label}</button></p>
@@ -185,14 +205,11 @@ pub fn Outcomes(record: Arc<Record>, add: Callback<OutcomeEntry, Result<(), Stri
             {chart.map(|src| view! {
                 <figure class="chart" id="timeline">
                     <figcaption>"Therapy timeline: pain now and systemic MME by visit, the mild and severe thresholds, and each confirmed session"</figcaption>
-                    <img src=src alt="Therapy timeline: pain scores and systemic MME over time with the mild (below 4) and severe (7 and above) thresholds and the sessions marked; the same values are listed above." width="720" height="320" />
+                    <img src=src alt="Therapy timeline: pain scores and systemic MME over time with the mild and severe thresholds and the sessions marked (each by its workflow's initial); the same values are listed above." width="720" height="320" />
                 </figure>
             })}
             {thresholds.map(|th| view! {
-                <p class="hint source">{format!("Mild: pain below {} ({}, mark {}). Severe: {} or more ({}, mark {}). Responder: at least {} % below the first visit's score ({}, mark {}).",
-                    format_number(th.mild_below.value), th.mild_below.source, th.mild_below.mark.letter(),
-                    format_number(th.severe_from.value), th.severe_from.source, th.severe_from.mark.letter(),
-                    format_number(th.responder_percent.value), th.responder_percent.source, th.responder_percent.mark.letter())}</p>
+                <p class="hint source">{crate::engine::report::outcomes::thresholds_text(&th)}</p>
             })}
         </section>
     }

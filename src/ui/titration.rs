@@ -49,11 +49,15 @@ fn from_plan(plan: &Plan) -> Option<(TitrationInput, String)> {
             last_change: plan.titration.as_ref().and_then(|t| t.last_change),
             own_rule: None,
             concentration: concentration.value(),
-            fill: Some((
-                plan.fill.volume.value(),
-                plan.fill.filled_at,
-                plan.fill.low_reservoir_alarm.value(),
-            )),
+            // The alarm is projected from the lead drug's rate only: not for a programme with
+            // boluses (the reservoir chart has it).
+            fill: plan.boluses.is_empty().then(|| {
+                (
+                    plan.fill.volume.value(),
+                    plan.fill.filled_at,
+                    plan.fill.low_reservoir_alarm.value(),
+                )
+            }),
         },
         unit,
     ))
@@ -62,7 +66,7 @@ fn from_plan(plan: &Plan) -> Option<(TitrationInput, String)> {
 fn read(form: &PlannerForm, mut input: TitrationInput) -> Result<TitrationInput, Error> {
     input.target = parse_number(Field::TitrationTarget, &form.target)?;
     if !form.start.trim().is_empty() {
-        input.start = parse_date(Field::TitrationTarget, &form.start)?.at(9, 0, 0, 0);
+        input.start = parse_date(Field::TitrationStart, &form.start)?.at(9, 0, 0, 0);
     }
     let optional = |field: Field, text: &str| -> Result<Option<f64>, Error> {
         if text.trim().is_empty() {

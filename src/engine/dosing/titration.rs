@@ -161,6 +161,9 @@ fn bounds(input: &TitrationInput, library: &DrugLibrary) -> Result<Bounds, Error
         }
         words.push(format!("{} (mark {})", r.source, r.mark.letter()));
     }
+    if input.own_rule.is_some() {
+        words.push("Your own rule is not used: the library gives this drug a rule.".to_owned());
+    }
     if max_step.is_none() && max_percent.is_none() {
         return Err(invalid(
             Field::TitrationRule,
@@ -192,10 +195,28 @@ pub fn plan_titration(input: &TitrationInput, library: &DrugLibrary) -> Result<T
             return Err(Error::new(field, Problem::Zero));
         }
     }
+    if input.target <= input.current {
+        return Err(invalid(
+            Field::TitrationTarget,
+            format!(
+                "the target must be above the current dose ({}): the planner plans rises",
+                format_number(input.current)
+            ),
+        ));
+    }
+    if let Some((volume, _, alarm)) = input.fill
+        && !(volume.is_finite() && alarm.is_finite() && volume > alarm)
+    {
+        return Err(invalid(
+            Field::FillVolume,
+            "the fill must be above the low-reservoir alarm volume to project the alarm",
+        ));
+    }
     let (max_step, max_percent, spacing_hours, rules) = bounds(input, library)?;
+    let retag = |e: Error| Error::new(Field::TitrationRule, e.problem);
     let spacing = Days::new(spacing_hours / 24.0).map_err(|e| e.at(Field::TitrationRule))?;
     let mut at = match input.last_change {
-        Some(last) => after(last, spacing)?.max(input.start),
+        Some(last) => after(last, spacing).map_err(retag)?.max(input.start),
         None => input.start,
     };
     let mut steps = Vec::new();
@@ -224,7 +245,7 @@ pub fn plan_titration(input: &TitrationInput, library: &DrugLibrary) -> Result<T
             rate: next / input.concentration,
         });
         dose = next;
-        at = after(at, spacing)?;
+        at = after(at, spacing).map_err(retag)?;
     }
     let alarm = input.fill.and_then(|fill| alarm_at(input, &steps, fill));
     Ok(TitrationPlan {

@@ -117,6 +117,22 @@ pub fn cautions(c: &Conversion, table: &OpioidTable) -> Vec<String> {
     out
 }
 
+/// The proposal's figures: (name, value with unit).
+pub fn figures(c: &Conversion) -> Vec<(String, String)> {
+    vec![
+        ("Total MME".to_owned(), with_unit(c.total_mme, "mg/day")),
+        (
+            format!("Proposed intrathecal {}", c.target.display_name()),
+            with_unit(c.daily_dose, "mg/day"),
+        ),
+    ]
+}
+
+/// An opioid's factor in words: "1.5 MME per mg/day taken".
+pub fn factor_text(o: &crate::engine::convert::Opioid) -> String {
+    format!("{} MME per {}", format_number(o.factor), o.unit.symbol())
+}
+
 /// A quantity with its unit, as the native command prints it.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Amount {

@@ -81,6 +81,22 @@ fn marker_words(m: Markers) -> String {
     out.join("; ")
 }
 
+/// The thresholds in words, with their sources and marks.
+pub fn thresholds_text(t: &Thresholds) -> String {
+    format!(
+        "Mild: pain below {} ({}, mark {}). Severe: {} or more ({}, mark {}). Responder: at least {} % below the first visit's score ({}, mark {}).",
+        format_number(t.mild_below.value),
+        t.mild_below.source,
+        t.mild_below.mark.letter(),
+        format_number(t.severe_from.value),
+        t.severe_from.source,
+        t.severe_from.mark.letter(),
+        format_number(t.responder_percent.value),
+        t.responder_percent.source,
+        t.responder_percent.mark.letter()
+    )
+}
+
 /// The visits, oldest first, with their markers.
 pub fn rows(record: &Record, library: &DrugLibrary, t: &Thresholds) -> Vec<OutcomeRow> {
     let mut entries = record.outcomes.clone();
@@ -100,11 +116,18 @@ pub fn rows(record: &Record, library: &DrugLibrary, t: &Thresholds) -> Vec<Outco
         .collect()
 }
 
+/// A CSV cell: quoted when it holds a separator, a quote or a line break; a leading = + - @ is
+/// prefixed with ' so that a spreadsheet does not run it as a formula.
 fn cell(text: &str) -> String {
-    if text.contains([',', '"', '\n']) {
-        format!("\"{}\"", text.replace('"', "\"\""))
+    let text = if text.starts_with(['=', '+', '-', '@']) {
+        format!("'{text}")
     } else {
         text.to_owned()
+    };
+    if text.contains([',', '"', '\n', '\r']) {
+        format!("\"{}\"", text.replace('"', "\"\""))
+    } else {
+        text
     }
 }
 

@@ -61,7 +61,7 @@ pub fn notes(plan: &TitrationPlan, unit: &str) -> Vec<String> {
             "Under these rates the low-reservoir alarm sounds on {}: plan the refill before it.",
             format_date_time(a)
         ),
-        None => "No low-reservoir alarm within a year of the last rise (or no fill to project from).".to_owned(),
+        None => "The low-reservoir alarm is not projected here (no fill, a programme with boluses, or not within a year of the last rise): see the reservoir chart.".to_owned(),
     });
     out
 }
