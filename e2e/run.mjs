@@ -786,6 +786,14 @@ await test('conversion: a regimen gives the MME and the proposal with its arithm
   const arithmetic = await page.textContent('#conversion-arithmetic');
   assertTrue(arithmetic.includes('fentaNYL (transdermal patch) 25 mcg/h × 2.4 = 60 MME') && arithmetic.includes('1.2 × 0.7 = 0.84 mg/day'), arithmetic);
   assertTrue((await page.textContent('#conversion-cautions')).includes('Transdermal fentaNYL: the CDC asks for extra caution'), 'caution');
+  // The optional systemic taper: 120 MME, 25 % of it every 7 days: 90, 60, 30, 0.
+  await page.click('#taper-plan summary');
+  await page.fill('#taper_percent', '25');
+  await page.fill('#taper_days', '7');
+  await page.fill('#taper_start', '2026-12-01');
+  await page.waitForSelector('#taper-steps');
+  assertEq(JSON.stringify((await listed(page, 'taper-steps')).map(([, v]) => v)),
+    JSON.stringify(['90 mg/day MME', '60 mg/day MME', '30 mg/day MME', '0 mg/day MME']), 'the taper');
   for (const [label, width, height] of [['desktop', 1440, 900], ['tablet', 820, 1180]]) {
     await page.setViewportSize({ width, height });
     await page.screenshot({ path: join(artifacts, `convert-${label}.png`), fullPage: true });

@@ -22,6 +22,7 @@ pub mod quantities;
 pub mod record;
 pub mod report;
 mod reservoir;
+pub mod taper;
 
 pub use quantities::format;
 

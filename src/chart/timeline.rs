@@ -132,3 +132,54 @@ pub fn svg(record: &Record, thresholds: &Thresholds, width: u32, height: u32) ->
     }
     out
 }
+
+/// A systemic taper as SVG: the total MME stepping down from `start_mme` at each step's date
+/// (empty text when it cannot be drawn).
+pub fn taper_svg(steps: &[crate::engine::taper::TaperStep], start_mme: f64, width: u32, height: u32) -> String {
+    let Some(first) = steps.first().map(|s| s.at) else {
+        return String::new();
+    };
+    let mut points = vec![(0.0, start_mme)];
+    let mut before = start_mme;
+    for s in steps {
+        let d = days(first, s.at);
+        points.push((d, before));
+        points.push((d, s.mme));
+        before = s.mme;
+    }
+    let x_end = points.last().map_or(7.0, |p| p.0).max(7.0) * 1.1;
+    let mut out = String::new();
+    {
+        let area = SVGBackend::with_string(&mut out, (width, height)).into_drawing_area();
+        let drawn = (|| -> Result<(), DrawingAreaErrorKind<std::io::Error>> {
+            area.fill(&WHITE)?;
+            let mut ctx = ChartBuilder::on(&area)
+                .margin(12)
+                .x_label_area_size(36)
+                .y_label_area_size(56)
+                .build_cartesian_2d(0.0..x_end, 0.0..start_mme.max(1.0) * 1.05)?;
+            let x_label = |d: &f64| axis_date(first, *d);
+            let y_label = |v: &f64| format_number(*v);
+            ctx.configure_mesh()
+                .x_labels(5)
+                .y_labels(5)
+                .x_label_formatter(&x_label)
+                .y_label_formatter(&y_label)
+                .y_desc("Systemic MME (mg/day)")
+                .label_style(("sans-serif", 12).into_font().color(&palette::INK))
+                .light_line_style(palette::GRID)
+                .bold_line_style(palette::GRID)
+                .axis_style(palette::INK)
+                .draw()?;
+            ctx.draw_series(LineSeries::new(
+                points.iter().copied(),
+                palette::TYPICAL.stroke_width(3),
+            ))?;
+            area.present()
+        })();
+        if drawn.is_err() {
+            return String::new();
+        }
+    }
+    out
+}

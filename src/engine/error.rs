@@ -86,6 +86,12 @@ pub enum Field {
     TitrationTarget,
     /// The titration planner's first date.
     TitrationStart,
+    /// A systemic taper's step, percent of the starting total.
+    TaperPercent,
+    /// Days between a systemic taper's steps.
+    TaperDays,
+    /// A systemic taper's first date.
+    TaperStart,
     /// The titration rule the planner follows (the library's, or the clinician's own).
     TitrationRule,
     /// The delivery schedule as a whole.
@@ -160,7 +166,7 @@ pub enum Field {
 
 impl Field {
     /// Every field.
-    pub const ALL: [Field; 72] = [
+    pub const ALL: [Field; 75] = [
         Field::EndOfServiceTime,
         Field::Condition,
         Field::Window,
@@ -201,6 +207,9 @@ impl Field {
         Field::OutcomeThresholds,
         Field::TitrationTarget,
         Field::TitrationStart,
+        Field::TaperPercent,
+        Field::TaperDays,
+        Field::TaperStart,
         Field::TitrationRule,
         Field::Schedule,
         Field::Visit,
@@ -275,6 +284,9 @@ impl Field {
             Field::OutcomeThresholds => "outcome_thresholds",
             Field::TitrationTarget => "titration_target",
             Field::TitrationStart => "titration_start",
+            Field::TaperPercent => "taper_percent",
+            Field::TaperDays => "taper_days",
+            Field::TaperStart => "taper_start",
             Field::TitrationRule => "titration_rule",
             Field::Schedule => "schedule",
             Field::Visit => "visit",
@@ -353,6 +365,9 @@ impl Field {
             Field::OutcomeThresholds => "Outcome thresholds",
             Field::TitrationTarget => "Target daily dose",
             Field::TitrationStart => "First rise no earlier than",
+            Field::TaperPercent => "Step",
+            Field::TaperDays => "Days between steps",
+            Field::TaperStart => "First step on",
             Field::TitrationRule => "Titration rule",
             Field::Schedule => "Schedule",
             Field::Visit => "Refill visit",

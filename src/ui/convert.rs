@@ -40,6 +40,10 @@ struct ConvertForm {
     target: Target,
     /// HYDROmorphone's potency (times intrathecal morphine), as typed.
     potency: String,
+    /// The systemic taper: percent of the starting total per step, days between, first date.
+    taper_percent: String,
+    taper_days: String,
+    taper_start: String,
 }
 
 impl Default for ConvertForm {
@@ -51,6 +55,9 @@ impl Default for ConvertForm {
             reduction: String::new(),
             target: Target::Morphine,
             potency: String::new(),
+            taper_percent: String::new(),
+            taper_days: String::new(),
+            taper_start: String::new(),
         }
     }
 }
@@ -220,6 +227,7 @@ pub fn ConvertScreen() -> impl IntoView {
             <section class="panel outputs" aria-labelledby="conversion-heading">
                 <h2 id="conversion-heading">"The proposal"</h2>
                 <Proposal ctx=ctx kept=kept stale=Signal::derive(move || result.with(Result::is_err)) />
+                <TaperPlan ctx=ctx kept=kept />
                 <FactorTable ctx=ctx />
             </section>
         </div>
@@ -520,6 +528,77 @@ fn ApplyDose(c: Conversion, asking: RwSignal<bool>, stale: Signal<bool>) -> impl
                 <button type="button" class="secondary" id="conversion-use-cancel" on:click=move |_| asking.set(false)>"Cancel"</button>
             </div>
         </Show>
+    }
+}
+
+/// The taper plan as typed, read: (percent, days, first date), or the first error.
+fn read_taper(f: &ConvertForm) -> Result<(f64, f64, jiff::civil::DateTime), Error> {
+    let percent = parse_number(Field::TaperPercent, &f.taper_percent)?;
+    let days = parse_number(Field::TaperDays, &f.taper_days)?;
+    let start = crate::engine::parse_date(Field::TaperStart, &f.taper_start)?.at(9, 0, 0, 0);
+    Ok((percent, days, start))
+}
+
+/// An optional systemic taper from the regimen's total MME: equal steps the clinician sets, with
+/// their dates and a small chart. No default rate (the reference gives none).
+#[component]
+fn TaperPlan(ctx: Ctx, kept: Memo<Option<Conversion>>) -> impl IntoView {
+    let result = Memo::new(move |_| {
+        let total = kept.with(|k| k.as_ref().map(|c| c.total_mme))?;
+        let typed = ctx
+            .form
+            .with(|f| !f.taper_percent.trim().is_empty() || !f.taper_days.trim().is_empty());
+        if !typed {
+            return None;
+        }
+        Some(ctx.form.with(read_taper).and_then(|(percent, days, start)| {
+            crate::engine::taper::taper(&crate::engine::taper::TaperInput {
+                start_mme: total,
+                percent_per_step: percent,
+                days_between: days,
+                start,
+            })
+            .map(|steps| (total, steps))
+        }))
+    });
+    let field = move |id: &'static str,
+                      label: &'static str,
+                      get: fn(&ConvertForm) -> String,
+                      set: fn(&mut ConvertForm, String)| {
+        view! {
+            <div class="field">
+                <label for=id>{label}</label>
+                <input id=id autocomplete="off" prop:value=move || ctx.form.with(get)
+                    on:input=move |ev| { let v = event_target_value(&ev); ctx.form.update(|f| set(f, v)); } />
+            </div>
+        }
+    };
+    view! {
+        <details class="pump-info" id="taper-plan">
+            <summary>"Systemic taper plan (optional)"</summary>
+            <p class="hint">"The regimen's total MME brought to zero in equal steps you choose; no rate is suggested."</p>
+            <div class="field-row">
+                {field("taper_percent", "Each step, % of the starting total", |f| f.taper_percent.clone(), |f, v| f.taper_percent = v)}
+                {field("taper_days", "Days between steps", |f| f.taper_days.clone(), |f, v| f.taper_days = v)}
+                {field("taper_start", "First step on (YYYY-MM-DD)", |f| f.taper_start.clone(), |f, v| f.taper_start = v)}
+            </div>
+            {move || match result.get() {
+                None => ().into_any(),
+                Some(Err(e)) => view! { <p class="field-error" id="taper-error" role="alert">{e.to_string()}</p> }.into_any(),
+                Some(Ok((total, steps))) => {
+                    let svg = crate::chart::timeline::taper_svg(&steps, total, 520, 220);
+                    view! {
+                        <dl class="results" id="taper-steps">
+                            {crate::engine::report::convert::taper_rows(&steps).into_iter().map(|(at, mme)| view! {
+                                <dt>{at}</dt><dd>{mme}</dd>
+                            }).collect_view()}
+                        </dl>
+                        <img src=super::input::svg_data_url(&svg) width="520" height="220"
+                            alt="The systemic taper: total MME stepping down to zero at each step's date; the same steps are listed above." />
+                    }.into_any()
+                }
+            }}
+        </details>
     }
 }
 

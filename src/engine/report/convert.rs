@@ -133,6 +133,19 @@ pub fn factor_text(o: &crate::engine::convert::Opioid) -> String {
     format!("{} MME per {}", format_number(o.factor), o.unit.symbol())
 }
 
+/// A taper's steps in words: (date, "90 mg/day").
+pub fn taper_rows(steps: &[crate::engine::taper::TaperStep]) -> Vec<(String, String)> {
+    steps
+        .iter()
+        .map(|s| {
+            (
+                crate::engine::quantities::format::format_date_time(s.at),
+                format!("{} MME", with_unit(s.mme, "mg/day")),
+            )
+        })
+        .collect()
+}
+
 /// A quantity with its unit, as the native command prints it.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Amount {
