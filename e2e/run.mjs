@@ -888,6 +888,7 @@ await test('outcomes: visits with pain and MME in a record, markers, bad scores 
   assertTrue(svg.includes('mild below 4') && svg.includes('severe from 7'), 'the thresholds are drawn');
   writeFileSync(join(artifacts, 'timeline.svg'), svg);
   assertTrue(svg.includes('Systemic MME (mg/day)') && />\s*R\s*</.test(svg), 'the MME axis and the session marker');
+  assertEq(await page.textContent('#timeline-legend'), 'Session markers: R: Record created.', 'the legend');
   const [download] = await Promise.all([page.waitForEvent('download'), page.click('#outcome-csv')]);
   const csvText = readFileSync(await download.path(), 'utf8').trim().split('\n');
   assertEq(csvText.length, 4, 'a header and three visits');

@@ -155,3 +155,23 @@ fn the_docs_example_record_reads_with_its_markers() -> TestResult {
     );
     Ok(())
 }
+
+/// The timeline marks each session by its workflow's initial; the legend says which is which.
+#[test]
+fn the_timeline_legend_names_each_marker() -> TestResult {
+    let mut record = Record::new(
+        "r-8",
+        Patient::default(),
+        Implant::default(),
+        docs("example-plan.json")?,
+        at(2026, 11, 25, 9, 0),
+    )?;
+    let plan = record.plan.clone();
+    record.confirm(at(2027, 1, 25, 9, 0), "Refill visit", plan.clone());
+    record.confirm(at(2027, 1, 26, 9, 0), "Change the programme", plan);
+    assert_eq!(
+        itdose::engine::report::outcomes::session_legend(&record),
+        "Session markers: R: Record created, Refill visit; C: Change the programme."
+    );
+    Ok(())
+}

@@ -205,6 +205,7 @@ pub fn Outcomes(record: Arc<Record>, add: Callback<OutcomeEntry, Result<(), Stri
             {chart.map(|src| view! {
                 <figure class="chart" id="timeline">
                     <figcaption>"Therapy timeline: pain now and systemic MME by visit, the mild and severe thresholds, and each confirmed session"</figcaption>
+                    <p class="hint" id="timeline-legend">{crate::engine::report::outcomes::session_legend(&record)}</p>
                     <img src=src alt="Therapy timeline: pain scores and systemic MME over time with the mild and severe thresholds and the sessions marked (each by its workflow's initial); the same values are listed above." width="720" height="320" />
                 </figure>
             })}

@@ -81,6 +81,25 @@ fn marker_words(m: Markers) -> String {
     out.join("; ")
 }
 
+/// The timeline's session markers in words: each letter and the workflows it stands for, in order
+/// of first use ("R: Record created, Refill visit; C: Change the programme").
+pub fn session_legend(record: &Record) -> String {
+    let mut letters: Vec<(String, Vec<String>)> = Vec::new();
+    for h in &record.history {
+        let letter: String = h.workflow.chars().take(1).collect();
+        match letters.iter_mut().find(|(l, _)| *l == letter) {
+            Some((_, names)) if !names.contains(&h.workflow) => names.push(h.workflow.clone()),
+            Some(_) => {}
+            None => letters.push((letter, vec![h.workflow.clone()])),
+        }
+    }
+    let parts: Vec<String> = letters
+        .into_iter()
+        .map(|(l, names)| format!("{l}: {}", names.join(", ")))
+        .collect();
+    format!("Session markers: {}.", parts.join("; "))
+}
+
 /// The thresholds in words, with their sources and marks.
 pub fn thresholds_text(t: &Thresholds) -> String {
     format!(
