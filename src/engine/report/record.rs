@@ -55,19 +55,24 @@ fn drugs(plan: &Plan, library: &DrugLibrary) -> String {
         .join(", ")
 }
 
-/// The list line of `record`.
-pub fn summary(record: &Record, catalogue: &Catalogue, library: &DrugLibrary) -> RecordSummary {
+/// What a record is called: its name, else its identifier, else "Record without a name".
+pub fn title(record: &Record) -> String {
     let name = record.patient.name.trim();
     let identifier = record.patient.identifier.trim();
-    let title = if !name.is_empty() {
+    if !name.is_empty() {
         name.to_owned()
     } else if !identifier.is_empty() {
         identifier.to_owned()
     } else {
         "Record without a name".to_owned()
-    };
+    }
+}
+
+/// The list line of `record`.
+pub fn summary(record: &Record, catalogue: &Catalogue, library: &DrugLibrary) -> RecordSummary {
+    let identifier = record.patient.identifier.trim();
     RecordSummary {
-        title,
+        title: title(record),
         identifier: identifier.to_owned(),
         pump: catalogue
             .get(&record.plan.pump.model)
