@@ -10,11 +10,6 @@ pub mod timeline;
 
 use plotters::style::RGBColor;
 
-/// Days from `from` to `to` (negative before), the x unit of every dated chart.
-pub(crate) fn days_between(from: jiff::civil::DateTime, to: jiff::civil::DateTime) -> f64 {
-    from.duration_until(to).as_secs_f64() / 86_400.0
-}
-
 /// Colours, shared by name with the CSS custom properties in `style/main.css`.
 pub mod palette {
     use super::RGBColor;

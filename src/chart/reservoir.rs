@@ -7,7 +7,7 @@ use plotters::coord::Shift;
 use plotters::coord::types::RangedCoordf64;
 use plotters::prelude::*;
 
-use super::{days_between, palette};
+use super::palette;
 use crate::engine::report::{MarkerKind, ReservoirChartText, axis_date, axis_volume};
 use crate::engine::{Outcome, PatientUse, Polyline};
 
@@ -52,6 +52,10 @@ pub struct ReservoirChart {
     pub description: String,
     /// MRI window (start, scan end, latest restart), days after the fill.
     pub mri: Option<(f64, f64, f64)>,
+}
+
+fn days_between(from: DateTime, to: DateTime) -> f64 {
+    from.duration_until(to).as_secs_f64() / 86_400.0
 }
 
 impl ReservoirChart {

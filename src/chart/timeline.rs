@@ -6,11 +6,15 @@
 use plotters::coord::Shift;
 use plotters::prelude::*;
 
-use super::{days_between, palette};
+use super::palette;
 use crate::engine::format::format_number;
 use crate::engine::outcomes::Thresholds;
 use crate::engine::record::Record;
 use crate::engine::report::axis_date;
+
+fn days(from: jiff::civil::DateTime, to: jiff::civil::DateTime) -> f64 {
+    from.duration_until(to).as_secs_f64() / 86_400.0
+}
 
 /// Draws the timeline of `record` on `area`.
 ///
@@ -27,7 +31,7 @@ pub fn draw<DB: DrawingBackend>(
     let (Some(start), Some(end)) = (dates.iter().min().copied(), dates.iter().max().copied()) else {
         return Ok(());
     };
-    let x_end = days_between(start, end).max(7.0) * 1.05;
+    let x_end = days(start, end).max(7.0) * 1.05;
     let mme_top = record
         .outcomes
         .iter()
@@ -80,7 +84,7 @@ pub fn draw<DB: DrawingBackend>(
         )])?;
     }
     for h in &record.history {
-        let d = days_between(start, h.at);
+        let d = days(start, h.at);
         ctx.draw_series([PathElement::new(
             [(d, 0.0), (d, 10.0)],
             palette::ALARM.mix(0.6).stroke_width(1),
@@ -95,7 +99,7 @@ pub fn draw<DB: DrawingBackend>(
     let mut pain: Vec<(f64, f64)> = record
         .outcomes
         .iter()
-        .filter_map(|o| o.pain_now.map(|p| (days_between(start, o.at), p)))
+        .filter_map(|o| o.pain_now.map(|p| (days(start, o.at), p)))
         .collect();
     pain.sort_by(|a, b| a.0.total_cmp(&b.0));
     ctx.draw_series(LineSeries::new(
@@ -106,7 +110,7 @@ pub fn draw<DB: DrawingBackend>(
     let mut mme: Vec<(f64, f64)> = record
         .outcomes
         .iter()
-        .filter_map(|o| o.systemic_mme.map(|m| (days_between(start, o.at), m)))
+        .filter_map(|o| o.systemic_mme.map(|m| (days(start, o.at), m)))
         .collect();
     mme.sort_by(|a, b| a.0.total_cmp(&b.0));
     ctx.draw_secondary_series(LineSeries::new(mme.iter().copied(), palette::TYPICAL.stroke_width(2)))?;
@@ -138,7 +142,7 @@ pub fn taper_svg(steps: &[crate::engine::taper::TaperStep], start_mme: f64, widt
     let mut points = vec![(0.0, start_mme)];
     let mut before = start_mme;
     for s in steps {
-        let d = days_between(first, s.at);
+        let d = days(first, s.at);
         points.push((d, before));
         points.push((d, s.mme));
         before = s.mme;

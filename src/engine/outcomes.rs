@@ -8,6 +8,7 @@
 use jiff::civil::DateTime;
 use serde::{Deserialize, Serialize};
 
+use crate::engine::catalogue::pump::Mark;
 use crate::engine::convert::SourcedValue;
 use crate::engine::error::{Error, Field, Problem};
 use crate::engine::quantities::format::with_unit;
@@ -172,4 +173,9 @@ pub fn markers(entry: &OutcomeEntry, baseline: Option<&OutcomeEntry>, t: &Thresh
 /// The baseline of a list of entries: the first (by date) with a pain score now.
 pub fn baseline(entries: &[OutcomeEntry]) -> Option<&OutcomeEntry> {
     entries.iter().filter(|e| e.pain_now.is_some()).min_by_key(|e| e.at)
+}
+
+/// The mark of a threshold, for display.
+pub fn mark_of(v: &SourcedValue) -> Mark {
+    v.mark
 }

@@ -17,7 +17,7 @@ use super::persist::{Flash, now, stored};
 use super::route::focus_later;
 use super::state::AppState;
 use crate::engine::record::{Implant, Patient, Record, export, import, seal, unseal};
-use crate::engine::report::record::{RecordSummary, history, summary, title};
+use crate::engine::report::record::{RecordSummary, history, summary};
 use crate::engine::{Catalogue, DrugLibrary, Plan, PlanStatus};
 use crate::form::PlanForm;
 
@@ -191,6 +191,15 @@ pub fn confirmed(state: AppState, at: jiff::civil::DateTime, workflow: &str) -> 
     Some(text)
 }
 
+fn title(record: &Record) -> String {
+    let name = record.patient.name.trim();
+    if name.is_empty() {
+        record.patient.identifier.trim().to_owned()
+    } else {
+        name.to_owned()
+    }
+}
+
 /// The records screen.
 #[component]
 pub fn RecordsScreen() -> impl IntoView {
@@ -225,7 +234,7 @@ fn OpenRecord() -> impl IntoView {
         <section class="open-record" aria-labelledby="open-record-heading">
             {move || match open.get() {
                 Some(record) => view! {
-                    <h3 id="open-record-heading" tabindex="-1">"Open record: "{title(&record)}</h3>
+                    <h3 id="open-record-heading" tabindex="-1">"Open record: "{summary_title(&record)}</h3>
                     <p class="hint">"Each session confirmed on the review is recorded here."</p>
                     <RecordDetails existing=Some(record.clone()) />
                     <RecordHistory record=record.clone() />
@@ -238,6 +247,15 @@ fn OpenRecord() -> impl IntoView {
                 }.into_any(),
             }}
         </section>
+    }
+}
+
+fn summary_title(record: &Record) -> String {
+    let t = title(record);
+    if t.is_empty() {
+        "Record without a name".to_owned()
+    } else {
+        t
     }
 }
 
@@ -463,7 +481,7 @@ fn item_actions(
                 let mut form = state.library.with_untracked(|l| PlanForm::from_plan(&record.plan, l));
                 form.record = Some(record.id.clone());
                 state.replace_plan(form);
-                flash.show(format!("{} opened", title(&record)));
+                flash.show(format!("{} opened", summary_title(&record)));
                 focus_later("open-record-heading");
             }
             Err(e) => flash.show(format!("Could not open: {e}")),
@@ -477,7 +495,7 @@ fn item_actions(
         {
             Ok(copy) => {
                 records.changed();
-                flash.show(format!("{} made (no identifier, no history)", title(&copy)));
+                flash.show(format!("{} made (no identifier, no history)", summary_title(&copy)));
             }
             Err(e) => flash.show(format!("Could not duplicate: {e}")),
         }
@@ -501,7 +519,7 @@ fn item_actions(
             return;
         }
         let was_open = state.record_id_untracked().as_deref() == Some(id.as_str());
-        let title = records.find(&id).map_or_else(|| id.clone(), |r| title(&r));
+        let title = records.find(&id).map_or_else(|| id.clone(), |r| summary_title(&r));
         deleted.update(|d| {
             d.push(Deleted {
                 key: k,
@@ -607,7 +625,7 @@ fn ImportRecord() -> impl IntoView {
                         Ok(()) => {
                             error.set(None);
                             records.changed();
-                            let mut text = format!("Imported \u{201c}{}\u{201d}.", title(&opened.record));
+                            let mut text = format!("Imported \u{201c}{}\u{201d}.", summary_title(&opened.record));
                             for n in &opened.notes {
                                 text.push(' ');
                                 text.push_str(n);
@@ -689,6 +707,6 @@ pub fn open_title() -> Signal<Option<String>> {
         let id = state.record_id()?;
         let records = records?;
         records.list.track();
-        records.find(&id).map(|r| title(&r))
+        records.find(&id).map(|r| summary_title(&r))
     })
 }

@@ -116,17 +116,11 @@ pub fn thresholds_text(t: &Thresholds) -> String {
     )
 }
 
-/// The visits oldest first, and the baseline they are compared with.
-fn by_date(record: &Record) -> (Vec<OutcomeEntry>, Option<OutcomeEntry>) {
+/// The visits, oldest first, with their markers.
+pub fn rows(record: &Record, library: &DrugLibrary, t: &Thresholds) -> Vec<OutcomeRow> {
     let mut entries = record.outcomes.clone();
     entries.sort_by_key(|e| e.at);
     let base = baseline(&entries).cloned();
-    (entries, base)
-}
-
-/// The visits, oldest first, with their markers.
-pub fn rows(record: &Record, library: &DrugLibrary, t: &Thresholds) -> Vec<OutcomeRow> {
-    let (entries, base) = by_date(record);
     entries
         .iter()
         .map(|e| OutcomeRow {
@@ -158,7 +152,9 @@ fn cell(text: &str) -> String {
 
 /// The visits as CSV: one line each, numbers unformatted, markers as yes / no / empty.
 pub fn csv(record: &Record, library: &DrugLibrary, t: &Thresholds) -> String {
-    let (entries, base) = by_date(record);
+    let mut entries = record.outcomes.clone();
+    entries.sort_by_key(|e| e.at);
+    let base = baseline(&entries).cloned();
     let yes_no = |b: Option<bool>| match b {
         Some(true) => "yes",
         Some(false) => "no",

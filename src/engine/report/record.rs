@@ -55,24 +55,19 @@ fn drugs(plan: &Plan, library: &DrugLibrary) -> String {
         .join(", ")
 }
 
-/// What a record is called: its name, else its identifier, else "Record without a name".
-pub fn title(record: &Record) -> String {
+/// The list line of `record`.
+pub fn summary(record: &Record, catalogue: &Catalogue, library: &DrugLibrary) -> RecordSummary {
     let name = record.patient.name.trim();
     let identifier = record.patient.identifier.trim();
-    if !name.is_empty() {
+    let title = if !name.is_empty() {
         name.to_owned()
     } else if !identifier.is_empty() {
         identifier.to_owned()
     } else {
         "Record without a name".to_owned()
-    }
-}
-
-/// The list line of `record`.
-pub fn summary(record: &Record, catalogue: &Catalogue, library: &DrugLibrary) -> RecordSummary {
-    let identifier = record.patient.identifier.trim();
+    };
     RecordSummary {
-        title: title(record),
+        title,
         identifier: identifier.to_owned(),
         pump: catalogue
             .get(&record.plan.pump.model)
