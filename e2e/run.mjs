@@ -840,6 +840,11 @@ await test('titration planner: ziconotide 2.4 → 9.6 mcg/day in rises of at mos
   ]), 'the rises');
   const said = await page.textContent('#titration-notes');
   assertTrue(said.includes('Each rise at most 2.4 mcg/day, at least 4 days apart.') && said.includes('low-reservoir alarm sounds on'), said);
+  // Where the refill falls: 25 Nov + 40 days (ziconotide diluted, the dilution not known) binds.
+  const refills = await listed(page, 'titration-refills');
+  assertEq(refills.length, 1, JSON.stringify(refills));
+  assertEq(refills[0][0], 'Mon 4 Jan 2027, 09:00', JSON.stringify(refills));
+  assertTrue(refills[0][1].startsWith('ziconotide stability in the pump: 40 days'), JSON.stringify(refills));
   await page.screenshot({ path: join(artifacts, 'titration-desktop.png'), fullPage: true });
   // A drug the library gives no rule: the planner asks for the clinician's own.
   await importPlan(page, join(root, 'docs', 'example-plan.json'), 'change');

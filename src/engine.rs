@@ -45,7 +45,10 @@ pub use csf::transit::{
 };
 pub use dosing::change::{JUMP_FACTOR, STEP_FACTOR, StepNote};
 pub use dosing::compounding::{CompoundingLine, Worksheet, WorksheetLine, worksheet};
-pub use dosing::titration::{MAX_STEPS, OwnRule, TitrationInput, TitrationPlan, TitrationStep, plan_titration};
+pub use dosing::titration::{
+    MAX_REFILLS, MAX_STEPS, OwnRule, PlannedRefill, TitrationFill, TitrationInput, TitrationPlan, TitrationStep,
+    plan_titration,
+};
 pub use error::{Error, Field, Location, Problem, element_id};
 pub use plan::evaluate::evaluate;
 pub use plan::findings::{

@@ -1,6 +1,7 @@
 //! The titration planner on the change screen: from the lead drug's current daily dose to a target,
 //! the rises its titration rule allows (the library's, or the clinician's own when the library has
-//! none), with their dates and rates, and when the low-reservoir alarm falls under those rates.
+//! none), with their dates and rates, when the low-reservoir alarm falls under those rates, and
+//! the refill-by dates along the way (the pump's rule, the drug's stability, the end of service).
 //! A plan to follow, not a programme: each rise is a change of its own, reviewed and confirmed.
 
 use gloo_storage::{LocalStorage, Storage};
@@ -9,8 +10,10 @@ use serde::{Deserialize, Serialize};
 
 use super::persist::stored;
 use super::state::AppState;
-use crate::engine::report::titration::{notes, rows};
-use crate::engine::{Error, Field, OwnRule, Plan, Programme, TitrationInput, parse_date, parse_number, plan_titration};
+use crate::engine::report::titration::{notes, refill_rows, rows};
+use crate::engine::{
+    Error, Field, Outcome, OwnRule, Plan, Programme, TitrationFill, TitrationInput, parse_date, parse_number, plan_titration,
+};
 
 /// The key of the planner as typed.
 const TITRATION_KEY: &str = "itdose.titration.v1";
@@ -26,9 +29,9 @@ struct PlannerForm {
     own_days: String,
 }
 
-/// What the planner needs from the plan: the lead drug, its dose, concentration and unit, the fill
-/// and the last change.
-fn from_plan(plan: &Plan) -> Option<(TitrationInput, String)> {
+/// What the planner needs from the evaluated plan: the lead drug, its dose, concentration and unit,
+/// the fill with its refill-by constraints, and the last change.
+fn from_plan(plan: &Plan, outcome: &Outcome) -> Option<(TitrationInput, String)> {
     let Programme::LeadDose { lead } = plan.programme else {
         return None;
     };
@@ -49,15 +52,7 @@ fn from_plan(plan: &Plan) -> Option<(TitrationInput, String)> {
             last_change: plan.titration.as_ref().and_then(|t| t.last_change),
             own_rule: None,
             concentration: concentration.value(),
-            // The alarm is projected from the lead drug's rate only: not for a programme with
-            // boluses (the reservoir chart has it).
-            fill: plan.boluses.is_empty().then(|| {
-                (
-                    plan.fill.volume.value(),
-                    plan.fill.filled_at,
-                    plan.fill.low_reservoir_alarm.value(),
-                )
-            }),
+            fill: TitrationFill::of(plan, outcome),
         },
         unit,
     ))
@@ -120,7 +115,7 @@ pub fn TitrationPlanner() -> impl IntoView {
         }
     });
     let result = Memo::new(move |_| {
-        let base = state.last_valid.with(|s| s.as_ref().and_then(|s| from_plan(&s.plan)));
+        let base = state.last_valid.with(|s| s.as_ref().and_then(|s| from_plan(&s.plan, &s.outcome)));
         let Some((input, unit)) = base else {
             return Err("The planner needs a lead-dose programme without flex steps, with the lead drug's dose and concentration.".to_owned());
         };
@@ -131,7 +126,7 @@ pub fn TitrationPlanner() -> impl IntoView {
         state
             .library
             .with(|l| plan_titration(&input, l))
-            .map(|p| (rows(&p, &unit), notes(&p, &unit)))
+            .map(|p| (rows(&p, &unit), notes(&p, &unit), refill_rows(&p)))
             .map_err(|e| e.to_string())
     });
     view! {
@@ -151,12 +146,18 @@ pub fn TitrationPlanner() -> impl IntoView {
                 </div>
             </fieldset>
             {move || match result.get() {
-                Ok((steps, said)) => view! {
+                Ok((steps, said, refills)) => view! {
                     <dl class="results" id="titration-steps" aria-label="Titration plan">
                         {steps.into_iter().map(|r| view! {
                             <dt>{r.at}</dt><dd>{format!("{} ({}), {}", r.dose, r.rise, r.rate)}</dd>
                         }).collect_view()}
                     </dl>
+                    {(!refills.is_empty()).then(|| view! {
+                        <h4>"Refill by, along the way"</h4>
+                        <dl class="results" id="titration-refills" aria-label="Refills along the way">
+                            {refills.into_iter().map(|r| view! { <dt>{r.at}</dt><dd>{r.binding}</dd> }).collect_view()}
+                        </dl>
+                    })}
                     <ul class="hint" id="titration-notes">{said.into_iter().map(|n| view! { <li>{n}</li> }).collect_view()}</ul>
                 }.into_any(),
                 Err(e) if e.is_empty() => ().into_any(),

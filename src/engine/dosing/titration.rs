@@ -14,9 +14,12 @@ use serde::{Deserialize, Serialize};
 
 use crate::engine::catalogue::library::DrugLibrary;
 use crate::engine::error::{Error, Field, Problem};
+use crate::engine::plan::model::Plan;
+use crate::engine::plan::outcome::Outcome;
 use crate::engine::quantities::format::format_number;
 use crate::engine::quantities::time::after;
 use crate::engine::quantities::units::Days;
+use crate::engine::reservoir::refill::{RefillCandidate, RefillReason, RuleVolume};
 
 /// At most this many steps in one plan (more means the target is unreachable in practice).
 pub const MAX_STEPS: usize = 100;
@@ -51,9 +54,82 @@ pub struct TitrationInput {
     pub own_rule: Option<OwnRule>,
     /// Concentration in the reservoir, in the drug's unit per mL.
     pub concentration: f64,
-    /// The fill: volume (mL), when (wall clock) and the low-reservoir alarm volume (mL).
-    pub fill: Option<(f64, DateTime, f64)>,
+    /// The fill and what binds its refill date (none: the alarm and the refills are not
+    /// projected).
+    pub fill: Option<TitrationFill>,
 }
+
+/// The fill the titration starts from, and the refill-by constraints that recur with every refill.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TitrationFill {
+    /// Volume filled, mL (every refill along the way is assumed to the same volume).
+    pub volume: f64,
+    /// When (wall clock).
+    pub filled_at: DateTime,
+    /// The low-reservoir alarm volume, mL.
+    pub alarm: f64,
+    /// The volume the pump's refill rule refills at (the alarm, Prometra's refill-date volume, or a
+    /// constant-flow pump's refill volume).
+    pub rule: RuleVolume,
+    /// The fast edge of the pump's flow accuracy, ± percent (refill dates err early).
+    pub fast_edge: Option<f64>,
+    /// The shortest drug stability in the pump, in days from each fill, with its reason.
+    pub stability: Option<(Days, RefillReason)>,
+    /// The device's end of service.
+    pub end_of_service: Option<DateTime>,
+}
+
+impl TitrationFill {
+    /// The fill of an evaluated plan and its recurring constraints: the pump's rule volume and flow
+    /// accuracy, the shortest stability, the end of service. None for a programme with boluses
+    /// (the alarm would be projected from the lead drug's rate alone: the reservoir chart has it).
+    pub fn of(plan: &Plan, outcome: &Outcome) -> Option<Self> {
+        if !plan.boluses.is_empty() {
+            return None;
+        }
+        let filled_at = plan.fill.filled_at;
+        let mut rule = RuleVolume::Alarm(plan.fill.low_reservoir_alarm);
+        let mut stability: Option<(Days, RefillReason)> = None;
+        for c in &outcome.refill_by.candidates {
+            match &c.reason {
+                RefillReason::PumpRule { volume, .. } => rule = *volume,
+                RefillReason::Stability { days, .. }
+                    if stability.as_ref().is_none_or(|(d, _)| days.value() < d.value()) =>
+                {
+                    stability = Some((*days, c.reason.clone()));
+                }
+                _ => {}
+            }
+        }
+        Some(Self {
+            volume: plan.fill.volume.value(),
+            filled_at,
+            alarm: plan.fill.low_reservoir_alarm.value(),
+            rule,
+            fast_edge: outcome.pump.accuracy_percent,
+            stability,
+            end_of_service: plan.pump.end_of_service,
+        })
+    }
+
+    fn rule_volume(&self) -> f64 {
+        match self.rule {
+            RuleVolume::RefillDate(v) | RuleVolume::Alarm(v) | RuleVolume::Reservoir(v) => v.value(),
+        }
+    }
+}
+
+/// A refill along the way: its refill-by date and what binds it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PlannedRefill {
+    /// Refill by then.
+    pub at: DateTime,
+    /// What binds it (the pump's rule at the titrated rates, a drug's stability, the end of service).
+    pub binding: RefillCandidate,
+}
+
+/// At most this many refills are planned along the way.
+pub const MAX_REFILLS: usize = 24;
 
 /// One rise.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -85,6 +161,9 @@ pub struct TitrationPlan {
     /// When the low-reservoir alarm sounds under the titrated rates (none: no fill given, or not
     /// within the plan's last step plus a year).
     pub alarm: Option<DateTime>,
+    /// The refills along the way, each on its refill-by date and to the fill's volume, until the
+    /// first one after the last rise (empty: no fill given).
+    pub refills: Vec<PlannedRefill>,
 }
 
 fn invalid(field: Field, detail: impl Into<String>) -> Error {
@@ -204,8 +283,8 @@ pub fn plan_titration(input: &TitrationInput, library: &DrugLibrary) -> Result<T
             ),
         ));
     }
-    if let Some((volume, _, alarm)) = input.fill
-        && !(volume.is_finite() && alarm.is_finite() && volume > alarm)
+    if let Some(fill) = &input.fill
+        && !(fill.volume.is_finite() && fill.alarm.is_finite() && fill.volume > fill.alarm && fill.volume > fill.rule_volume())
     {
         return Err(invalid(
             Field::FillVolume,
@@ -247,7 +326,15 @@ pub fn plan_titration(input: &TitrationInput, library: &DrugLibrary) -> Result<T
         dose = next;
         at = after(at, spacing).map_err(retag)?;
     }
-    let alarm = input.fill.and_then(|fill| alarm_at(input, &steps, fill));
+    let alarm = input
+        .fill
+        .as_ref()
+        .and_then(|fill| used_by(input, &steps, fill.filled_at, fill.volume - fill.alarm, 1.0));
+    let refills = input
+        .fill
+        .as_ref()
+        .map(|fill| refills(input, &steps, fill))
+        .unwrap_or_default();
     Ok(TitrationPlan {
         steps,
         max_step,
@@ -255,24 +342,75 @@ pub fn plan_titration(input: &TitrationInput, library: &DrugLibrary) -> Result<T
         spacing_hours,
         rules,
         alarm,
+        refills,
     })
 }
 
-/// When the reservoir reaches the alarm volume, delivering the current dose until the first rise
-/// and each step's rate after it (none: not within a year of the last rise).
-fn alarm_at(
-    input: &TitrationInput,
-    steps: &[TitrationStep],
-    (volume, filled, alarm): (f64, DateTime, f64),
-) -> Option<DateTime> {
-    let mut left = volume - alarm;
-    let mut from = filled;
-    let mut rate = input.current / input.concentration;
-    let changes = steps.iter().map(|s| (s.at, s.rate));
-    for (until, next_rate) in changes.chain(std::iter::once((
-        after(steps.last().map_or(filled, |s| s.at), Days::new(366.0).ok()?).ok()?,
-        0.0,
-    ))) {
+/// The refills along the way: from the fill, the earliest of the pump's rule (the volume down to
+/// the rule's volume at the titrated rates, at the fast edge of the flow accuracy), the shortest
+/// stability and the end of service; refilled then to the same volume, and again, until the first
+/// refill after the last rise (or the end of service, or [`MAX_REFILLS`]).
+fn refills(input: &TitrationInput, steps: &[TitrationStep], fill: &TitrationFill) -> Vec<PlannedRefill> {
+    let last_rise = steps.last().map_or(fill.filled_at, |s| s.at);
+    let factor = 1.0 + fill.fast_edge.unwrap_or(0.0) / 100.0;
+    let rule = RefillReason::PumpRule {
+        volume: fill.rule,
+        every_bolus: false,
+        fast_edge: fill.fast_edge,
+    };
+    let mut out = Vec::new();
+    let mut from = fill.filled_at;
+    while out.len() < MAX_REFILLS {
+        let mut candidates: Vec<RefillCandidate> = Vec::new();
+        if let Some(at) = used_by(input, steps, from, fill.volume - fill.rule_volume(), factor) {
+            candidates.push(RefillCandidate {
+                at,
+                reason: rule.clone(),
+            });
+        }
+        if let Some((days, reason)) = &fill.stability
+            && let Ok(at) = after(from, *days)
+        {
+            candidates.push(RefillCandidate {
+                at,
+                reason: reason.clone(),
+            });
+        }
+        if let Some(end) = fill.end_of_service {
+            candidates.push(RefillCandidate {
+                at: end,
+                reason: RefillReason::EndOfService,
+            });
+        }
+        let Some(binding) = candidates.into_iter().min_by_key(|c| c.at) else {
+            break;
+        };
+        let at = binding.at;
+        let ends = at <= from || at > last_rise || binding.reason == RefillReason::EndOfService;
+        out.push(PlannedRefill { at, binding });
+        if ends {
+            break;
+        }
+        from = at;
+    }
+    out
+}
+
+/// When `volume` mL is used from `from`, delivering (× `factor`, the fast edge of the flow
+/// accuracy) the dose in force at each moment: the current dose before the first rise, each
+/// step's rate after it (none: not within a year of the last rise).
+fn used_by(input: &TitrationInput, steps: &[TitrationStep], start: DateTime, volume: f64, factor: f64) -> Option<DateTime> {
+    let mut left = volume;
+    let mut from = start;
+    let mut rate = steps
+        .iter()
+        .rev()
+        .find(|s| s.at <= start)
+        .map_or(input.current / input.concentration, |s| s.rate)
+        * factor;
+    let changes = steps.iter().filter(|s| s.at > start).map(|s| (s.at, s.rate * factor));
+    let horizon = after(steps.last().map_or(start, |s| s.at.max(start)), Days::new(366.0).ok()?).ok()?;
+    for (until, next_rate) in changes.chain(std::iter::once((horizon, 0.0))) {
         let days = (until.duration_since(from).as_secs_f64() / 86_400.0).max(0.0);
         if rate > 0.0 && left <= rate * days {
             return after(from, Days::new(left / rate).ok()?).ok();

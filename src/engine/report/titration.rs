@@ -63,5 +63,31 @@ pub fn notes(plan: &TitrationPlan, unit: &str) -> Vec<String> {
         ),
         None => "The low-reservoir alarm is not projected here (no fill, a programme with boluses, or not within a year of the last rise): see the reservoir chart.".to_owned(),
     });
+    if !plan.refills.is_empty() {
+        out.push(
+            "Refills along the way: each on its refill-by date (the earliest of the pump's rule at the titrated rates, the drug's stability and the end of service), to the same volume as this fill."
+                .to_owned(),
+        );
+    }
     out
+}
+
+/// One refill along the way, as shown.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct RefillRow {
+    /// "Sat 9 Jan 2027, 06:00".
+    pub at: String,
+    /// What binds it: "ziconotide stability in the pump: 60 days (…)".
+    pub binding: String,
+}
+
+/// The refills along the way: each refill-by date and what binds it.
+pub fn refill_rows(plan: &TitrationPlan) -> Vec<RefillRow> {
+    plan.refills
+        .iter()
+        .map(|r| RefillRow {
+            at: format_date_time(r.at),
+            binding: super::reservoir::reason(&r.binding),
+        })
+        .collect()
 }
