@@ -870,7 +870,9 @@ await test('outcomes: visits with pain and MME in a record, markers, bad scores 
     await page.fill('#systemic_mme', mme);
     await page.click('#outcome-add');
   };
-  await visit('2026-12-01', '11', '360');
+  // Visit dates after today: the record is kept now, and a visit shows the doses in force then.
+  const day = n => new Date(Date.now() + n * 86400000).toISOString().slice(0, 10);
+  await visit(day(5), '11', '360');
   await page.waitForSelector('#pain_now-error p');
   assertTrue((await page.textContent('#pain_now-error')).includes('10 of 10'), await page.textContent('#pain_now-error'));
   assertEq(await page.inputValue('#pain_now'), '11', 'what was typed stays');
@@ -881,23 +883,24 @@ await test('outcomes: visits with pain and MME in a record, markers, bad scores 
   await page.fill('#systemic_mme', '');
   await page.click('#outcome-add');
   await page.waitForFunction(() => document.querySelector('#pain_now-error').textContent.includes('enter at least'));
-  await visit('2026-12-01', '8', '360');
+  await visit(day(5), '8', '360');
   await page.waitForFunction(() => document.querySelector('#outcome-log')?.textContent.includes('severe pain'));
-  await visit('2027-01-05', '6.4', '60');
+  await visit(day(40), '6.4', '60');
   await page.waitForFunction(() => document.querySelector('#outcome-log')?.textContent.includes('responder'));
-  await visit('2027-02-25', '3', '0');
+  await visit(day(90), '3', '0');
   await page.waitForFunction(() => document.querySelector('#outcome-log')?.textContent.includes('systemic opioids stopped'));
   const log = await page.textContent('#outcome-log');
-  assertTrue(log.includes('Pain now 6.4 of 10') && log.includes('Intrathecal: morphine 1 mg/day'), log);
+  assertTrue(log.includes('Pain now 6.4 of 10') && log.includes('Intrathecal: morphine 1 mg/day, bupivacaine 0.5 mg/day, cloNIDine 20 mcg/day'), log);
   const svg = await page.evaluate(() => decodeURIComponent(document.querySelector('#timeline img').src.split(',')[1]));
   assertTrue(svg.includes('mild below 4') && svg.includes('severe from 7'), 'the thresholds are drawn');
   writeFileSync(join(artifacts, 'timeline.svg'), svg);
   assertTrue(svg.includes('Systemic MME (mg/day)') && />\s*R\s*</.test(svg), 'the MME axis and the session marker');
+  assertTrue(svg.includes('Intrathecal morphine (mg/day)') && svg.includes('Intrathecal cloNIDine (mcg/day)'), 'a strip per intrathecal drug');
   assertEq(await page.textContent('#timeline-legend'), 'Session markers: R: Record created.', 'the legend');
   const [download] = await Promise.all([page.waitForEvent('download'), page.click('#outcome-csv')]);
   const csvText = readFileSync(await download.path(), 'utf8').trim().split('\n');
   assertEq(csvText.length, 4, 'a header and three visits');
-  assertEq(csvText[2], '2027-01-05,00:00,6.4,,60,morphine 1 mg/day,no,no,yes,no,', 'the responder visit');
+  assertEq(csvText[2], `${day(40)},00:00,6.4,,60,"morphine 1 mg/day, bupivacaine 0.5 mg/day, cloNIDine 20 mcg/day",no,no,yes,no,`, 'the responder visit');
   for (const [label, width, height] of [['desktop', 1440, 900], ['tablet', 820, 1180]]) {
     await page.setViewportSize({ width, height });
     await page.screenshot({ path: join(artifacts, `outcomes-${label}.png`), fullPage: true });

@@ -31,4 +31,6 @@ pub mod palette {
     pub const ALL_ALLOWED: RGBColor = RGBColor(0x6d, 0x28, 0xd9);
     /// `--band`: the flow-accuracy band.
     pub const BAND: RGBColor = RGBColor(0x93, 0xc5, 0xfd);
+    /// `--dose`: intrathecal daily doses on the therapy timeline.
+    pub const DOSE: RGBColor = RGBColor(0x7c, 0x2d, 0x12);
 }

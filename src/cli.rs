@@ -182,7 +182,8 @@ pub fn run(args: &[String], read: impl Fn(&str) -> Result<String, String>) -> (u
     let report = report::build(&outcome);
     let outcomes = record.as_ref().and_then(|r| {
         let thresholds = crate::engine::outcomes::Thresholds::builtin().ok()?;
-        Some(crate::engine::report::outcomes::rows(r, &library, &thresholds))
+        let history = crate::engine::outcomes::intrathecal_history(r, &catalogue, &library);
+        Some(crate::engine::report::outcomes::rows(r, &history, &thresholds))
     });
     let out = match (args.text, outcomes) {
         (true, None) => text_report(&report, path),

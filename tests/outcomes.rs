@@ -6,7 +6,7 @@ mod common;
 
 use common::{TestResult, at, docs, library};
 use itdose::engine::Field;
-use itdose::engine::outcomes::{OutcomeEntry, Thresholds, markers};
+use itdose::engine::outcomes::{OutcomeEntry, Thresholds, intrathecal_history, markers};
 use itdose::engine::record::{Implant, Patient, Record};
 use itdose::engine::report::outcomes::{csv, rows};
 
@@ -109,7 +109,8 @@ fn the_outcome_log_and_its_csv() -> TestResult {
             side_effects: String::new(),
         },
     ];
-    let r = rows(&record, &lib, &t);
+    let history = intrathecal_history(&record, &common::catalogue()?, &lib);
+    let r = rows(&record, &history, &t);
     assert_eq!(r.len(), 3);
     assert_eq!(r.get(1).map(|x| x.markers.as_str()), Some("responder"));
     assert_eq!(
@@ -117,13 +118,20 @@ fn the_outcome_log_and_its_csv() -> TestResult {
         Some("mild pain; responder; systemic opioids stopped")
     );
     assert_eq!(r.first().map(|x| x.markers.as_str()), Some("severe pain"));
-    assert_eq!(r.first().map(|x| x.intrathecal.as_str()), Some("morphine 1 mg/day"));
-    let text = csv(&record, &lib, &t);
+    // Every drug's evaluated daily dose: 1 mg/day of morphine at 5 mg/mL is 0.2 mL/day, so
+    // bupivacaine 2.5 mg/mL × 0.2 = 0.5 mg/day and cloNIDine 100 mcg/mL × 0.2 = 20 mcg/day.
+    assert_eq!(
+        r.first().map(|x| x.intrathecal.as_str()),
+        Some("morphine 1 mg/day, bupivacaine 0.5 mg/day, cloNIDine 20 mcg/day")
+    );
+    let text = csv(&record, &history, &t);
     let lines: Vec<&str> = text.lines().collect();
     assert_eq!(lines.len(), 4);
     assert_eq!(
         lines.get(2).copied(),
-        Some("2027-01-05,09:00,6.4,8,60,morphine 1 mg/day,no,no,yes,no,\"'=itching, mild\"")
+        Some(
+            "2027-01-05,09:00,6.4,8,60,\"morphine 1 mg/day, bupivacaine 0.5 mg/day, cloNIDine 20 mcg/day\",no,no,yes,no,\"'=itching, mild\""
+        )
     );
     Ok(())
 }
@@ -142,7 +150,8 @@ fn the_docs_example_record_reads_with_its_markers() -> TestResult {
         &library()?,
     )?;
     let t = Thresholds::builtin()?;
-    let r = rows(&opened.record, &library()?, &t);
+    let history = intrathecal_history(&opened.record, &common::catalogue()?, &library()?);
+    let r = rows(&opened.record, &history, &t);
     let markers: Vec<&str> = r.iter().map(|x| x.markers.as_str()).collect();
     assert_eq!(
         markers,
@@ -173,5 +182,85 @@ fn the_timeline_legend_names_each_marker() -> TestResult {
         itdose::engine::report::outcomes::session_legend(&record),
         "Session markers: R: Record created, Refill visit; C: Change the programme."
     );
+    Ok(())
+}
+
+/// The doses in force at each visit: a visit before the record's first session says so; after a
+/// confirmed change of the morphine dose from 1 to 1.5 mg/day (rate 0.3 mL/day), the visit shows
+/// 1.5 mg/day of morphine, 2.5 × 0.3 = 0.75 mg/day of bupivacaine and 100 × 0.3 = 30 mcg/day of
+/// cloNIDine.
+#[test]
+fn each_visit_shows_the_doses_in_force_then() -> TestResult {
+    let lib = library()?;
+    let t = Thresholds::builtin()?;
+    let plan = docs("example-plan.json")?;
+    let mut record = Record::new(
+        "r-10",
+        Patient::default(),
+        Implant::default(),
+        plan.clone(),
+        at(2026, 11, 25, 9, 0),
+    )?;
+    let mut changed = plan;
+    let lead = changed.drugs.first_mut().ok_or("a drug")?;
+    lead.daily_dose = Some(itdose::engine::AnyDoseRate::new(itdose::engine::MassFamily::Mg, 1.5)?);
+    record.confirm(at(2026, 12, 10, 9, 0), "Change the programme", changed);
+    record.outcomes = vec![
+        OutcomeEntry {
+            at: at(2026, 11, 20, 9, 0),
+            ..visit(1, Some(8.0), None)
+        },
+        visit(5, Some(7.0), None),
+        visit(20, Some(5.0), None),
+    ];
+    let history = intrathecal_history(&record, &common::catalogue()?, &lib);
+    assert_eq!(history.len(), 2);
+    assert!(history.iter().all(|h| h.evaluated));
+    let r = rows(&record, &history, &t);
+    let doses: Vec<&str> = r.iter().map(|x| x.intrathecal.as_str()).collect();
+    assert_eq!(
+        doses,
+        vec![
+            "before the record's first session",
+            "morphine 1 mg/day, bupivacaine 0.5 mg/day, cloNIDine 20 mcg/day",
+            "morphine 1.5 mg/day, bupivacaine 0.75 mg/day, cloNIDine 30 mcg/day",
+        ]
+    );
+    // The timeline draws a strip per drug under the pain and MME panel: 320 + 3 × 110 pixels.
+    let svg = itdose::chart::timeline::svg(&record, &history, &t, 720);
+    assert!(svg.contains("height=\"650\""), "{}", svg.get(..200).unwrap_or_default());
+    for label in [
+        "Intrathecal morphine (mg/day)",
+        "Intrathecal bupivacaine (mg/day)",
+        "Intrathecal cloNIDine (mcg/day)",
+    ] {
+        assert!(svg.contains(label), "{label} missing");
+    }
+    // Each drug a step line: level from the first session to the change, up at the change, level
+    // to the end: four points, the first two at one height, the last two higher (smaller y).
+    let steps: Vec<Vec<(f64, f64)>> = svg
+        .split("<polyline")
+        .filter(|p| p.contains("stroke=\"#7C2D12\""))
+        .filter_map(|p| p.split("points=\"").nth(1)?.split('"').next())
+        .map(|pts| {
+            pts.split_whitespace()
+                .filter_map(|xy| {
+                    xy.split_once(',')
+                        .and_then(|(x, y)| Some((x.parse().ok()?, y.parse().ok()?)))
+                })
+                .collect()
+        })
+        .collect();
+    assert_eq!(steps.len(), 3, "one line per drug");
+    for line in &steps {
+        let [a, b, c, d] = line.as_slice() else {
+            return Err(format!("four points expected: {line:?}").into());
+        };
+        assert!(
+            (a.1 - b.1).abs() < 0.5 && (c.1 - d.1).abs() < 0.5 && c.1 < b.1 - 5.0,
+            "{line:?}"
+        );
+        assert!((b.0 - c.0).abs() < 0.5 && a.0 < b.0 && c.0 < d.0, "{line:?}");
+    }
     Ok(())
 }

@@ -5,9 +5,7 @@
 mod common;
 
 use common::{TestResult, at, library, load_file, ml, run};
-use itdose::engine::{
-    Days, Field, OwnRule, RefillReason, RuleVolume, TitrationFill, TitrationInput, plan_titration,
-};
+use itdose::engine::{Days, Field, OwnRule, RefillReason, RuleVolume, TitrationFill, TitrationInput, plan_titration};
 
 /// A fill of `volume` mL with the alarm (and the pump's rule) at 2 mL, at the programmed rate.
 fn fill(volume: f64, filled_at: jiff::civil::DateTime) -> TitrationFill {
@@ -224,7 +222,10 @@ fn an_evaluated_plan_gives_the_pump_accuracy_and_the_shortest_stability() -> Tes
     let titrated = plan_titration(&i, &lib)?;
     let first = titrated.refills.first().ok_or("a refill")?;
     assert_eq!(first.at, at(2027, 1, 4, 9, 0));
-    assert!(matches!(first.binding.reason, RefillReason::Stability { .. }), "{first:?}");
+    assert!(
+        matches!(first.binding.reason, RefillReason::Stability { .. }),
+        "{first:?}"
+    );
     assert_eq!(titrated.refills.len(), 1, "the first refill is after the last rise");
     Ok(())
 }

@@ -8,10 +8,14 @@
 use jiff::civil::DateTime;
 use serde::{Deserialize, Serialize};
 
-use crate::engine::catalogue::pump::Mark;
+use crate::engine::catalogue::library::DrugLibrary;
+use crate::engine::catalogue::pump::Catalogue;
 use crate::engine::convert::SourcedValue;
 use crate::engine::error::{Error, Field, Problem};
+use crate::engine::plan::evaluate::evaluate;
+use crate::engine::quantities::dose::AnyDoseRate;
 use crate::engine::quantities::format::with_unit;
+use crate::engine::record::Record;
 
 const BUILTIN: &str = include_str!("../../data/outcomes.json");
 /// At most this systemic MME, mg/day (our design: a typing error beyond).
@@ -175,7 +179,83 @@ pub fn baseline(entries: &[OutcomeEntry]) -> Option<&OutcomeEntry> {
     entries.iter().filter(|e| e.pain_now.is_some()).min_by_key(|e| e.at)
 }
 
-/// The mark of a threshold, for display.
-pub fn mark_of(v: &SourcedValue) -> Mark {
-    v.mark
+/// One drug's intrathecal daily dose.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct IntrathecalDose {
+    /// Library id.
+    pub drug: String,
+    /// Tall Man name.
+    pub display_name: String,
+    /// The basal daily dose (the heaviest 24 hours of a flex cycle), boluses apart.
+    pub daily: AnyDoseRate,
+}
+
+/// The intrathecal doses in force from a confirmed session on.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct DosesFrom {
+    /// When the session was confirmed.
+    #[serde(with = "crate::engine::quantities::civil_serde")]
+    pub at: DateTime,
+    /// Every drug's daily dose as the plan evaluates (the plan's declared doses when it no longer
+    /// evaluates, e.g. under another library).
+    pub doses: Vec<IntrathecalDose>,
+    /// Whether the doses are evaluated (false: declared only).
+    pub evaluated: bool,
+}
+
+/// The intrathecal daily dose of every drug in force from each confirmed session of `record`,
+/// oldest first: each session's plan evaluated against `catalogue` and `library`.
+pub fn intrathecal_history(record: &Record, catalogue: &Catalogue, library: &DrugLibrary) -> Vec<DosesFrom> {
+    let mut entries: Vec<&crate::engine::record::Entry> = record.history.iter().collect();
+    entries.sort_by_key(|h| h.at);
+    entries
+        .into_iter()
+        .map(|h| match evaluate(&h.plan, catalogue, library) {
+            Ok(outcome) => DosesFrom {
+                at: h.at,
+                doses: outcome
+                    .drugs
+                    .iter()
+                    .map(|d| IntrathecalDose {
+                        drug: d.id.clone(),
+                        display_name: d.display_name.clone(),
+                        daily: d.daily_dose,
+                    })
+                    .collect(),
+                evaluated: true,
+            },
+            Err(_) => DosesFrom {
+                at: h.at,
+                doses: h
+                    .plan
+                    .drugs
+                    .iter()
+                    .filter_map(|line| {
+                        Some(IntrathecalDose {
+                            drug: line.drug.clone(),
+                            display_name: library
+                                .get(&line.drug)
+                                .map_or_else(|| line.drug.clone(), |e| e.display_name.clone()),
+                            daily: line.daily_dose?,
+                        })
+                    })
+                    .collect(),
+                evaluated: false,
+            },
+        })
+        .collect()
+}
+
+/// The doses in force at `at`: from the last session confirmed at or before it (none: before the
+/// record's first session).
+pub fn doses_at(history: &[DosesFrom], at: DateTime) -> Option<&DosesFrom> {
+    history.iter().rev().find(|d| d.at <= at)
+}
+
+/// The entries oldest first, with the baseline (the first with a pain score now).
+pub fn by_date(entries: &[OutcomeEntry]) -> (Vec<&OutcomeEntry>, Option<&OutcomeEntry>) {
+    let mut sorted: Vec<&OutcomeEntry> = entries.iter().collect();
+    sorted.sort_by_key(|e| e.at);
+    let base = sorted.iter().copied().find(|e| e.pain_now.is_some());
+    (sorted, base)
 }

@@ -151,15 +151,20 @@ pub fn Outcomes(record: Arc<Record>, add: Callback<OutcomeEntry, Result<(), Stri
             Err(list) => errors.set(list),
         }
     };
+    // Every session's plan evaluated once: the doses in force at each visit and on the timeline.
+    let doses = state.library.with_untracked(|l| {
+        state
+            .catalogue
+            .with_value(|c| crate::engine::outcomes::intrathecal_history(&record, c, l))
+    });
     let (table, csv_text) = match &thresholds {
-        Some(th) => state
-            .library
-            .with_untracked(|l| (rows(&record, l, th), csv(&record, l, th))),
+        Some(th) => (rows(&record, &doses, th), csv(&record, &doses, th)),
         None => (Vec::new(), String::new()),
     };
+    let chart_height = crate::chart::timeline::height(&doses);
     let chart = thresholds
         .as_ref()
-        .map(|th| super::input::svg_data_url(&crate::chart::timeline::svg(&record, th, 720, 320)));
+        .map(|th| super::input::svg_data_url(&crate::chart::timeline::svg(&record, &doses, th, 720)));
     view! {
         <section class="outcomes" aria-labelledby="outcomes-heading">
             <h4 id="outcomes-heading">"Visits and outcomes"</h4>
@@ -204,9 +209,9 @@ pub fn Outcomes(record: Arc<Record>, add: Callback<OutcomeEntry, Result<(), Stri
             </dl>
             {chart.map(|src| view! {
                 <figure class="chart" id="timeline">
-                    <figcaption>"Therapy timeline: pain now and systemic MME by visit, the mild and severe thresholds, and each confirmed session"</figcaption>
+                    <figcaption>"Therapy timeline: pain now and systemic MME by visit, the mild and severe thresholds, each confirmed session, and each intrathecal drug's daily dose"</figcaption>
                     <p class="hint" id="timeline-legend">{crate::engine::report::outcomes::session_legend(&record)}</p>
-                    <img src=src alt="Therapy timeline: pain scores and systemic MME over time with the mild and severe thresholds and the sessions marked (each by its workflow's initial); the same values are listed above." width="720" height="320" />
+                    <img src=src alt="Therapy timeline: pain scores and systemic MME over time with the mild and severe thresholds and the sessions marked (each by its workflow's initial), and under it each intrathecal drug's daily dose from session to session; the same values are listed above." width="720" height=chart_height.to_string() />
                 </figure>
             })}
             {thresholds.map(|th| view! {

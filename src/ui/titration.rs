@@ -12,7 +12,8 @@ use super::persist::stored;
 use super::state::AppState;
 use crate::engine::report::titration::{notes, refill_rows, rows};
 use crate::engine::{
-    Error, Field, Outcome, OwnRule, Plan, Programme, TitrationFill, TitrationInput, parse_date, parse_number, plan_titration,
+    Error, Field, Outcome, OwnRule, Plan, Programme, TitrationFill, TitrationInput, parse_date, parse_number,
+    plan_titration,
 };
 
 /// The key of the planner as typed.
@@ -115,7 +116,9 @@ pub fn TitrationPlanner() -> impl IntoView {
         }
     });
     let result = Memo::new(move |_| {
-        let base = state.last_valid.with(|s| s.as_ref().and_then(|s| from_plan(&s.plan, &s.outcome)));
+        let base = state
+            .last_valid
+            .with(|s| s.as_ref().and_then(|s| from_plan(&s.plan, &s.outcome)));
         let Some((input, unit)) = base else {
             return Err("The planner needs a lead-dose programme without flex steps, with the lead drug's dose and concentration.".to_owned());
         };

@@ -284,7 +284,10 @@ pub fn plan_titration(input: &TitrationInput, library: &DrugLibrary) -> Result<T
         ));
     }
     if let Some(fill) = &input.fill
-        && !(fill.volume.is_finite() && fill.alarm.is_finite() && fill.volume > fill.alarm && fill.volume > fill.rule_volume())
+        && !(fill.volume.is_finite()
+            && fill.alarm.is_finite()
+            && fill.volume > fill.alarm
+            && fill.volume > fill.rule_volume())
     {
         return Err(invalid(
             Field::FillVolume,
@@ -399,7 +402,13 @@ fn refills(input: &TitrationInput, steps: &[TitrationStep], fill: &TitrationFill
 /// When `volume` mL is used from `from`, delivering (× `factor`, the fast edge of the flow
 /// accuracy) the dose in force at each moment: the current dose before the first rise, each
 /// step's rate after it (none: not within a year of the last rise).
-fn used_by(input: &TitrationInput, steps: &[TitrationStep], start: DateTime, volume: f64, factor: f64) -> Option<DateTime> {
+fn used_by(
+    input: &TitrationInput,
+    steps: &[TitrationStep],
+    start: DateTime,
+    volume: f64,
+    factor: f64,
+) -> Option<DateTime> {
     let mut left = volume;
     let mut from = start;
     let mut rate = steps

@@ -3,9 +3,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::engine::catalogue::library::DrugLibrary;
-use crate::engine::outcomes::{Markers, OutcomeEntry, Thresholds, baseline, markers};
-use crate::engine::plan::model::Plan;
+use crate::engine::outcomes::{DosesFrom, Markers, OutcomeEntry, Thresholds, by_date, doses_at, markers};
 use crate::engine::quantities::format::{format_date_time, format_number, iso_date, iso_time};
 use crate::engine::record::Record;
 
@@ -34,33 +32,20 @@ fn or_not(v: Option<f64>, unit: &str) -> String {
     v.map_or_else(|| NOT_RECORDED.to_owned(), |v| format!("{} {unit}", format_number(v)))
 }
 
-/// The plan in force at `entry`: the last one confirmed at or before it (the first when none).
-fn plan_at<'a>(record: &'a Record, entry: &OutcomeEntry) -> &'a Plan {
-    record
-        .history
+/// The intrathecal daily doses in force at a visit, in words.
+fn intrathecal(history: &[DosesFrom], entry: &OutcomeEntry) -> String {
+    let Some(from) = doses_at(history, entry.at) else {
+        return "before the record's first session".to_owned();
+    };
+    let doses: Vec<String> = from
+        .doses
         .iter()
-        .rev()
-        .find(|h| h.at <= entry.at)
-        .or_else(|| record.history.first())
-        .map_or(&record.plan, |h| &h.plan)
-}
-
-fn intrathecal(plan: &Plan, library: &DrugLibrary) -> String {
-    let doses: Vec<String> = plan
-        .drugs
-        .iter()
-        .filter_map(|d| {
-            let dose = d.daily_dose?;
-            let name = library
-                .get(&d.drug)
-                .map_or(d.drug.as_str(), |e| e.display_name.as_str());
-            Some(format!("{name} {}", dose.ismp()))
-        })
+        .map(|d| format!("{} {}", d.display_name, d.daily.ismp()))
         .collect();
-    if doses.is_empty() {
-        NOT_RECORDED.to_owned()
-    } else {
-        doses.join(", ")
+    match (doses.is_empty(), from.evaluated) {
+        (true, _) => NOT_RECORDED.to_owned(),
+        (false, true) => doses.join(", "),
+        (false, false) => format!("{} (as declared: the plan does not evaluate now)", doses.join(", ")),
     }
 }
 
@@ -116,20 +101,19 @@ pub fn thresholds_text(t: &Thresholds) -> String {
     )
 }
 
-/// The visits, oldest first, with their markers.
-pub fn rows(record: &Record, library: &DrugLibrary, t: &Thresholds) -> Vec<OutcomeRow> {
-    let mut entries = record.outcomes.clone();
-    entries.sort_by_key(|e| e.at);
-    let base = baseline(&entries).cloned();
+/// The visits, oldest first, with their markers and the intrathecal doses in force then
+/// (`history`: [`intrathecal_history`](crate::engine::outcomes::intrathecal_history)).
+pub fn rows(record: &Record, history: &[DosesFrom], t: &Thresholds) -> Vec<OutcomeRow> {
+    let (entries, base) = by_date(&record.outcomes);
     entries
-        .iter()
+        .into_iter()
         .map(|e| OutcomeRow {
             at: format_date_time(e.at),
             pain_now: or_not(e.pain_now, "of 10"),
             pain_worst: or_not(e.pain_worst, "of 10"),
             systemic_mme: or_not(e.systemic_mme, "mg/day"),
-            intrathecal: intrathecal(plan_at(record, e), library),
-            markers: marker_words(markers(e, base.as_ref(), t)),
+            intrathecal: intrathecal(history, e),
+            markers: marker_words(markers(e, base, t)),
             side_effects: e.side_effects.clone(),
         })
         .collect()
@@ -151,10 +135,8 @@ fn cell(text: &str) -> String {
 }
 
 /// The visits as CSV: one line each, numbers unformatted, markers as yes / no / empty.
-pub fn csv(record: &Record, library: &DrugLibrary, t: &Thresholds) -> String {
-    let mut entries = record.outcomes.clone();
-    entries.sort_by_key(|e| e.at);
-    let base = baseline(&entries).cloned();
+pub fn csv(record: &Record, history: &[DosesFrom], t: &Thresholds) -> String {
+    let (entries, base) = by_date(&record.outcomes);
     let yes_no = |b: Option<bool>| match b {
         Some(true) => "yes",
         Some(false) => "no",
@@ -164,15 +146,15 @@ pub fn csv(record: &Record, library: &DrugLibrary, t: &Thresholds) -> String {
     let mut out = String::from(
         "date,time,pain_now,pain_worst,systemic_mme_mg_per_day,intrathecal_daily_doses,mild,severe,responder,systemic_opioids_stopped,side_effects\n",
     );
-    for e in &entries {
-        let m = markers(e, base.as_ref(), t);
+    for e in entries {
+        let m = markers(e, base, t);
         let line = [
             iso_date(e.at),
             iso_time(e.at),
             num(e.pain_now),
             num(e.pain_worst),
             num(e.systemic_mme),
-            cell(&intrathecal(plan_at(record, e), library)),
+            cell(&intrathecal(history, e)),
             yes_no(m.mild).to_owned(),
             yes_no(m.severe).to_owned(),
             yes_no(m.responder).to_owned(),
