@@ -799,6 +799,23 @@ await test('conversion: a regimen gives the MME and the proposal with its arithm
     await page.screenshot({ path: join(artifacts, `convert-${label}.png`), fullPage: true });
   }
   await page.setViewportSize({ width: 1280, height: 900 });
+  // The factor table is editable: oxyCODONE 1.5 → 2 gives 40 × 2 + 60 = 140 MME; 150 is refused at
+  // the factor and changes nothing; the edit survives a reload; restoring gives the CDC's 1.5 back.
+  await page.click('#conversion-factors summary');
+  await page.fill('#factor-oxycodone-value', '150');
+  await page.click('#factor-oxycodone-set');
+  await page.waitForFunction(() => document.querySelector('#factor-oxycodone-error').textContent.includes('100'));
+  assertEq(await figureIn(page, 'conversion', 'Total MME'), '120 mg/day', 'a refused factor changes nothing');
+  await page.fill('#factor-oxycodone-value', '2');
+  await page.click('#factor-oxycodone-set');
+  await page.waitForFunction(() => [...document.querySelectorAll('#conversion dt')].some(dt => dt.textContent === 'Total MME' && dt.nextElementSibling.textContent.startsWith('140')));
+  assertTrue((await page.textContent('#conversion-factors')).includes('set in itdose on'), 'the source says the factor was set here');
+  await page.reload();
+  await page.goto(base + '#/convert');
+  assertEq(await figureIn(page, 'conversion', 'Total MME'), '140 mg/day', 'the edited factor survives a reload');
+  await page.click('#conversion-factors summary');
+  await page.click('#factors-restore');
+  await page.waitForFunction(() => [...document.querySelectorAll('#conversion dt')].some(dt => dt.textContent === 'Total MME' && dt.nextElementSibling.textContent.startsWith('120')));
   // Nothing entered the plan yet.
   await page.goto(base + '#/plan');
   assertEq(await page.inputValue('#drug-0-daily_dose'), '1', 'the plan is unchanged');

@@ -6,6 +6,7 @@ mod compounding;
 mod convert;
 mod csf;
 mod drugs;
+mod factors;
 mod files;
 mod findings;
 mod input;

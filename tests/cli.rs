@@ -371,6 +371,40 @@ fn convert_names_the_bad_item() {
     assert!(err.starts_with("--reduction is required"), "{err}");
 }
 
+/// `convert --table FILE` uses a factor table exported from the app: oxyCODONE set to 2 makes
+/// 40 mg/day 40 × 2 = 80 MME; a table with a slipped decimal point (fentaNYL 240) exits 1 naming
+/// the file, and a missing file name is a usage error.
+#[test]
+fn convert_uses_an_exported_factor_table() -> TestResult {
+    let dir = std::env::temp_dir().join(format!("itdose-factors-{}", std::process::id()));
+    std::fs::create_dir_all(&dir)?;
+    let mut table = itdose::engine::convert::OpioidTable::builtin()?;
+    table.edit_factor("oxycodone", 2.0, jiff::civil::date(2026, 11, 26))?;
+    let good = dir.join("good.json");
+    std::fs::write(&good, table.to_json())?;
+    let good = good.to_string_lossy().into_owned();
+    let (code, out, err) = itdose(&["convert", "--table", &good, "--reduction", "0", "oxycodone=40mg/day"]);
+    assert_eq!((code, err.as_str()), (0, ""));
+    let json: serde_json::Value = serde_json::from_str(&out)?;
+    let mme = json.pointer("/total_mme/value").and_then(serde_json::Value::as_f64);
+    assert!(mme.is_some_and(|v| (v - 80.0).abs() < 1e-9), "{mme:?}");
+    let bad = dir.join("bad.json");
+    std::fs::write(&bad, table.to_json().replace("\"factor\": 2.4", "\"factor\": 240.0"))?;
+    let bad = bad.to_string_lossy().into_owned();
+    let (code, _, err) = itdose(&["convert", "--table", &bad, "--reduction", "0", "oxycodone=40mg/day"]);
+    assert_eq!(code, 1);
+    assert!(
+        err.starts_with(&format!("{bad}: ")) && err.contains("fentanyl-patch"),
+        "{err}"
+    );
+    assert_eq!(
+        itdose(&["convert", "--reduction", "0", "oxycodone=40mg/day", "--table"]).0,
+        2
+    );
+    std::fs::remove_dir_all(&dir)?;
+    Ok(())
+}
+
 /// `report` of a patient record: the plan in force, and the outcome log with its markers
 /// (docs/record-example.json: 8 → 6.4 of 10 is exactly 20 % below the baseline, a responder).
 #[test]

@@ -255,3 +255,56 @@ fn the_potency_is_editable_and_the_serum_note_is_for_morphine() -> TestResult {
     );
     Ok(())
 }
+
+/// A factor edited in the table: oxyCODONE 1.5 → 2 makes 40 mg/day 40 × 2 = 80 MME; the source
+/// keeps the default with its mark and source, the mark becomes the institution's; the edited
+/// table reads back from its JSON. A factor of 0, −1, 150 (above the 100 accepted) or for an
+/// opioid not in the table is refused at the table and changes nothing.
+#[test]
+fn an_edited_factor_is_used_and_says_where_it_came_from() -> TestResult {
+    let mut table = OpioidTable::builtin()?;
+    let on = jiff::civil::date(2026, 11, 26);
+    table.edit_factor("oxycodone", 2.0, on)?;
+    let oxy = table.get("oxycodone").ok_or("oxycodone")?;
+    assert!(close(oxy.factor, 2.0));
+    assert_eq!(oxy.mark.letter(), "I");
+    assert!(
+        oxy.source
+            .starts_with("set in itdose on 2026-11-26 (default 1.5 [V]: CDC Clinical Practice Guideline"),
+        "{}",
+        oxy.source
+    );
+    let input = ConversionInput {
+        items: vec![item("oxycodone", 40.0)],
+        ratio: 300.0,
+        reduction_percent: 0.0,
+        target: Target::Morphine,
+        potency: None,
+    };
+    let c = convert(&input, &table).map_err(|e| format!("{e:?}"))?;
+    assert!(close(c.total_mme, 80.0), "{}", c.total_mme);
+    assert_eq!(OpioidTable::from_json(&table.to_json())?, table);
+    let before = table.clone();
+    for (id, value) in [
+        ("oxycodone", 0.0),
+        ("oxycodone", -1.0),
+        ("oxycodone", 150.0),
+        ("heroin", 1.0),
+    ] {
+        let e = table
+            .edit_factor(id, value, on)
+            .err()
+            .ok_or(format!("{id} {value} accepted"))?;
+        assert_eq!(e.field, Field::OpioidTable);
+    }
+    assert_eq!(table, before, "nothing changed");
+    let e = table.edit_factor("oxycodone", 150.0, on).err().ok_or("150 accepted")?;
+    assert!(e.to_string().contains("100"), "{e}");
+    // An imported table with a slipped decimal point (240 for fentaNYL's 2.4) is refused.
+    let slipped = OpioidTable::builtin()?
+        .to_json()
+        .replace("\"factor\": 2.4", "\"factor\": 240.0");
+    assert!(slipped.contains("240"));
+    assert!(OpioidTable::from_json(&slipped).is_err());
+    Ok(())
+}

@@ -1,4 +1,7 @@
-//! `itdose convert --reduction PERCENT [--ratio N] [--to morphine|hydromorphone] [--potency N] [--text] ITEM...`
+//! `itdose convert --reduction PERCENT [--ratio N] [--to morphine|hydromorphone] [--potency N] [--table FILE] [--text] ITEM...`
+//!
+//! `--table FILE` uses a factor table exported from the app's conversion screen (format
+//! `itdose-opioids` version 1) instead of the built-in CDC 2022 factors.
 //!
 //! An ITEM is `DRUG=AMOUNT` with its unit: `oxycodone=40mg/day`, `fentanyl-patch=25mcg/h`. Prints
 //! the conversion as JSON (`total_mme`, `items`, `intrathecal`, `arithmetic`, `cautions`,
@@ -13,7 +16,7 @@ use crate::engine::convert::{ConversionInput, OpioidTable, RegimenItem, Target, 
 use crate::engine::report::convert::{arithmetic, cautions, json};
 use crate::engine::{DrugLibrary, Field, parse_number};
 
-const USAGE: &str = "usage: itdose convert --reduction PERCENT [--ratio N] [--to morphine|hydromorphone] [--potency N] [--text] DRUG=AMOUNT...\n       e.g. itdose convert --ratio 100 --reduction 30 oxycodone=40mg/day fentanyl-patch=25mcg/h\n";
+const USAGE: &str = "usage: itdose convert --reduction PERCENT [--ratio N] [--to morphine|hydromorphone] [--potency N] [--table FILE] [--text] DRUG=AMOUNT...\n       e.g. itdose convert --ratio 100 --reduction 30 oxycodone=40mg/day fentanyl-patch=25mcg/h\n";
 
 fn usage(message: &str) -> (u8, String, String) {
     (2, String::new(), format!("{message}\n{USAGE}"))
@@ -124,17 +127,40 @@ fn parse(args: &[String], table: &OpioidTable) -> Result<Parsed, (u8, String, St
     })
 }
 
+/// The factor table (`--table FILE`, or the built-in one) and the other arguments.
+fn table(args: &[String]) -> Result<(OpioidTable, Vec<String>), (u8, String, String)> {
+    let Some(at) = args.iter().position(|a| a == "--table") else {
+        return OpioidTable::builtin()
+            .map(|t| (t, args.to_vec()))
+            .map_err(|e| (2, String::new(), format!("{e}\n")));
+    };
+    let path = args
+        .get(at + 1)
+        .ok_or_else(|| (2, String::new(), format!("--table needs a file\n{USAGE}")))?;
+    let table = std::fs::read_to_string(path)
+        .map_err(|e| e.to_string())
+        .and_then(|text| OpioidTable::from_json(&text).map_err(|e| e.to_string()))
+        .map_err(|e| (1, String::new(), format!("{path}: {e}\n")))?;
+    let rest = args
+        .iter()
+        .enumerate()
+        .filter(|(i, _)| *i != at && *i != at + 1)
+        .map(|(_, a)| a.clone())
+        .collect();
+    Ok((table, rest))
+}
+
 /// Runs `itdose convert` with the arguments after "convert".
 pub fn run(args: &[String]) -> (u8, String, String) {
-    let table = match OpioidTable::builtin() {
+    let (table, args) = match table(args) {
         Ok(t) => t,
-        Err(e) => return (2, String::new(), format!("{e}\n")),
+        Err(done) => return done,
     };
     let Parsed {
         input,
         text,
         ratio_given,
-    } = match parse(args, &table) {
+    } = match parse(&args, &table) {
         Ok(p) => p,
         Err(done) => return done,
     };

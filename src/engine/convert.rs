@@ -159,8 +159,16 @@ impl OpioidTable {
             return Err(bad(format!("expected {OPIOIDS_FORMAT} version 1")));
         }
         let positive = |v: f64| v.is_finite() && v > 0.0;
-        if let Some(o) = table.opioids.iter().find(|o| !positive(o.factor)) {
-            return Err(bad(format!("{}: the factor must be a positive number", o.id)));
+        if let Some(o) = table
+            .opioids
+            .iter()
+            .find(|o| !positive(o.factor) || o.factor > MAX_FACTOR)
+        {
+            return Err(bad(format!(
+                "{}: the factor must be a positive number up to {}",
+                o.id,
+                format_number(MAX_FACTOR)
+            )));
         }
         if let Some(r) = table.ratios.iter().find(|r| !positive(r.value)) {
             return Err(bad(format!("ratio {}: must be a positive number", r.id)));
@@ -175,7 +183,57 @@ impl OpioidTable {
     pub fn get(&self, id: &str) -> Option<&Opioid> {
         self.opioids.iter().find(|o| o.id == id)
     }
+
+    /// Sets the factor of opioid `id` to the clinician's or institution's `value` on `on`: the
+    /// source then says so and keeps the default with its mark and source; the mark becomes
+    /// "set by your institution". Nothing changes on an error.
+    ///
+    /// # Errors
+    /// At the conversion table: an unknown opioid, or a factor that is not a positive number up to
+    /// [`MAX_FACTOR`].
+    pub fn edit_factor(&mut self, id: &str, value: f64, on: jiff::civil::Date) -> Result<(), Error> {
+        if !(value.is_finite() && value > 0.0) {
+            return Err(Error::invalid(
+                Field::OpioidTable,
+                "the factor must be a positive number",
+            ));
+        }
+        if value > MAX_FACTOR {
+            return Err(Error::above(
+                Field::OpioidTable,
+                format_number(value),
+                format_number(MAX_FACTOR),
+                "the largest factor accepted (the built-in table's largest is 5: check the decimal point)",
+            ));
+        }
+        let opioid = self.opioids.iter_mut().find(|o| o.id == id).ok_or_else(|| {
+            Error::invalid(
+                Field::OpioidTable,
+                format!("no opioid \u{201c}{id}\u{201d} in the table"),
+            )
+        })?;
+        let default = format!(
+            "set in itdose on {} (default {} [{}]: {})",
+            crate::engine::quantities::format::iso_date(on.to_datetime(jiff::civil::Time::midnight())),
+            format_number(opioid.factor),
+            opioid.mark.letter(),
+            opioid.source
+        );
+        opioid.source = default;
+        opioid.factor = value;
+        opioid.mark = Mark::Institution;
+        Ok(())
+    }
+
+    /// The table as pretty JSON (the format [`OpioidTable::from_json`] reads).
+    pub fn to_json(&self) -> String {
+        serde_json::to_string_pretty(self).unwrap_or_default()
+    }
 }
+
+/// The largest MME factor accepted (our design: the largest of the CDC 2022 factors offered is 5,
+/// HYDROmorphone; a factor of hundreds is a slipped decimal point).
+pub const MAX_FACTOR: f64 = 100.0;
 
 /// The intrathecal drug proposed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]

@@ -114,10 +114,11 @@ fn read(form: &ConvertForm, table: &OpioidTable) -> Result<ConversionInput, Vec<
     })
 }
 
-/// The total MME of the conversion as last typed on the conversion screen, when it converts.
+/// The total MME of the conversion as last typed on the conversion screen, when it converts
+/// (with the factor table in force).
 pub fn saved_total_mme() -> Option<f64> {
     let form = stored(CONVERT_KEY).and_then(|t| serde_json::from_str::<ConvertForm>(&t).ok())?;
-    let table = OpioidTable::builtin().ok()?;
+    let table = super::factors::table_in_force().ok()?.0;
     let input = read(&form, &table).ok()?;
     convert(&input, &table).ok().map(|c| c.total_mme)
 }
@@ -127,7 +128,7 @@ struct Ctx {
     form: RwSignal<ConvertForm>,
     touched: RwSignal<BTreeSet<String>>,
     errors: Memo<Vec<Error>>,
-    table: StoredValue<OpioidTable>,
+    table: RwSignal<OpioidTable>,
 }
 
 impl Ctx {
@@ -169,7 +170,7 @@ fn messages(ctx: Ctx, id: String) -> impl IntoView {
 #[component]
 pub fn ConvertScreen() -> impl IntoView {
     let state = expect_context::<AppState>();
-    let table = match OpioidTable::builtin() {
+    let (table, table_note) = match super::factors::table_in_force() {
         Ok(t) => t,
         Err(e) => return view! { <p class="banner banner-error" role="alert">{e.to_string()}</p> }.into_any(),
     };
@@ -186,9 +187,8 @@ pub fn ConvertScreen() -> impl IntoView {
             let _ = LocalStorage::raw().set_item(CONVERT_KEY, &json);
         }
     });
-    let table = StoredValue::new(table);
-    let result =
-        Memo::new(move |_| form.with(|f| table.with_value(|t| read(f, t).and_then(|input| convert(&input, t)))));
+    let table = RwSignal::new(table);
+    let result = Memo::new(move |_| form.with(|f| table.with(|t| read(f, t).and_then(|input| convert(&input, t)))));
     let errors = Memo::new(move |_| result.with(|r| r.as_ref().err().cloned().unwrap_or_default()));
     let touched = RwSignal::new(BTreeSet::new());
     // Typed values count as touched on return (nothing red before the user has typed).
@@ -228,7 +228,7 @@ pub fn ConvertScreen() -> impl IntoView {
                 <h2 id="conversion-heading">"The proposal"</h2>
                 <Proposal ctx=ctx kept=kept stale=Signal::derive(move || result.with(Result::is_err)) />
                 <TaperPlan ctx=ctx kept=kept />
-                <FactorTable ctx=ctx />
+                <super::factors::FactorTable table=table note=table_note />
             </section>
         </div>
     }
@@ -256,7 +256,7 @@ fn Regimen(ctx: Ctx) -> impl IntoView {
 fn RegimenRow(ctx: Ctx, i: usize) -> impl IntoView {
     let opioid_id = element_id(Field::RegimenOpioid, Some(Location::Regimen(i)));
     let amount_id = element_id(Field::RegimenAmount, Some(Location::Regimen(i)));
-    let options = ctx.table.with_value(|t| t.opioids.clone());
+    let options = ctx.table.with(|t| t.opioids.clone());
     let chosen = move || {
         ctx.form
             .with(|f| f.items.get(i).map(|x| x.opioid.clone()).unwrap_or_default())
@@ -264,7 +264,7 @@ fn RegimenRow(ctx: Ctx, i: usize) -> impl IntoView {
     let unit = move || {
         let id = chosen();
         ctx.table
-            .with_value(|t| t.get(&id).map(|o| o.unit.symbol().to_owned()))
+            .with(|t| t.get(&id).map(|o| o.unit.symbol().to_owned()))
             .unwrap_or_default()
     };
     let set = move |f: &dyn Fn(&mut ItemForm)| {
@@ -312,7 +312,7 @@ fn RegimenRow(ctx: Ctx, i: usize) -> impl IntoView {
 /// The ratio (sourced or custom), the reduction and the intrathecal drug.
 #[component]
 fn RatioChoice(ctx: Ctx) -> impl IntoView {
-    let ratios = ctx.table.with_value(|t| t.ratios.clone());
+    let ratios = ctx.table.with(|t| t.ratios.clone());
     let choose = move |id: String| ctx.form.update(|f| f.ratio = id);
     let ratio_id = element_id(Field::ConversionRatio, None);
     let reduction_id = element_id(Field::Reduction, None);
@@ -378,7 +378,7 @@ fn RatioChoice(ctx: Ctx) -> impl IntoView {
 fn Potency(ctx: Ctx) -> impl IntoView {
     let id = element_id(Field::Potency, None);
     let blur = id.clone();
-    let source = ctx.table.with_value(|t| t.hydromorphone_potency.source.clone());
+    let source = ctx.table.with(|t| t.hydromorphone_potency.source.clone());
     view! {
         <div class="field">
             <label for=id.clone()>"HYDROmorphone potency, times intrathecal morphine " <span class="unit">"(unverified)"</span></label>
@@ -400,7 +400,7 @@ fn Proposal(ctx: Ctx, kept: Memo<Option<Conversion>>, stale: Signal<bool>) -> im
     let asking = RwSignal::new(false);
     let text = move || {
         kept.get().map(|c| {
-            let (arith, cautions) = ctx.table.with_value(|t| (arithmetic(&c), cautions(&c, t)));
+            let (arith, cautions) = ctx.table.with(|t| (arithmetic(&c), cautions(&c, t)));
             let checks = state.library.with(|l| library_checks(&c, l));
             (c, arith, cautions, checks)
         })
@@ -598,25 +598,6 @@ fn TaperPlan(ctx: Ctx, kept: Memo<Option<Conversion>>) -> impl IntoView {
                     }.into_any()
                 }
             }}
-        </details>
-    }
-}
-
-/// The factors in force, with their sources and marks.
-#[component]
-fn FactorTable(ctx: Ctx) -> impl IntoView {
-    let opioids = ctx.table.with_value(|t| t.opioids.clone());
-    view! {
-        <details class="pump-info" id="conversion-factors">
-            <summary>"MME factors, with their sources"</summary>
-            <dl class="sourced">
-                {opioids.into_iter().map(|o| view! {
-                    <dt>{o.display_name.clone()}</dt>
-                    <dd><span class="value">{crate::engine::report::convert::factor_text(&o)}</span>" "
-                        <span class=format!("mark mark-{}", o.mark.letter().to_lowercase())>{o.mark.letter()}</span>" "
-                        <span class="source">{o.source.clone()}</span></dd>
-                }).collect_view()}
-            </dl>
         </details>
     }
 }
