@@ -1,6 +1,8 @@
 //! Prints how long the exact CSF solver takes for the issue-5 benchmark: a 30-day, 1-minute series
 //! (43,201 points) with a continuous infusion and three boluses a day, for both models.
-//! A figure to read, not a test: `cargo run --release --example pk_bench`.
+//! A figure to read, not a test: `cargo run --release --example pk_bench [DIR]`. With DIR, each
+//! model's series is also written there (`one.f64`, `two.f64`, little-endian f64) for
+//! `scripts/pk_numpy.py` to compare with numpy's closed form.
 
 use std::time::Instant;
 
@@ -44,8 +46,15 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             },
         ),
     ];
+    let dir = std::env::args().nth(1);
     for (name, model) in models {
-        let runs = 20;
+        if let Some(dir) = &dir {
+            let series = simulate(&model, &inputs, &grid)?;
+            let bytes: Vec<u8> = series.iter().flat_map(|c| c.value().to_le_bytes()).collect();
+            let file = name.split(' ').next().unwrap_or(name);
+            std::fs::write(std::path::Path::new(dir).join(format!("{file}.f64")), bytes)?;
+        }
+        let runs = 200;
         let start = Instant::now();
         let mut checksum = 0.0;
         for _ in 0..runs {
