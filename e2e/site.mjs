@@ -1,5 +1,5 @@
 // The built site (dist/) served on 127.0.0.1 at a free port, and headless Chromium: shared by the
-// end-to-end tests (e2e/run.mjs) and the keystroke figures (scripts/keystroke.mjs).
+// end-to-end tests (e2e/run.mjs) and the speed figures (scripts/perf.mjs).
 import { chromium } from 'playwright-core';
 import { spawn } from 'node:child_process';
 import { createServer } from 'node:net';

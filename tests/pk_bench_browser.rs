@@ -1,6 +1,6 @@
 //! The issue-5 benchmark in headless Chromium: the 30-day, 1-minute series for both models.
 //! Prints the time (a figure, never asserted); asserts only that the series is complete.
-//! Run alone with `bash scripts/bench.sh`.
+//! Run alone with `bash scripts/benchmark.sh` (with every other speed figure).
 #![cfg(target_arch = "wasm32")]
 #![allow(clippy::expect_used)]
 

@@ -1,6 +1,6 @@
 //! The exact CSF solver against an independent ODE solution (scipy solve_ivp, DOP853, rtol 1e-13,
-//! restarted at every discontinuity; generator `tools/pk_fixture.py`, output committed in
-//! `tests/fixtures/`). 30 days on a 1-minute grid, continuous infusion plus three boluses a day.
+//! restarted at every discontinuity; the generating script was not kept in the repository, its
+//! output is committed in `tests/fixtures/`; `scripts/pk_numpy.py` is a second, closed-form check). 30 days on a 1-minute grid, continuous infusion plus three boluses a day.
 #![cfg(not(target_arch = "wasm32"))]
 // Test helpers build parameters from literal constants; a bad literal should stop the test loudly.
 #![allow(clippy::expect_used)]
