@@ -1,7 +1,6 @@
 //! The reservoir in words: the overall figures, the scenarios, every refill-by constraint, and the
 //! reservoir chart's text alternative, marker labels, axis labels and read-out.
 
-use jiff::SignedDuration;
 use jiff::civil::DateTime;
 use serde::{Deserialize, Serialize};
 
@@ -304,8 +303,7 @@ pub fn axis_date(filled_at: DateTime, day: f64) -> String {
     if !minutes.is_finite() || minutes.abs() > 1e9 {
         return String::new();
     }
-    filled_at
-        .checked_add(SignedDuration::from_mins(minutes as i64))
+    crate::engine::quantities::time::add_minutes(filled_at, minutes as i64)
         .map(format_date)
         .unwrap_or_default()
 }
@@ -326,11 +324,7 @@ pub fn readout(outcome: &Outcome, day: f64) -> Option<String> {
     if !(0.0..LONGEST_INTERVAL_DAYS).contains(&day) {
         return None;
     }
-    let at = outcome
-        .fill
-        .filled_at
-        .checked_add(SignedDuration::from_mins((day * 1440.0) as i64))
-        .ok()?;
+    let at = crate::engine::quantities::time::add_minutes(outcome.fill.filled_at, (day * 1440.0) as i64)?;
     let volumes: Vec<String> = outcome
         .scenarios
         .iter()
