@@ -230,9 +230,9 @@ fn each_visit_shows_the_doses_in_force_then() -> TestResult {
     let svg = itdose::chart::timeline::svg(&record, &history, &t, 720);
     assert!(svg.contains("height=\"650\""), "{}", svg.get(..200).unwrap_or_default());
     for label in [
-        "Intrathecal morphine (mg/day)",
-        "Intrathecal bupivacaine (mg/day)",
-        "Intrathecal cloNIDine (mcg/day)",
+        "Intrathecal morphine, basal (mg/day)",
+        "Intrathecal bupivacaine, basal (mg/day)",
+        "Intrathecal cloNIDine, basal (mcg/day)",
     ] {
         assert!(svg.contains(label), "{label} missing");
     }
@@ -262,5 +262,33 @@ fn each_visit_shows_the_doses_in_force_then() -> TestResult {
         );
         assert!((b.0 - c.0).abs() < 0.5 && a.0 < b.0 && c.0 < d.0, "{line:?}");
     }
+    Ok(())
+}
+
+/// A session whose plan no longer evaluates (here: the library in force has no cloNIDine) shows
+/// the doses the plan declares, said to be declared, and a drug it declares none for as not
+/// evaluated, never dropped: the lead-dose example declares only morphine's 1 mg/day.
+#[test]
+fn a_plan_that_no_longer_evaluates_keeps_every_drug_in_the_log() -> TestResult {
+    let mut lib = library()?;
+    lib.drugs.retain(|d| d.id != "clonidine");
+    let t = Thresholds::builtin()?;
+    let mut record = Record::new(
+        "r-11",
+        Patient::default(),
+        Implant::default(),
+        docs("example-plan.json")?,
+        at(2026, 11, 25, 9, 0),
+    )?;
+    record.outcomes = vec![visit(1, Some(8.0), None)];
+    let history = intrathecal_history(&record, &common::catalogue()?, &lib);
+    assert!(history.iter().all(|h| !h.evaluated));
+    let r = rows(&record, &history, &t);
+    assert_eq!(
+        r.first().map(|x| x.intrathecal.as_str()),
+        Some(
+            "morphine 1 mg/day, bupivacaine dose not evaluated, clonidine dose not evaluated (as declared: the plan does not evaluate now)"
+        )
+    );
     Ok(())
 }

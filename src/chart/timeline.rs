@@ -26,7 +26,8 @@ pub const STRIP_HEIGHT: u32 = 110;
 fn drugs(doses: &[DosesFrom]) -> Vec<(String, String)> {
     let mut out: Vec<(String, String)> = Vec::new();
     for d in doses.iter().flat_map(|f| &f.doses) {
-        let key = (d.display_name.clone(), d.daily.symbol());
+        let Some(daily) = d.daily else { continue };
+        let key = (d.display_name.clone(), daily.symbol());
         if !out.contains(&key) {
             out.push(key);
         }
@@ -157,7 +158,7 @@ pub fn draw<DB: DrawingBackend>(
         draw_strip(
             &strip,
             &steps,
-            &format!("{name} ({unit})"),
+            &crate::engine::report::outcomes::dose_strip_label(name, unit),
             (start, x_end, dated),
             &sessions,
         )?;
@@ -181,10 +182,11 @@ fn dose_steps(
         let found = from
             .doses
             .iter()
-            .find(|d| d.display_name == name && d.daily.symbol() == unit);
+            .filter_map(|d| d.daily.filter(|daily| d.display_name == name && daily.symbol() == unit))
+            .next();
         match found {
-            Some(d) => {
-                let v = d.daily.value();
+            Some(daily) => {
+                let v = daily.value();
                 current.push((days(start, from.at), v));
                 current.push((until, v));
             }
@@ -230,7 +232,7 @@ fn draw_strip<DB: DrawingBackend>(
         .axis_style(palette::INK)
         .draw()?;
     ctx.draw_series([Text::new(
-        format!("Intrathecal {label}"),
+        label.to_owned(),
         (x_end * 0.01, top * 0.98),
         ("sans-serif", 12).into_font().color(&palette::DOSE),
     )])?;

@@ -186,8 +186,9 @@ pub struct IntrathecalDose {
     pub drug: String,
     /// Tall Man name.
     pub display_name: String,
-    /// The basal daily dose (the heaviest 24 hours of a flex cycle), boluses apart.
-    pub daily: AnyDoseRate,
+    /// The basal daily dose (the heaviest 24 hours of a flex cycle), boluses apart; none when the
+    /// session's plan no longer evaluates and the plan declares no dose for this drug.
+    pub daily: Option<AnyDoseRate>,
 }
 
 /// The intrathecal doses in force from a confirmed session on.
@@ -196,8 +197,8 @@ pub struct DosesFrom {
     /// When the session was confirmed.
     #[serde(with = "crate::engine::quantities::civil_serde")]
     pub at: DateTime,
-    /// Every drug's daily dose as the plan evaluates (the plan's declared doses when it no longer
-    /// evaluates, e.g. under another library).
+    /// Every drug's basal daily dose as the plan evaluates (when it no longer evaluates, e.g. under
+    /// another library, the doses the plan declares, and none for a drug it declares none for).
     pub doses: Vec<IntrathecalDose>,
     /// Whether the doses are evaluated (false: declared only).
     pub evaluated: bool,
@@ -219,7 +220,7 @@ pub fn intrathecal_history(record: &Record, catalogue: &Catalogue, library: &Dru
                     .map(|d| IntrathecalDose {
                         drug: d.id.clone(),
                         display_name: d.display_name.clone(),
-                        daily: d.daily_dose,
+                        daily: Some(d.daily_dose),
                     })
                     .collect(),
                 evaluated: true,
@@ -230,14 +231,12 @@ pub fn intrathecal_history(record: &Record, catalogue: &Catalogue, library: &Dru
                     .plan
                     .drugs
                     .iter()
-                    .filter_map(|line| {
-                        Some(IntrathecalDose {
-                            drug: line.drug.clone(),
-                            display_name: library
-                                .get(&line.drug)
-                                .map_or_else(|| line.drug.clone(), |e| e.display_name.clone()),
-                            daily: line.daily_dose?,
-                        })
+                    .map(|line| IntrathecalDose {
+                        drug: line.drug.clone(),
+                        display_name: library
+                            .get(&line.drug)
+                            .map_or_else(|| line.drug.clone(), |e| e.display_name.clone()),
+                        daily: line.daily_dose,
                     })
                     .collect(),
                 evaluated: false,

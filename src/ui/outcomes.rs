@@ -201,7 +201,7 @@ pub fn Outcomes(record: Arc<Record>, add: Callback<OutcomeEntry, Result<(), Stri
                     <dd><ul>
                         <li>{format!("Pain now {}, worst {}", r.pain_now, r.pain_worst)}</li>
                         <li>{format!("Systemic opioids: {}", r.systemic_mme)}</li>
-                        <li>{format!("Intrathecal: {}", r.intrathecal)}</li>
+                        <li>{format!("Intrathecal (basal): {}", r.intrathecal)}</li>
                         {(!r.markers.is_empty()).then(|| view! { <li><strong>{r.markers}</strong></li> })}
                         {(!r.side_effects.is_empty()).then(|| view! { <li>{format!("Side effects: {}", r.side_effects)}</li> })}
                     </ul></dd>
@@ -209,9 +209,9 @@ pub fn Outcomes(record: Arc<Record>, add: Callback<OutcomeEntry, Result<(), Stri
             </dl>
             {chart.map(|src| view! {
                 <figure class="chart" id="timeline">
-                    <figcaption>"Therapy timeline: pain now and systemic MME by visit, the mild and severe thresholds, each confirmed session, and each intrathecal drug's daily dose"</figcaption>
+                    <figcaption>"Therapy timeline: pain now and systemic MME by visit, the mild and severe thresholds, each confirmed session, and each intrathecal drug's basal daily dose"</figcaption>
                     <p class="hint" id="timeline-legend">{crate::engine::report::outcomes::session_legend(&record)}</p>
-                    <img src=src alt="Therapy timeline: pain scores and systemic MME over time with the mild and severe thresholds and the sessions marked (each by its workflow's initial), and under it each intrathecal drug's daily dose from session to session; the same values are listed above." width="720" height=chart_height.to_string() />
+                    <img src=src alt="Therapy timeline: pain scores and systemic MME over time with the mild and severe thresholds and the sessions marked (each by its workflow's initial), and under it each intrathecal drug's basal daily dose from session to session; the same values are listed above." width="720" height=chart_height.to_string() />
                 </figure>
             })}
             {thresholds.map(|th| view! {

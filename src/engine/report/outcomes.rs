@@ -18,7 +18,7 @@ pub struct OutcomeRow {
     pub pain_worst: String,
     /// "120 mg/day" or "not recorded".
     pub systemic_mme: String,
-    /// The intrathecal daily doses in force then: "morphine 1 mg/day".
+    /// The intrathecal basal daily doses in force then: "morphine 1 mg/day" (boluses apart).
     pub intrathecal: String,
     /// The markers in words: "mild; responder; systemic opioids stopped".
     pub markers: String,
@@ -32,7 +32,7 @@ fn or_not(v: Option<f64>, unit: &str) -> String {
     v.map_or_else(|| NOT_RECORDED.to_owned(), |v| format!("{} {unit}", format_number(v)))
 }
 
-/// The intrathecal daily doses in force at a visit, in words.
+/// The intrathecal basal daily doses in force at a visit, in words (boluses apart).
 fn intrathecal(history: &[DosesFrom], entry: &OutcomeEntry) -> String {
     let Some(from) = doses_at(history, entry.at) else {
         return "before the record's first session".to_owned();
@@ -40,7 +40,10 @@ fn intrathecal(history: &[DosesFrom], entry: &OutcomeEntry) -> String {
     let doses: Vec<String> = from
         .doses
         .iter()
-        .map(|d| format!("{} {}", d.display_name, d.daily.ismp()))
+        .map(|d| match d.daily {
+            Some(dose) => format!("{} {}", d.display_name, dose.ismp()),
+            None => format!("{} dose not evaluated", d.display_name),
+        })
         .collect();
     match (doses.is_empty(), from.evaluated) {
         (true, _) => NOT_RECORDED.to_owned(),
@@ -144,7 +147,7 @@ pub fn csv(record: &Record, history: &[DosesFrom], t: &Thresholds) -> String {
     };
     let num = |v: Option<f64>| v.map(|v| v.to_string()).unwrap_or_default();
     let mut out = String::from(
-        "date,time,pain_now,pain_worst,systemic_mme_mg_per_day,intrathecal_daily_doses,mild,severe,responder,systemic_opioids_stopped,side_effects\n",
+        "date,time,pain_now,pain_worst,systemic_mme_mg_per_day,intrathecal_basal_daily_doses,mild,severe,responder,systemic_opioids_stopped,side_effects\n",
     );
     for e in entries {
         let m = markers(e, base, t);
@@ -165,4 +168,9 @@ pub fn csv(record: &Record, history: &[DosesFrom], t: &Thresholds) -> String {
         out.push('\n');
     }
     out
+}
+
+/// The label of a drug's strip on the therapy timeline: "Intrathecal morphine, basal (mg/day)".
+pub fn dose_strip_label(display_name: &str, unit: &str) -> String {
+    format!("Intrathecal {display_name}, basal ({unit})")
 }
