@@ -10,6 +10,7 @@ import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
 import { AxeBuilder } from '@axe-core/playwright';
 import { launchChromium, root, serveDist } from './site.mjs';
+import { registerImports, registerMatrix } from './matrix.mjs';
 
 const artifacts = join(root, 'e2e', 'artifacts');
 mkdirSync(artifacts, { recursive: true });
@@ -799,12 +800,12 @@ await test('conversion: a regimen gives the MME and the proposal with its arithm
     await page.screenshot({ path: join(artifacts, `convert-${label}.png`), fullPage: true });
   }
   await page.setViewportSize({ width: 1280, height: 900 });
-  // The factor table is editable: oxyCODONE 1.5 → 2 gives 40 × 2 + 60 = 140 MME; 150 is refused at
-  // the factor and changes nothing; the edit survives a reload; restoring gives the CDC's 1.5 back.
+  // The factor table is editable: oxyCODONE 1.5 → 2 gives 40 × 2 + 60 = 140 MME; 150 (outside a
+  // tenth to four times the CDC's 1.5) is refused at the factor and changes nothing; the edit survives a reload; restoring gives the CDC's 1.5 back.
   await page.click('#conversion-factors summary');
   await page.fill('#factor-oxycodone-value', '150');
   await page.click('#factor-oxycodone-set');
-  await page.waitForFunction(() => document.querySelector('#factor-oxycodone-error').textContent.includes('100'));
+  await page.waitForFunction(() => document.querySelector('#factor-oxycodone-error').textContent.includes('outside 0.15 to 6'));
   assertEq(await figureIn(page, 'conversion', 'Total MME'), '120 mg/day', 'a refused factor changes nothing');
   await page.fill('#factor-oxycodone-value', '2');
   await page.click('#factor-oxycodone-set');
@@ -907,12 +908,12 @@ await test('outcomes: visits with pain and MME in a record, markers, bad scores 
   await visit(day(90), '3', '0');
   await page.waitForFunction(() => document.querySelector('#outcome-log')?.textContent.includes('systemic opioids stopped'));
   const log = await page.textContent('#outcome-log');
-  assertTrue(log.includes('Pain now 6.4 of 10') && log.includes('Intrathecal: morphine 1 mg/day, bupivacaine 0.5 mg/day, cloNIDine 20 mcg/day'), log);
+  assertTrue(log.includes('Pain now 6.4 of 10') && log.includes('Intrathecal (basal): morphine 1 mg/day, bupivacaine 0.5 mg/day, cloNIDine 20 mcg/day'), log);
   const svg = await page.evaluate(() => decodeURIComponent(document.querySelector('#timeline img').src.split(',')[1]));
   assertTrue(svg.includes('mild below 4') && svg.includes('severe from 7'), 'the thresholds are drawn');
   writeFileSync(join(artifacts, 'timeline.svg'), svg);
   assertTrue(svg.includes('Systemic MME (mg/day)') && />\s*R\s*</.test(svg), 'the MME axis and the session marker');
-  assertTrue(svg.includes('Intrathecal morphine (mg/day)') && svg.includes('Intrathecal cloNIDine (mcg/day)'), 'a strip per intrathecal drug');
+  assertTrue(svg.includes('Intrathecal morphine, basal (mg/day)') && svg.includes('Intrathecal cloNIDine, basal (mcg/day)'), 'a strip per intrathecal drug');
   assertEq(await page.textContent('#timeline-legend'), 'Session markers: R: Record created.', 'the legend');
   const [download] = await Promise.all([page.waitForEvent('download'), page.click('#outcome-csv')]);
   const csvText = readFileSync(await download.path(), 'utf8').trim().split('\n');
@@ -1028,6 +1029,10 @@ await test('a new patient: no message in red on any screen before a field is tou
   await page.keyboard.press('Tab');
   assertEq(await page.textContent('#fill_volume-error'), 'Fill volume: enter a value', 'the message once the field is left empty');
 });
+
+// The bad-input matrix and hostile imports (e2e/matrix.mjs).
+await registerMatrix({ test, base, root, importPlan });
+await registerImports({ test, base, root, importPlan });
 
 const screens = ['', 'refill', 'change', 'new-pump', 'mri', 'review', 'card', 'records', 'library', 'convert', 'plan'];
 for (const [label, width, height] of [['desktop', 1440, 900], ['tablet', 820, 1180]]) {

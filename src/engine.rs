@@ -65,7 +65,7 @@ pub use plan::outcome::{Comparison, DrugOutcome, MriOutcome, Outcome, PumpOutcom
 pub use plan::session::{Change, Session, roll_forward, volume_after_refill};
 pub use plan::share;
 pub use quantities::dose::{AnyConcentration, AnyDoseRate, AnyMass, FamilyMismatch};
-pub use quantities::parse::{parse_date, parse_number, parse_time};
+pub use quantities::parse::{echo, parse_date, parse_number, parse_time};
 pub use quantities::units::{
     Concentration, Days, DoseRate, Hours, Mass, MassFamily, MassUnit, Mcg, McgPerDay, McgPerMl, Mg, MgPerDay, MgPerMl,
     Micrograms, Milligrams, Millilitres, MlPerDay, PerHour, QuantityError, VolumeChange,

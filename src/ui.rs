@@ -33,7 +33,7 @@ use leptos::prelude::*;
 use crate::engine::{Catalogue, DrugLibrary};
 pub use crate::form::stored::STORAGE_KEY;
 pub use csf::CSF_PAUSE_MS;
-pub use persist::{LIBRARY_KEY, SESSION_KEY};
+pub use persist::{DRAFTS_KEY, LIBRARY_KEY, SESSION_KEY};
 use route::Screen;
 use state::AppState;
 

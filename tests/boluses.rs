@@ -333,6 +333,71 @@ fn priming_and_bridge_boluses_need_what_they_are_made_of() -> TestResult {
     Ok(())
 }
 
+/// A bridge runs at the rate that kept the lead drug's dose with the old concentration:
+/// 0.1 mL/day × 10 ÷ old. An old concentration of 0 has no such rate; it was refused as "must
+/// be a finite number" (the division's infinity), which is not what was wrong with a typed 0.
+#[test]
+fn a_bridge_from_a_solution_without_the_drug_is_refused_at_its_concentration() -> TestResult {
+    let mut p = prometra_with_catheter();
+    p.boluses.bridge = Some(BridgeBolusSetting { at: filled() });
+    p.csf.previous = vec![PreviousDrug {
+        drug: "morphine".into(),
+        concentration: conc(MG, 0.0),
+    }];
+    let errs = errors(&p)?;
+    assert_eq!(element_ids(&errs), ["drug-0-previous"]);
+    assert_eq!(
+        messages(&errs),
+        [
+            "Drug 1, concentration being replaced: must be greater than 0 for the bridge bolus, which runs at the rate that kept the dose of morphine with the old concentration"
+        ]
+    );
+    Ok(())
+}
+
+/// A one-off bolus is delivered from this fill (Wed 25 Nov 2026, 09:00): one dated before it
+/// (a year typed as 0001, found by the bad-input matrix) delivered nothing and vanished from
+/// every figure without a word. Each is refused at its own date.
+#[test]
+fn one_off_boluses_before_the_fill_are_refused_at_their_date() -> TestResult {
+    let year_one = date(1, 1, 1).at(9, 0, 0, 0);
+    let mut p = prometra_with_catheter();
+    p.boluses.single = vec![SingleBolus {
+        volume: ml(0.1),
+        duration: hours(1.0),
+        at: year_one,
+    }];
+    let errs = errors(&p)?;
+    assert_eq!(element_ids(&errs), ["single-0-date"]);
+    assert_eq!(
+        messages(&errs),
+        ["Single bolus 1, date: the bolus (Mon 1 Jan 1, 09:00) is before the fill (Wed 25 Nov 2026, 09:00)"]
+    );
+    let mut p = prometra_with_catheter();
+    p.boluses.priming = Some(PrimingBolusSetting {
+        at: year_one,
+        duration: hours(0.5),
+    });
+    assert_eq!(element_ids(&errors(&p)?), ["priming-date"]);
+    let mut p = prometra_with_catheter();
+    p.boluses.bridge = Some(BridgeBolusSetting {
+        at: date(2026, 11, 25).at(8, 59, 0, 0),
+    });
+    p.csf.previous = vec![PreviousDrug {
+        drug: "morphine".into(),
+        concentration: conc(MG, 5.0),
+    }];
+    let errs = errors(&p)?;
+    assert_eq!(element_ids(&errs), ["bridge-date"]);
+    assert_eq!(
+        messages(&errs),
+        ["Bridge bolus, date: the bridge bolus (Wed 25 Nov 2026, 08:59) is before the fill (Wed 25 Nov 2026, 09:00)"]
+    );
+    // At the fill itself is delivered from it (the priming plan above starts there).
+    assert!(run(&prometra_with_catheter()).is_ok());
+    Ok(())
+}
+
 // -------------------------------------------------------------------------------------------------
 // The schedule's validation.
 // -------------------------------------------------------------------------------------------------

@@ -5,7 +5,7 @@
 
 use gloo_storage::{LocalStorage, Storage};
 use gloo_timers::future::TimeoutFuture;
-use itdose::ui::{App, CSF_PAUSE_MS, LIBRARY_KEY, SESSION_KEY, STORAGE_KEY};
+use itdose::ui::{App, CSF_PAUSE_MS, DRAFTS_KEY, LIBRARY_KEY, SESSION_KEY, STORAGE_KEY};
 use wasm_bindgen::JsCast;
 use wasm_bindgen_test::{wasm_bindgen_test, wasm_bindgen_test_configure};
 use web_sys::{
@@ -39,6 +39,7 @@ fn mount(keep_saved: bool) -> Mounted<impl Sized> {
         LocalStorage::delete(STORAGE_KEY);
         LocalStorage::delete(LIBRARY_KEY);
         LocalStorage::delete(SESSION_KEY);
+        LocalStorage::delete(DRAFTS_KEY);
     }
     // The one-page plan: every input and result (the workflows show parts of it).
     let _ = web_sys::window().expect("window").location().set_hash("/plan");

@@ -39,7 +39,10 @@ fn worked_examples() {
     assert_eq!(add_minutes(at(2000, 2, 28, 9, 0), 1_440), Some(at(2000, 2, 29, 9, 0)));
     assert_eq!(add_minutes(at(1970, 1, 1, 0, 0), -1), Some(at(1969, 12, 31, 23, 59)));
     let with_seconds = jiff::civil::date(2026, 11, 25).at(9, 0, 7, 0);
-    assert_eq!(add_minutes(with_seconds, 1), Some(jiff::civil::date(2026, 11, 25).at(9, 1, 7, 0)));
+    assert_eq!(
+        add_minutes(with_seconds, 1),
+        Some(jiff::civil::date(2026, 11, 25).at(9, 1, 7, 0))
+    );
     assert_eq!(add_minutes(at(9999, 12, 31, 23, 59), 1), None);
     assert_eq!(add_minutes(at(-9999, 1, 1, 0, 0), -1), None);
     assert_eq!(add_minutes(at(2026, 1, 1, 0, 0), i64::MAX), None);

@@ -257,9 +257,11 @@ fn the_potency_is_editable_and_the_serum_note_is_for_morphine() -> TestResult {
 }
 
 /// A factor edited in the table: oxyCODONE 1.5 → 2 makes 40 mg/day 40 × 2 = 80 MME; the source
-/// keeps the default with its mark and source, the mark becomes the institution's; the edited
-/// table reads back from its JSON. A factor of 0, −1, 150 (above the 100 accepted) or for an
-/// opioid not in the table is refused at the table and changes nothing.
+/// keeps the default with its mark and source, the mark becomes the institution's, and the
+/// cautions say so where the factor is used; the edited table reads back from its JSON. A factor
+/// of 0, −1, 0.1 or 7 (outside a tenth to four times the CDC's 1.5: 0.15 to 6) or for an opioid
+/// not in the table is refused at the table and changes nothing. A second edit keeps the original
+/// default in the source.
 #[test]
 fn an_edited_factor_is_used_and_says_where_it_came_from() -> TestResult {
     let mut table = OpioidTable::builtin()?;
@@ -283,12 +285,19 @@ fn an_edited_factor_is_used_and_says_where_it_came_from() -> TestResult {
     };
     let c = convert(&input, &table).map_err(|e| format!("{e:?}"))?;
     assert!(close(c.total_mme, 80.0), "{}", c.total_mme);
+    let said = itdose::engine::report::convert::cautions(&c, &table);
+    assert!(
+        said.iter()
+            .any(|l| l.starts_with("oxyCODONE (oral): the factor 2 is not the CDC's: set in itdose on 2026-11-26")),
+        "{said:?}"
+    );
     assert_eq!(OpioidTable::from_json(&table.to_json())?, table);
     let before = table.clone();
     for (id, value) in [
         ("oxycodone", 0.0),
         ("oxycodone", -1.0),
-        ("oxycodone", 150.0),
+        ("oxycodone", 0.1),
+        ("oxycodone", 7.0),
         ("heroin", 1.0),
     ] {
         let e = table
@@ -298,13 +307,84 @@ fn an_edited_factor_is_used_and_says_where_it_came_from() -> TestResult {
         assert_eq!(e.field, Field::OpioidTable);
     }
     assert_eq!(table, before, "nothing changed");
-    let e = table.edit_factor("oxycodone", 150.0, on).err().ok_or("150 accepted")?;
-    assert!(e.to_string().contains("100"), "{e}");
+    let e = table.edit_factor("oxycodone", 7.0, on).err().ok_or("7 accepted")?;
+    assert!(e.to_string().contains("outside 0.15 to 6"), "{e}");
+    table.edit_factor("oxycodone", 2.5, jiff::civil::date(2026, 11, 27))?;
+    let source = &table.get("oxycodone").ok_or("oxycodone")?.source;
+    assert!(
+        source.starts_with("set in itdose on 2026-11-27 (default 1.5 [V]: CDC")
+            && source.matches("set in itdose").count() == 1,
+        "{source}"
+    );
     // An imported table with a slipped decimal point (240 for fentaNYL's 2.4) is refused.
     let slipped = OpioidTable::builtin()?
         .to_json()
         .replace("\"factor\": 2.4", "\"factor\": 240.0");
     assert!(slipped.contains("240"));
     assert!(OpioidTable::from_json(&slipped).is_err());
+    // A table of 3 MB (a source padded): more than a table may have (256 KB), refused unread.
+    let big = OpioidTable::builtin()?.to_json().replacen(
+        "\"source\": \"",
+        &format!("\"source\": \"{}", "x".repeat(3 << 20)),
+        1,
+    );
+    let e = OpioidTable::from_json(&big).err().ok_or("a 3 MB table was read")?;
+    assert_eq!(
+        e.to_string(),
+        format!(
+            "Conversion table: the file has {} bytes, more than the 262144 a factor table may have",
+            big.len()
+        )
+    );
+    Ok(())
+}
+
+/// An imported table: a factor changed but still marked V with the CDC's source is re-marked as
+/// the institution's with the default kept; a missing methadone caution is put back from the
+/// built-in table; a HYDROmorphone potency of 0.5 or a ratio of 3 : 1 (outside 1 to 10, and
+/// 10 : 1 to 1,000 : 1) and a tenfold factor slip (oxyCODONE 15) are refused.
+#[test]
+fn an_imported_table_cannot_hide_a_changed_factor_or_drop_a_caution() -> TestResult {
+    let builtin = OpioidTable::builtin()?;
+    let mut edited: serde_json::Value = serde_json::from_str(&builtin.to_json())?;
+    let opioids = edited
+        .get_mut("opioids")
+        .and_then(serde_json::Value::as_array_mut)
+        .ok_or("opioids")?;
+    for o in opioids.iter_mut() {
+        let id = o.get("id").and_then(serde_json::Value::as_str).map(str::to_owned);
+        let Some(fields) = o.as_object_mut() else { continue };
+        match id.as_deref() {
+            Some("oxycodone") => {
+                fields.insert("factor".into(), serde_json::json!(2.0));
+            }
+            Some("methadone") => {
+                fields.insert("caution".into(), serde_json::json!(""));
+            }
+            _ => {}
+        }
+    }
+    let table = OpioidTable::from_json(&edited.to_string())?;
+    let oxy = table.get("oxycodone").ok_or("oxycodone")?;
+    assert_eq!(oxy.mark.letter(), "I");
+    assert!(
+        oxy.source
+            .starts_with("changed in an imported table (default 1.5 [V]: CDC"),
+        "{}",
+        oxy.source
+    );
+    let methadone = table.get("methadone").ok_or("methadone")?;
+    assert_eq!(methadone.caution, builtin.get("methadone").ok_or("methadone")?.caution);
+    assert!(!methadone.caution.is_empty());
+    let text = builtin.to_json();
+    for (from, to) in [
+        ("\"factor\": 1.5,", "\"factor\": 15.0,"),
+        ("\"value\": 5.0,", "\"value\": 0.5,"),
+        ("\"value\": 100.0,", "\"value\": 3.0,"),
+    ] {
+        assert!(text.contains(from), "{from} not in the table's JSON");
+        let changed = text.replacen(from, to, 1);
+        assert!(OpioidTable::from_json(&changed).is_err(), "{to} accepted");
+    }
     Ok(())
 }

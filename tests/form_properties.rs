@@ -757,3 +757,64 @@ fn k12_and_k21_without_a_half_life_and_volume_are_an_error() -> Result<(), Box<d
     }
     errors_of(&f).map(|_| ())
 }
+
+/// A page of digits pasted into every text field of the form (the bad-input matrix's 10,000
+/// characters): every field is refused at its own input, and each message quotes the paste by its
+/// start, so it stays a line next to its field (it quoted all 10,000 characters).
+#[test]
+fn a_10000_character_paste_gets_a_short_message_at_every_field() -> Result<(), Box<dyn std::error::Error>> {
+    let paste = "1234567890".repeat(1000);
+    let mut f = base();
+    for text in [
+        &mut f.fill_volume,
+        &mut f.low_reservoir_alarm,
+        &mut f.fill_date,
+        &mut f.fill_time,
+        &mut f.extra_volume,
+        &mut f.end_of_service,
+        &mut f.end_of_service_time,
+    ] {
+        text.clone_from(&paste);
+    }
+    if let Some(line) = f.drugs.first_mut() {
+        for text in [
+            &mut line.concentration,
+            &mut line.daily_dose,
+            &mut line.stock,
+            &mut line.csf.previous,
+            &mut line.csf.half_life_hours,
+            &mut line.csf.volume_ml,
+            &mut line.csf.k12,
+            &mut line.csf.k21,
+        ] {
+            text.clone_from(&paste);
+        }
+    }
+    f.patient = PatientForm {
+        enabled: true,
+        volume: paste.clone(),
+        duration_minutes: paste.clone(),
+        lockout_hours: paste.clone(),
+        max_per_day: paste.clone(),
+        typical_per_day: paste.clone(),
+    };
+    f.visit.date = "2026-12-01".into();
+    f.visit.time = "09:00".into();
+    f.visit.withdrawn.clone_from(&paste);
+    f.visit.patient_boluses.clone_from(&paste);
+    f.titration.last_change_date = "2026-11-01".into();
+    f.titration.last_change_time = "09:00".into();
+    f.titration.increases_past_week.clone_from(&paste);
+    let messages = errors_of(&f)?;
+    assert!(messages.len() >= 15, "{} errors", messages.len());
+    for m in &messages {
+        assert!(m.chars().count() < 200, "{} characters: {m:.200}", m.chars().count());
+    }
+    assert!(
+        messages
+            .iter()
+            .any(|m| m == "Patient bolus, maximum per 24 h: \u{201c}123456789012345678901234\u{2026}\u{201d} is not a whole number"),
+        "{messages:#?}"
+    );
+    Ok(())
+}

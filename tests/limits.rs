@@ -591,6 +591,17 @@ fn a_rejected_import_leaves_the_old_library_in_force() -> TestResult {
         assert_eq!(err.to_string(), expected);
         assert_eq!(library, before, "the old library stays in force");
     }
+    // 3 MB of note: more than a library may have (512 KB), refused before it is read.
+    let big = good.replacen("\"note\": \"", &format!("\"note\": \"{}", "x".repeat(3 << 20)), 1);
+    let err = library.import(&big).err().ok_or("a 3 MB library was imported")?;
+    assert_eq!(
+        err.to_string(),
+        format!(
+            "drug library rejected: the file has {} bytes, more than the 524288 a drug library may have",
+            big.len()
+        )
+    );
+    assert_eq!(library, before);
     let err = library.import("{ not json").err().ok_or("import should fail")?;
     assert!(
         err.to_string()

@@ -181,6 +181,41 @@ fn wrong_files_are_refused_with_a_message() -> TestResult {
         "{good}"
     );
     assert!(refused(&good).is_ok());
+    // A file larger than a record may be (2,000,000 bytes): 3 MB of padding in a reason.
+    let padded = good.replacen(
+        "\"format\"",
+        &format!("\"padding\": \"{}\", \"format\"", "x".repeat(3 << 20)),
+        1,
+    );
+    assert_eq!(
+        refused(&padded),
+        Err(format!(
+            "Plan file: the file has {} bytes, more than the 2000000 a plan may have",
+            padded.len()
+        ))
+    );
+    // 1 MB of text where the fill volume goes: the JSON reader quotes what it found, and the
+    // message quoted all of it; now its start and where it is.
+    let quoted = good.replacen(
+        "\"volume\": 40.0",
+        &format!("\"volume\": \"{}\"", "v".repeat(1 << 20)),
+        1,
+    );
+    let message = refused(&quoted).err().ok_or("a volume of text was read")?;
+    assert!(
+        message.starts_with("Plan file: not a valid plan file: invalid type: string \"vvvv")
+            && message.chars().count() < 250,
+        "{} characters: {}",
+        message.chars().count(),
+        message.chars().take(300).collect::<String>()
+    );
+    assert!(message.contains("\u{2026} at line "), "{message:.300}");
+    // A drug named by 1 MB of text is no drug: refused, and the name is not repeated back.
+    let named = good.replacen("\"morphine\"", &format!("\"{}\"", "m".repeat(1 << 20)), 1);
+    assert_eq!(
+        refused(&named),
+        Err("Plan file: a drug is named by 1048576 characters, more than the 64 of an id".into())
+    );
     Ok(())
 }
 

@@ -126,6 +126,17 @@ fn damaged_newer_and_hostile_texts_are_refused_with_the_reason() -> TestResult {
             record_text.replacen("\"r-1\"", "\"../../x\"", 1),
             false,
         ),
+        // A 1 MB name fits in a record's 2 MB, and was kept and shown whole everywhere.
+        (
+            "the patient's name has 1048576 characters, more than 200",
+            record_text.replacen("\"Ada Example\"", &format!("\"{}\"", "n".repeat(1 << 20)), 1),
+            false,
+        ),
+        (
+            "the catheter's description has 2001 characters, more than 2000",
+            record_text.replacen("\"tip T10, 40 cm\"", &format!("\"{}\"", "c".repeat(2001)), 1),
+            false,
+        ),
     ];
     for (expected, text, stored) in cases {
         let result = if stored {

@@ -301,6 +301,29 @@ fn every_refill_by_constraint_is_listed_earliest_first() -> TestResult {
     Ok(())
 }
 
+/// An end of service before the fill (Wed 25 Nov 2026, 09:00) made the refill-by date a date
+/// before the fill ("Mon 1 Jan 1, 00:00 (device end of service)", found by the bad-input
+/// matrix): refused at the end of service. On the fill itself it binds at once.
+#[test]
+fn an_end_of_service_before_the_fill_is_refused() -> TestResult {
+    let mut p = plan("synchromed-ii-20", 20.0, "morphine", MG, 5.0, 2.0);
+    p.pump.end_of_service = Some(date(1, 1, 1).at(0, 0, 0, 0));
+    let errs = errors(&p)?;
+    assert_eq!(element_ids(&errs), ["end_of_service"]);
+    assert_eq!(
+        messages(&errs),
+        [
+            "Device end of service: the device's end of service (Mon 1 Jan 1, 00:00) is before the fill (Wed 25 Nov 2026, 09:00): the pump is past it"
+        ]
+    );
+    p.pump.end_of_service = Some(date(2026, 11, 25).at(9, 0, 0, 0));
+    assert_eq!(
+        refill_by(&p)?,
+        ("Wed 25 Nov 2026, 09:00".into(), "device end of service".into())
+    );
+    Ok(())
+}
+
 /// Ziconotide (Prialt label, V): refill a new pump within 14 days; afterwards 40 days diluted,
 /// 84 days undiluted. 2.4 mcg/day at 25 mcg/mL = 0.096 mL/day: the alarm is 187.5 days away.
 ///   undiluted (stock 25 = reservoir 25 mcg/mL): 84 days → Wed 17 Feb 2027 09:00

@@ -16,6 +16,8 @@ fn fill(volume: f64, filled_at: jiff::civil::DateTime) -> TitrationFill {
         rule: RuleVolume::Alarm(ml(2.0)),
         fast_edge: None,
         stability: None,
+        later_stability: None,
+        mri_emptied: None,
         end_of_service: None,
     }
 }
@@ -124,6 +126,53 @@ fn a_drug_without_a_library_rule_needs_the_clinicians_own() -> TestResult {
     Ok(())
 }
 
+/// Each part of the clinician's own rule is refused at its own input (the planner shows the
+/// message next to that input): days between rises below 1, a largest rise of 0 or below.
+#[test]
+fn each_part_of_the_clinicians_own_rule_is_refused_at_its_input() -> TestResult {
+    let lib = library()?;
+    let mut i = input("morphine", 1.0, 1.5, 10.0);
+    let own = |max_step, max_percent, days_between| {
+        Some(OwnRule {
+            max_step,
+            max_percent,
+            days_between,
+        })
+    };
+    for (rule, field, message) in [
+        (
+            own(None, Some(20.0), 0.0),
+            Field::OwnDays,
+            "Your days between rises: at least 1",
+        ),
+        (
+            own(Some(0.0), Some(20.0), 7.0),
+            Field::OwnStep,
+            "Your largest rise per step: must be greater than 0",
+        ),
+        (
+            own(None, Some(-1.0), 7.0),
+            Field::OwnPercent,
+            "Your largest rise per step (%): must be greater than 0",
+        ),
+        (
+            own(None, Some(f64::INFINITY), 7.0),
+            Field::OwnPercent,
+            "Your largest rise per step (%): must be a finite number",
+        ),
+        (
+            own(None, None, 7.0),
+            Field::TitrationRule,
+            "Titration rule: set the largest rise per step (an amount, a percent, or both) as a positive number",
+        ),
+    ] {
+        i.own_rule = rule;
+        let e = plan_titration(&i, &lib).err().ok_or("planned with a bad rule")?;
+        assert_eq!((e.field, e.to_string().as_str()), (field, message));
+    }
+    Ok(())
+}
+
 /// Bad numbers are refused at their field; a target that needs too many rises is refused.
 #[test]
 fn bad_titration_input_is_refused() -> TestResult {
@@ -178,10 +227,11 @@ fn the_refills_along_the_way_follow_the_titrated_rates() -> TestResult {
         plan.refills
     );
     // A stability of 3 days binds first: 1 Dec 09:00 + 3 days = Fri 4 Dec 09:00, then Mon 7 Dec
-    // 09:00 (3 days again, before the pump's rule at 22:00 counted from 4 Dec), and so on to the
-    // first after the last rise (Wed 9 Dec): Thu 10 Dec 09:00.
+    // 09:00 (3 days again, before the pump's rule counted from 4 Dec: 1 day at 0.192 and 4 at 0.288
+    // are 1.344 mL by 9 Dec 09:00, the last 0.156 mL at 0.384 take 0.406 25 days: Wed 9 Dec 18:45),
+    // and so on to the first after the last rise (Wed 9 Dec): Thu 10 Dec 09:00.
     let mut f = fill(3.5, at(2026, 12, 1, 9, 0));
-    f.stability = Some((
+    let three_days = (
         Days::new(3.0)?,
         RefillReason::Stability {
             drug: "ziconotide".into(),
@@ -189,7 +239,9 @@ fn the_refills_along_the_way_follow_the_titrated_rates() -> TestResult {
             condition: "test".into(),
             dilution_unknown: false,
         },
-    ));
+    );
+    f.stability = Some(three_days.clone());
+    f.later_stability = Some(three_days);
     i.fill = Some(f);
     let plan = plan_titration(&i, &library()?)?;
     let dates: Vec<_> = plan.refills.iter().map(|r| r.at).collect();
@@ -205,14 +257,15 @@ fn the_refills_along_the_way_follow_the_titrated_rates() -> TestResult {
 /// pump's flow accuracy (+14.5 %) and the shorter stability (40 days diluted, as the dilution is not
 /// known). Titrated 2.4 → 9.6 from Tue 1 Dec, the pump's rule at the fast edge: 16.6 mL to deliver;
 /// 6 days × 0.096 × 1.145 = 0.659 52, 4 × 0.192 × 1.145 = 0.879 36, 4 × 0.288 × 1.145 = 1.319 04 by
-/// 9 Dec (2.857 92 mL); 13.742 08 mL left at 0.384 × 1.145 = 0.439 68 mL/day: 31.25 days, about
-/// Sun 10 Jan 2027. Stability: 25 Nov + 40 days = Mon 4 Jan 2027 09:00, which binds.
+/// 9 Dec (2.857 92 mL); 13.742 08 mL left at 0.384 × 1.145 = 0.439 68 mL/day: 31.2547 days, Sat 9
+/// Jan 2027 15:06. Stability: 25 Nov + 40 days = Mon 4 Jan 2027 09:00, which binds.
 #[test]
 fn an_evaluated_plan_gives_the_pump_accuracy_and_the_shortest_stability() -> TestResult {
     let lib = library()?;
     let plan = load_file("docs/example-ziconotide-refill.json")?.plan;
     let (outcome, _) = run(&plan)?;
-    let f = TitrationFill::of(&plan, &outcome).ok_or("a plan without boluses has a fill")?;
+    let f =
+        TitrationFill::of(&plan, &outcome, &common::catalogue()?, &lib).ok_or("a plan without boluses has a fill")?;
     assert_eq!(f.fast_edge, Some(14.5));
     assert!(matches!(f.rule, RuleVolume::Alarm(_)), "{:?}", f.rule);
     let days = f.stability.as_ref().map(|(d, _)| d.value());
@@ -227,5 +280,74 @@ fn an_evaluated_plan_gives_the_pump_accuracy_and_the_shortest_stability() -> Tes
         "{first:?}"
     );
     assert_eq!(titrated.refills.len(), 1, "the first refill is after the last rise");
+    Ok(())
+}
+
+/// The pump's rule at the fast edge of the flow accuracy (+14.5 %), no stability: the 3.5 mL fill of
+/// the test above (1.5 mL to deliver) at 1.145 times each rate. Dec 1–5 at 0.192 × 1.145 = 0.219 84
+/// mL/day: 0.879 36 mL; 0.620 64 mL left at 0.288 × 1.145 = 0.329 76 mL/day: 1.882 096 days = 45 h
+/// 10 min (to the minute, down): refill by Mon 7 Dec 06:10 (at the programmed rate it was 22:00).
+/// Then 1.5 mL again: to Wed 9 Dec 09:00 (2 days 2 h 50 min = 2.118 056 days) 0.698 45 mL; 0.801 55
+/// mL left at 0.384 × 1.145 = 0.439 68 mL/day: 1.823 03 days = 43 h 45 min: Fri 11 Dec 04:45.
+#[test]
+fn the_refills_err_early_at_the_fast_edge_of_the_flow_accuracy() -> TestResult {
+    let mut i = input("ziconotide", 2.4, 9.6, 25.0);
+    let mut f = fill(3.5, at(2026, 12, 1, 9, 0));
+    f.fast_edge = Some(14.5);
+    i.fill = Some(f);
+    let plan = plan_titration(&i, &library()?)?;
+    let dates: Vec<_> = plan.refills.iter().map(|r| r.at).collect();
+    assert_eq!(dates, vec![at(2026, 12, 7, 6, 10), at(2026, 12, 11, 4, 45)]);
+    assert!(
+        plan.refills.iter().all(|r| matches!(
+            r.binding.reason,
+            RefillReason::PumpRule { fast_edge: Some(a), .. } if (a - 14.5).abs() < 1e-12
+        )),
+        "{:?}",
+        plan.refills
+    );
+    Ok(())
+}
+
+/// A new pump's first fill of ziconotide (`docs/example-ziconotide-refill.json` as a new pump): the
+/// label's 14 days for the first fill (rinse) binds the first refill, 25 Nov + 14 days = Wed 9 Dec
+/// 09:00; the refills after it take the 40 days after the first refill (diluted, the dilution not
+/// known), not 14 again.
+#[test]
+fn a_new_pump_has_its_first_fill_stability_then_the_later_one() -> TestResult {
+    let lib = library()?;
+    let mut plan = load_file("docs/example-ziconotide-refill.json")?.plan;
+    plan.fill.new_pump = true;
+    let (outcome, _) = run(&plan)?;
+    let f = TitrationFill::of(&plan, &outcome, &common::catalogue()?, &lib).ok_or("a fill")?;
+    let days = |s: &Option<(Days, RefillReason)>| s.as_ref().map(|(d, _)| d.value());
+    assert!(
+        days(&f.stability).is_some_and(|d| (d - 14.0).abs() < 1e-12),
+        "{:?}",
+        f.stability
+    );
+    assert!(
+        days(&f.later_stability).is_some_and(|d| (d - 40.0).abs() < 1e-12),
+        "{:?}",
+        f.later_stability
+    );
+    let mut i = input("ziconotide", 2.4, 9.6, 25.0);
+    i.fill = Some(f);
+    let titrated = plan_titration(&i, &lib)?;
+    let first = titrated.refills.first().ok_or("a refill")?;
+    assert_eq!(first.at, at(2026, 12, 9, 9, 0));
+    assert!(
+        matches!(first.binding.reason, RefillReason::Stability { .. }),
+        "{first:?}"
+    );
+    assert!(
+        titrated
+            .refills
+            .iter()
+            .skip(1)
+            .all(|r| !matches!(&r.binding.reason, RefillReason::Stability { days, .. } if (days.value() - 14.0).abs() < 1e-12)),
+        "{:?}",
+        titrated.refills
+    );
     Ok(())
 }

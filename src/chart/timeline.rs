@@ -62,13 +62,39 @@ pub fn draw<DB: DrawingBackend>(
         return Ok(());
     };
     let x_end = days(start, end).max(7.0) * 1.05;
+    draw_main(&main, record, thresholds, (start, x_end))?;
+    let sessions: Vec<f64> = record.history.iter().map(|h| days(start, h.at)).collect();
+    let mut below = rest;
+    for (i, (name, unit)) in strips.iter().enumerate() {
+        let (strip, next) = below.split_vertically(i32::try_from(STRIP_HEIGHT).unwrap_or(0));
+        below = next;
+        let steps = dose_steps(doses, name, unit, start, x_end);
+        let dated = i + 1 == strips.len();
+        draw_strip(
+            &strip,
+            &steps,
+            &crate::engine::report::outcomes::dose_strip_label(name, unit),
+            (start, x_end, dated),
+            &sessions,
+        )?;
+    }
+    area.present()
+}
+
+/// The pain and MME panel: both thresholds, a marker per session, pain now and systemic MME.
+fn draw_main<DB: DrawingBackend>(
+    main: &DrawingArea<DB, Shift>,
+    record: &Record,
+    thresholds: &Thresholds,
+    (start, x_end): (jiff::civil::DateTime, f64),
+) -> Result<(), DrawingAreaErrorKind<DB::ErrorType>> {
     let mme_top = record
         .outcomes
         .iter()
         .filter_map(|o| o.systemic_mme)
         .fold(10.0_f64, f64::max)
         * 1.1;
-    let mut ctx = ChartBuilder::on(&main)
+    let mut ctx = ChartBuilder::on(main)
         .margin(16)
         .margin_top(28)
         .x_label_area_size(40)
@@ -148,22 +174,7 @@ pub fn draw<DB: DrawingBackend>(
         mme.iter()
             .map(|p| TriangleMarker::new(*p, 5, palette::TYPICAL.filled())),
     )?;
-    let sessions: Vec<f64> = record.history.iter().map(|h| days(start, h.at)).collect();
-    let mut below = rest;
-    for (i, (name, unit)) in strips.iter().enumerate() {
-        let (strip, next) = below.split_vertically(i32::try_from(STRIP_HEIGHT).unwrap_or(0));
-        below = next;
-        let steps = dose_steps(doses, name, unit, start, x_end);
-        let dated = i + 1 == strips.len();
-        draw_strip(
-            &strip,
-            &steps,
-            &crate::engine::report::outcomes::dose_strip_label(name, unit),
-            (start, x_end, dated),
-            &sessions,
-        )?;
-    }
-    area.present()
+    Ok(())
 }
 
 /// One drug's daily dose as runs of a step line: (day, dose) points, a new run where the drug is

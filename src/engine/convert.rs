@@ -9,7 +9,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::engine::catalogue::library::{Bound, DrugLibrary, LimitQuantity, Severity};
 use crate::engine::catalogue::pump::Mark;
-use crate::engine::error::{Error, Field, Location, Problem};
+use crate::engine::error::{Error, Field, Location, Problem, json_problem};
 use crate::engine::quantities::format::{format_number, with_unit};
 
 /// The built-in table.
@@ -18,6 +18,9 @@ const BUILTIN: &str = include_str!("../../data/opioids.json");
 pub const OPIOIDS_FORMAT: &str = "itdose-opioids";
 /// At most this many opioids in one regimen.
 pub const MAX_ITEMS: usize = 12;
+/// At most this many bytes of factor-table JSON: the built-in table is 5 KB, and the table in
+/// force is kept in the browser's local storage (5 MB, shared with the patient records).
+pub const MAX_TABLE_BYTES: usize = 256 * 1024;
 /// Ratios outside 10 : 1 to 1,000 : 1 are refused (our design: nothing sourced lies below
 /// 10 : 1, and 3 typed for 300 would give 100 times the dose).
 pub const RATIO_RANGE: (f64, f64) = (10.0, 1_000.0);
@@ -144,7 +147,7 @@ impl OpioidTable {
     /// # Errors
     /// At the conversion table when it is invalid (a test guarantees it is not).
     pub fn builtin() -> Result<Self, Error> {
-        Self::from_json(BUILTIN)
+        Self::parse(BUILTIN)
     }
 
     /// Reads and checks a table.
@@ -153,8 +156,73 @@ impl OpioidTable {
     /// At the conversion table: not JSON, another format, or a factor, ratio or potency that is
     /// not a positive number.
     pub fn from_json(text: &str) -> Result<Self, Error> {
+        let mut table = Self::parse(text)?;
+        let builtin = Self::parse(BUILTIN)?;
         let bad = |d: String| Error::invalid(Field::OpioidTable, d);
-        let table: OpioidTable = serde_json::from_str(text).map_err(|e| bad(format!("not a valid table: {e}")))?;
+        for o in &mut table.opioids {
+            let (low, high) = factor_range(&builtin, &o.id);
+            if o.factor < low || o.factor > high {
+                return Err(bad(format!(
+                    "{}: the factor {} is outside {} to {}",
+                    o.id,
+                    format_number(o.factor),
+                    format_number(low),
+                    format_number(high)
+                )));
+            }
+            let Some(default) = builtin.get(&o.id) else { continue };
+            // A factor that is not the built-in one is the institution's, whatever the file says.
+            if (o.factor - default.factor).abs() > 1e-12 && o.mark != Mark::Institution {
+                o.source = format!(
+                    "changed in an imported table (default {} [{}]: {})",
+                    format_number(default.factor),
+                    default.mark.letter(),
+                    default.source
+                );
+                o.mark = Mark::Institution;
+            }
+            // The source's extra cautions are never lost with an imported table.
+            if o.caution.trim().is_empty() {
+                o.caution.clone_from(&default.caution);
+            }
+        }
+        if table.general_caution.trim().is_empty() {
+            table.general_caution = builtin.general_caution;
+        }
+        let (low, high) = RATIO_RANGE;
+        if let Some(r) = table.ratios.iter().find(|r| r.value < low || r.value > high) {
+            return Err(bad(format!(
+                "ratio {}: {} : 1 is outside {} : 1 to {} : 1",
+                r.id,
+                format_number(r.value),
+                format_number(low),
+                format_number(high)
+            )));
+        }
+        let (low, high) = POTENCY_RANGE;
+        let potency = table.hydromorphone_potency.value;
+        if !(low..=high).contains(&potency) {
+            return Err(bad(format!(
+                "the HYDROmorphone potency {} is outside {} to {}",
+                format_number(potency),
+                format_number(low),
+                format_number(high)
+            )));
+        }
+        Ok(table)
+    }
+
+    /// Reads a table and checks its form: JSON of this format and version, every number positive.
+    fn parse(text: &str) -> Result<Self, Error> {
+        let bad = |d: String| Error::invalid(Field::OpioidTable, d);
+        if text.len() > MAX_TABLE_BYTES {
+            return Err(bad(format!(
+                "the file has {} bytes, more than the {MAX_TABLE_BYTES} a factor table may have",
+                text.len()
+            )));
+        }
+        let table: OpioidTable =
+            serde_json::from_str(text).map_err(|e| bad(format!("not a valid table: {}", json_problem(&e))))?;
         if table.format != OPIOIDS_FORMAT || table.version != 1 {
             return Err(bad(format!("expected {OPIOIDS_FORMAT} version 1")));
         }
@@ -189,8 +257,8 @@ impl OpioidTable {
     /// "set by your institution". Nothing changes on an error.
     ///
     /// # Errors
-    /// At the conversion table: an unknown opioid, or a factor that is not a positive number up to
-    /// [`MAX_FACTOR`].
+    /// At the conversion table: an unknown opioid, or a factor that is not a positive number in
+    /// [`factor_range`].
     pub fn edit_factor(&mut self, id: &str, value: f64, on: jiff::civil::Date) -> Result<(), Error> {
         if !(value.is_finite() && value > 0.0) {
             return Err(Error::invalid(
@@ -198,12 +266,17 @@ impl OpioidTable {
                 "the factor must be a positive number",
             ));
         }
-        if value > MAX_FACTOR {
-            return Err(Error::above(
+        let builtin = Self::parse(BUILTIN)?;
+        let (low, high) = factor_range(&builtin, id);
+        if value < low || value > high {
+            return Err(Error::invalid(
                 Field::OpioidTable,
-                format_number(value),
-                format_number(MAX_FACTOR),
-                "the largest factor accepted (the built-in table's largest is 5: check the decimal point)",
+                format!(
+                    "{id}: the factor {} is outside {} to {} (a tenth to four times the CDC's; check the decimal point)",
+                    format_number(value),
+                    format_number(low),
+                    format_number(high)
+                ),
             ));
         }
         let opioid = self.opioids.iter_mut().find(|o| o.id == id).ok_or_else(|| {
@@ -212,14 +285,23 @@ impl OpioidTable {
                 format!("no opioid \u{201c}{id}\u{201d} in the table"),
             )
         })?;
-        let default = format!(
-            "set in itdose on {} (default {} [{}]: {})",
-            crate::engine::quantities::format::iso_date(on.to_datetime(jiff::civil::Time::midnight())),
-            format_number(opioid.factor),
-            opioid.mark.letter(),
-            opioid.source
-        );
-        opioid.source = default;
+        let date = crate::engine::quantities::format::iso_date(on.to_datetime(jiff::civil::Time::midnight()));
+        // A factor set before keeps the original default, not the previous setting.
+        let default = match builtin.get(id) {
+            Some(d) => format!(
+                "(default {} [{}]: {})",
+                format_number(d.factor),
+                d.mark.letter(),
+                d.source
+            ),
+            None => format!(
+                "(before: {} [{}]: {})",
+                format_number(opioid.factor),
+                opioid.mark.letter(),
+                opioid.source
+            ),
+        };
+        opioid.source = format!("set in itdose on {date} {default}");
         opioid.factor = value;
         opioid.mark = Mark::Institution;
         Ok(())
@@ -231,9 +313,20 @@ impl OpioidTable {
     }
 }
 
-/// The largest MME factor accepted (our design: the largest of the CDC 2022 factors offered is 5,
-/// HYDROmorphone; a factor of hundreds is a slipped decimal point).
+/// The largest MME factor accepted for an opioid the built-in table does not have (our design: the
+/// largest of the CDC 2022 factors offered is 5, HYDROmorphone; a factor of hundreds is a slipped
+/// decimal point).
 pub const MAX_FACTOR: f64 = 100.0;
+
+/// The factors accepted for opioid `id`: a tenth to four times the built-in (CDC) factor (our
+/// design: institutional tables differ from the CDC's by less, e.g. methadone's dose-dependent
+/// factors of older tables reach about 2.5 times 4.7; a tenfold slip is refused either way);
+/// above 0 and at most [`MAX_FACTOR`] for an opioid the built-in table does not have.
+pub fn factor_range(builtin: &OpioidTable, id: &str) -> (f64, f64) {
+    builtin
+        .get(id)
+        .map_or((f64::MIN_POSITIVE, MAX_FACTOR), |o| (o.factor / 10.0, o.factor * 4.0))
+}
 
 /// The intrathecal drug proposed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]

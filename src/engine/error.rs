@@ -94,6 +94,12 @@ pub enum Field {
     TaperStart,
     /// The titration rule the planner follows (the library's, or the clinician's own).
     TitrationRule,
+    /// The clinician's own rule: the largest rise per step, in the drug's unit per day.
+    OwnStep,
+    /// The clinician's own rule: the largest rise per step, percent of the dose.
+    OwnPercent,
+    /// The clinician's own rule: days between rises.
+    OwnDays,
     /// The delivery schedule as a whole.
     Schedule,
     /// A refill visit as a whole.
@@ -166,7 +172,7 @@ pub enum Field {
 
 impl Field {
     /// Every field.
-    pub const ALL: [Field; 75] = [
+    pub const ALL: [Field; 78] = [
         Field::EndOfServiceTime,
         Field::Condition,
         Field::Window,
@@ -211,6 +217,9 @@ impl Field {
         Field::TaperDays,
         Field::TaperStart,
         Field::TitrationRule,
+        Field::OwnStep,
+        Field::OwnPercent,
+        Field::OwnDays,
         Field::Schedule,
         Field::Visit,
         Field::Pk,
@@ -288,6 +297,9 @@ impl Field {
             Field::TaperDays => "taper_days",
             Field::TaperStart => "taper_start",
             Field::TitrationRule => "titration_rule",
+            Field::OwnStep => "own_step",
+            Field::OwnPercent => "own_percent",
+            Field::OwnDays => "own_days",
             Field::Schedule => "schedule",
             Field::Visit => "visit",
             Field::Pk => "pk",
@@ -369,6 +381,9 @@ impl Field {
             Field::TaperDays => "Days between steps",
             Field::TaperStart => "First step on",
             Field::TitrationRule => "Titration rule",
+            Field::OwnStep => "Your largest rise per step",
+            Field::OwnPercent => "Your largest rise per step (%)",
+            Field::OwnDays => "Your days between rises",
             Field::Schedule => "Schedule",
             Field::Visit => "Refill visit",
             Field::Pk => "CSF model",
@@ -676,6 +691,17 @@ impl Error {
             },
         )
     }
+}
+
+/// A JSON reader's message about a file, short enough to read: the reader quotes what it found,
+/// and a string of 1 MB where a number belongs was quoted whole. Its start, and where it is.
+pub fn json_problem(e: &serde_json::Error) -> String {
+    let text = e.to_string();
+    if text.chars().count() <= 200 {
+        return text;
+    }
+    let start: String = text.chars().take(120).collect();
+    format!("{start}\u{2026} at line {} column {}", e.line(), e.column())
 }
 
 /// The id of the input for `field` at `at`: "fill_volume", "drug-1-concentration", "flex-0-start".

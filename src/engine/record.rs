@@ -16,7 +16,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::engine::catalogue::library::DrugLibrary;
 use crate::engine::catalogue::pump::Catalogue;
-use crate::engine::error::{Error, Field};
+use crate::engine::error::{Error, Field, json_problem};
 use crate::engine::outcomes::OutcomeEntry;
 use crate::engine::plan::migrate::load;
 use crate::engine::plan::model::{PLAN_FORMAT, Plan};
@@ -36,6 +36,11 @@ pub const STORED_VERSION: u32 = 1;
 pub const MAX_RECORD_BYTES: usize = 2_000_000;
 /// At most this many characters in a record's id.
 pub const MAX_ID_CHARS: usize = 64;
+/// At most this many characters in the patient's name or identifier: each is a line of the
+/// record list, the summary and the printout (a 1 MB name was kept, and shown whole, everywhere).
+pub const MAX_NAME_CHARS: usize = 200;
+/// At most this many characters in the catheter's description.
+pub const MAX_CATHETER_CHARS: usize = 2_000;
 /// The history entry a new record starts with.
 pub const CREATED: &str = "Record created";
 
@@ -234,6 +239,16 @@ impl Record {
                 self.id.chars().take(MAX_ID_CHARS).collect::<String>()
             )));
         }
+        for (what, text, most) in [
+            ("the patient's name", &self.patient.name, MAX_NAME_CHARS),
+            ("the patient's identifier", &self.patient.identifier, MAX_NAME_CHARS),
+            ("the catheter's description", &self.implant.catheter, MAX_CATHETER_CHARS),
+        ] {
+            let chars = text.chars().count();
+            if chars > most {
+                return Err(refused(format!("{what} has {chars} characters, more than {most}")));
+            }
+        }
         if !self.implant.implanted_on.trim().is_empty() {
             parse_date(Field::ImplantDate, &self.implant.implanted_on)?;
         }
@@ -300,7 +315,8 @@ pub fn import(
             2 * MAX_RECORD_BYTES
         )));
     }
-    let header: Header = serde_json::from_str(text).map_err(|e| refused(format!("not a record or plan file: {e}")))?;
+    let header: Header =
+        serde_json::from_str(text).map_err(|e| refused(format!("not a record or plan file: {}", json_problem(&e))))?;
     if header.format == PLAN_FORMAT {
         let loaded = load(text, catalogue, library)?;
         let record = Record::new(fresh_id, Patient::default(), Implant::default(), loaded.plan, at)?;
@@ -329,7 +345,8 @@ fn read_record(text: &str, header: Header, catalogue: &Catalogue, library: &Drug
             header.version
         )));
     }
-    let raw: RawRecord = serde_json::from_str(text).map_err(|e| refused(format!("not a valid record: {e}")))?;
+    let raw: RawRecord =
+        serde_json::from_str(text).map_err(|e| refused(format!("not a valid record: {}", json_problem(&e))))?;
     let mut notes = Vec::new();
     let mut plan_of = |value: &serde_json::Value, what: &str| -> Result<Plan, Error> {
         let loaded = load(&value.to_string(), catalogue, library).map_err(|e| refused(format!("{what}: {}", e)))?;
@@ -419,7 +436,8 @@ pub fn unseal(text: &str, catalogue: &Catalogue, library: &DrugLibrary) -> Resul
             text.len()
         )));
     }
-    let header: Header = serde_json::from_str(text).map_err(|e| refused(format!("the stored text is damaged: {e}")))?;
+    let header: Header =
+        serde_json::from_str(text).map_err(|e| refused(format!("the stored text is damaged: {}", json_problem(&e))))?;
     if header.format != STORED_FORMAT {
         return Err(refused(format!(
             "format is \u{201c}{}\u{201d}, expected \u{201c}{STORED_FORMAT}\u{201d}",
@@ -433,12 +451,12 @@ pub fn unseal(text: &str, catalogue: &Catalogue, library: &DrugLibrary) -> Resul
         )));
     }
     let envelope: Envelope =
-        serde_json::from_str(text).map_err(|e| refused(format!("the stored text is damaged: {e}")))?;
+        serde_json::from_str(text).map_err(|e| refused(format!("the stored text is damaged: {}", json_problem(&e))))?;
     if checksum(&envelope.record) != envelope.checksum {
         return Err(refused("the stored text is damaged: its checksum does not match"));
     }
-    let header: Header =
-        serde_json::from_str(&envelope.record).map_err(|e| refused(format!("the stored record is damaged: {e}")))?;
+    let header: Header = serde_json::from_str(&envelope.record)
+        .map_err(|e| refused(format!("the stored record is damaged: {}", json_problem(&e))))?;
     let mut opened = read_record(&envelope.record, header, catalogue, library)?;
     opened.saved_at = Some(envelope.saved_at);
     Ok(opened)

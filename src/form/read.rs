@@ -3,7 +3,7 @@
 
 use jiff::civil::{Date, DateTime};
 
-use crate::engine::{Error, Field, Hours, Location, Millilitres, Problem, parse_date, parse_number, parse_time};
+use crate::engine::{Error, Field, Hours, Location, Millilitres, Problem, echo, parse_date, parse_number, parse_time};
 
 /// Collects the errors of one conversion.
 #[derive(Debug, Default)]
@@ -112,7 +112,11 @@ impl Reader {
                 None
             }
             Err(_) => {
-                self.invalid(field, at, format!("\u{201c}{trimmed}\u{201d} is not a whole number"));
+                self.invalid(
+                    field,
+                    at,
+                    format!("\u{201c}{}\u{201d} is not a whole number", echo(trimmed)),
+                );
                 None
             }
         }

@@ -531,18 +531,63 @@ fn ApplyDose(c: Conversion, asking: RwSignal<bool>, stale: Signal<bool>) -> impl
     }
 }
 
-/// The taper plan as typed, read: (percent, days, first date), or the first error.
-fn read_taper(f: &ConvertForm) -> Result<(f64, f64, jiff::civil::DateTime), Error> {
-    let percent = parse_number(Field::TaperPercent, &f.taper_percent)?;
-    let days = parse_number(Field::TaperDays, &f.taper_days)?;
-    let start = crate::engine::parse_date(Field::TaperStart, &f.taper_start)?.at(9, 0, 0, 0);
-    Ok((percent, days, start))
+/// The taper plan as typed, read: (percent, days, first date), or every error, each at its input.
+fn read_taper(f: &ConvertForm) -> Result<(f64, f64, jiff::civil::DateTime), Vec<Error>> {
+    let percent = parse_number(Field::TaperPercent, &f.taper_percent);
+    let days = parse_number(Field::TaperDays, &f.taper_days);
+    let start = crate::engine::parse_date(Field::TaperStart, &f.taper_start).map(|d| d.at(9, 0, 0, 0));
+    match (percent, days, start) {
+        (Ok(percent), Ok(days), Ok(start)) => Ok((percent, days, start)),
+        (p, d, s) => Err([p.err(), d.err(), s.err()].into_iter().flatten().collect()),
+    }
+}
+
+/// The taper's steps from a total MME.
+type Tapered = (f64, Vec<crate::engine::taper::TaperStep>);
+
+/// One input of the taper plan, with its messages once it has been left or holds text.
+fn taper_field(
+    ctx: Ctx,
+    errors: Memo<Vec<Error>>,
+    id: String,
+    label: &'static str,
+    get: fn(&ConvertForm) -> String,
+    set: fn(&mut ConvertForm, String),
+) -> impl IntoView {
+    let (mine, blur) = (id.clone(), id.clone());
+    let messages = Signal::derive(move || {
+        let shown = ctx.form.with(|f| !get(f).trim().is_empty()) || ctx.touched.with(|t| t.contains(&mine));
+        if !shown {
+            return Vec::new();
+        }
+        errors.with(|l| {
+            l.iter()
+                .filter(|e| e.element_id() == mine)
+                .map(ToString::to_string)
+                .collect::<Vec<_>>()
+        })
+    });
+    let invalid = move || messages.with(|m| !m.is_empty());
+    view! {
+        <div class="field" class:invalid=invalid>
+            <label for=id.clone()>{label}</label>
+            <input id=id.clone() autocomplete="off" aria-describedby=format!("{id}-error")
+                aria-invalid=move || invalid().to_string() prop:value=move || ctx.form.with(get)
+                on:input=move |ev| { let v = event_target_value(&ev); ctx.form.update(|f| set(f, v)); }
+                on:blur=move |_| ctx.touch(&blur) />
+            <div class="field-error" id=format!("{id}-error") aria-live="polite">
+                {move || messages.get().into_iter().map(|m| view! { <p>{m}</p> }).collect_view()}
+            </div>
+        </div>
+    }
 }
 
 /// An optional systemic taper from the regimen's total MME: equal steps the clinician sets, with
-/// their dates and a small chart. No default rate (the reference gives none).
+/// their dates and a small chart. No default rate (the reference gives none). A bad input gets
+/// its message at the input, and the last valid taper stays, dimmed, until it is corrected.
 #[component]
 fn TaperPlan(ctx: Ctx, kept: Memo<Option<Conversion>>) -> impl IntoView {
+    let inputs = [Field::TaperPercent, Field::TaperDays, Field::TaperStart].map(|f| element_id(f, None));
     let result = Memo::new(move |_| {
         let total = kept.with(|k| k.as_ref().map(|c| c.total_mme))?;
         let typed = ctx
@@ -559,45 +604,61 @@ fn TaperPlan(ctx: Ctx, kept: Memo<Option<Conversion>>) -> impl IntoView {
                 start,
             })
             .map(|steps| (total, steps))
+            .map_err(|e| vec![e])
         }))
     });
-    let field = move |id: &'static str,
-                      label: &'static str,
-                      get: fn(&ConvertForm) -> String,
-                      set: fn(&mut ConvertForm, String)| {
-        view! {
-            <div class="field">
-                <label for=id>{label}</label>
-                <input id=id autocomplete="off" prop:value=move || ctx.form.with(get)
-                    on:input=move |ev| { let v = event_target_value(&ev); ctx.form.update(|f| set(f, v)); } />
-            </div>
+    let errors = Memo::new(move |_| match result.get() {
+        Some(Err(list)) => list,
+        _ => Vec::new(),
+    });
+    let at_inputs = {
+        let inputs = inputs.clone();
+        move |e: &Error| inputs.contains(&e.element_id())
+    };
+    let taper_kept = Memo::new(move |previous: Option<&Option<Tapered>>| match result.get() {
+        Some(Ok(t)) => Some(t),
+        Some(Err(list)) if list.iter().all(&at_inputs) => previous.cloned().flatten(),
+        _ => None,
+    });
+    let stale = move || result.with(|r| matches!(r, Some(Err(_)))) && taper_kept.with(Option::is_some);
+    // An error about the regimen's total (not a taper input) is said once, under the inputs.
+    let other = {
+        let inputs = inputs.clone();
+        move || {
+            errors.with(|l| {
+                l.iter()
+                    .find(|e| !inputs.contains(&e.element_id()))
+                    .map(ToString::to_string)
+            })
         }
     };
+    let field = move |id, label, get, set| taper_field(ctx, errors, id, label, get, set);
+    let [percent_id, days_id, start_id] = inputs;
     view! {
         <details class="pump-info" id="taper-plan">
             <summary>"Systemic taper plan (optional)"</summary>
             <p class="hint">"The regimen's total MME brought to zero in equal steps you choose; no rate is suggested."</p>
             <div class="field-row">
-                {field("taper_percent", "Each step, % of the starting total", |f| f.taper_percent.clone(), |f, v| f.taper_percent = v)}
-                {field("taper_days", "Days between steps", |f| f.taper_days.clone(), |f, v| f.taper_days = v)}
-                {field("taper_start", "First step on (YYYY-MM-DD)", |f| f.taper_start.clone(), |f, v| f.taper_start = v)}
+                {field(percent_id, "Each step, % of the starting total", |f| f.taper_percent.clone(), |f, v| f.taper_percent = v)}
+                {field(days_id, "Days between steps", |f| f.taper_days.clone(), |f, v| f.taper_days = v)}
+                {field(start_id, "First step on (YYYY-MM-DD)", |f| f.taper_start.clone(), |f, v| f.taper_start = v)}
             </div>
-            {move || match result.get() {
-                None => ().into_any(),
-                Some(Err(e)) => view! { <p class="field-error" id="taper-error" role="alert">{e.to_string()}</p> }.into_any(),
-                Some(Ok((total, steps))) => {
-                    let svg = crate::chart::timeline::taper_svg(&steps, total, 520, 220);
-                    view! {
-                        <dl class="results" id="taper-steps">
-                            {crate::engine::report::convert::taper_rows(&steps).into_iter().map(|(at, mme)| view! {
-                                <dt>{at}</dt><dd>{mme}</dd>
-                            }).collect_view()}
-                        </dl>
-                        <img src=super::input::svg_data_url(&svg) width="520" height="220"
-                            alt="The systemic taper: total MME stepping down to zero at each step's date; the same steps are listed above." />
-                    }.into_any()
+            {move || other().map(|e| view! { <p class="field-error" id="taper-error" role="alert">{e}</p> })}
+            {move || stale().then(|| view! {
+                <p class="banner banner-stale" role="status" id="taper-stale">"A taper input is not valid: the last valid taper is shown, dimmed, until it is corrected."</p>
+            })}
+            {move || taper_kept.get().map(|(total, steps)| {
+                let svg = crate::chart::timeline::taper_svg(&steps, total, 520, 220);
+                view! {
+                    <dl class="results" id="taper-steps" class:stale=stale>
+                        {crate::engine::report::convert::taper_rows(&steps).into_iter().map(|(at, mme)| view! {
+                            <dt>{at}</dt><dd>{mme}</dd>
+                        }).collect_view()}
+                    </dl>
+                    <img src=super::input::svg_data_url(&svg) width="520" height="220" class:stale=stale
+                        alt="The systemic taper: total MME stepping down to zero at each step's date; the same steps are listed above." />
                 }
-            }}
+            })}
         </details>
     }
 }

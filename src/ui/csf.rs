@@ -86,9 +86,10 @@ fn CsfChart(
     index: usize,
     /// The series, its chart words and the whole outcome (for the transit and MRI markers).
     data: Memo<Option<(CsfSeries, CsfChartText, CsfOutcome)>>,
+    /// Greyed as the last valid series (the plan or the window is not valid).
+    stale: Signal<bool>,
 ) -> impl IntoView {
     let canvas_ref = NodeRef::<Canvas>::new();
-    let stale = expect_context::<AppState>().stale;
     let id = format!("csf-chart-{index}");
     Effect::new(move |_| {
         let (Some(canvas), Some((series, text, outcome))) = (canvas_ref.get(), data.get()) else {
@@ -197,6 +198,8 @@ pub fn CsfCharts() -> impl IntoView {
     let window_text = RwSignal::new("14".to_owned());
     let scenario = RwSignal::new("typical".to_owned());
     let window_error = move || window_text.with(|t| window_days(t).err().map(|e| e.to_string()));
+    // An invalid window leaves the last series on screen: marked as such, as for an invalid plan.
+    let stale = Signal::derive(move || state.stale.get() || window_text.with(|t| window_days(t).is_err()));
     let has_ptm = move || {
         state
             .last_valid
@@ -255,12 +258,12 @@ pub fn CsfCharts() -> impl IntoView {
                 Some(Some(e)) => view! { <p class="banner banner-error">{e}</p> }.into_any(),
                 Some(None) => ().into_any(),
             }}
-            <FigureList id="csf-figures" label="Modelled CSF figures" figures=figures stale=state.stale />
+            <FigureList id="csf-figures" label="Modelled CSF figures" figures=figures stale=stale />
             <ul class="cautions" id="csf-missing">
                 {move || section.with(|s| s.as_ref().map(|s| s.missing.clone()).unwrap_or_default()).into_iter().map(|m| view! { <li>{m}</li> }).collect_view()}
             </ul>
             <For each=move || 0..count.get() key=|i| *i let:index>
-                <CsfChart index=index data=chart_data(index) />
+                <CsfChart index=index data=chart_data(index) stale=stale />
             </For>
             <MriChecklist />
         </section>

@@ -52,9 +52,10 @@ fn put(table: RwSignal<OpioidTable>, candidate: OpioidTable) -> Result<(), Strin
 /// One factor: shown with its source and mark, and editable in place.
 #[component]
 fn FactorEditor(table: RwSignal<OpioidTable>, opioid: Opioid) -> impl IntoView {
-    let text = RwSignal::new(crate::form::number_text(opioid.factor));
-    let error = RwSignal::new(None::<String>);
     let id = format!("factor-{}", opioid.id);
+    // What is typed is kept until it is set: a reload does not lose it.
+    let text = super::persist::draft(format!("{id}-value"), crate::form::number_text(opioid.factor));
+    let error = RwSignal::new(None::<String>);
     let opioid_id = opioid.id.clone();
     let apply = move |_| {
         let value = match parse_number(Field::OpioidTable, &text.get()) {

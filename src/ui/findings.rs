@@ -15,12 +15,17 @@ use crate::form::PlanFormStoreFields;
 #[derive(Clone, Copy)]
 struct Reasons(StoredValue<std::collections::HashMap<FindingKey, ArcRwSignal<String>>>);
 
+/// The draft id of the reason typed for the finding `key` (kept until it is acknowledged).
+pub fn reason_draft_id(key: &FindingKey) -> String {
+    format!("finding-reason:{}", serde_json::to_string(key).unwrap_or_default())
+}
+
 impl Reasons {
     fn of(self, key: &FindingKey) -> ArcRwSignal<String> {
         if let Some(signal) = self.0.with_value(|m| m.get(key).cloned()) {
             return signal;
         }
-        let signal = ArcRwSignal::new(String::new());
+        let signal = ArcRwSignal::new(super::persist::draft_text(&reason_draft_id(key), ""));
         self.0.update_value(|m| {
             m.insert(key.clone(), signal.clone());
         });
@@ -34,7 +39,10 @@ pub fn AcknowledgeForm(key: FindingKey, index: usize, reason: ArcRwSignal<String
     let state = expect_context::<AppState>();
     let problem = RwSignal::new(None::<&'static str>);
     let input_id = format!("finding-{index}-reason");
-    let (shown, typed) = (reason.clone(), reason.clone());
+    let (shown, typed, kept) = (reason.clone(), reason.clone(), reason.clone());
+    // What is typed is kept as a draft until it is acknowledged: a reload does not lose it.
+    let draft_id = reason_draft_id(&key);
+    super::persist::keep_draft(draft_id.clone(), String::new(), move || kept.get());
     let acknowledge = move |_| {
         let text = reason.get();
         if text.trim().is_empty() {
@@ -42,6 +50,7 @@ pub fn AcknowledgeForm(key: FindingKey, index: usize, reason: ArcRwSignal<String
             return;
         }
         problem.set(None);
+        super::persist::drop_draft(&draft_id);
         let at = super::persist::now();
         let key = key.clone();
         state.form.acknowledgements().update(|acks| {
@@ -56,10 +65,10 @@ pub fn AcknowledgeForm(key: FindingKey, index: usize, reason: ArcRwSignal<String
     view! {
         <div class="ack-form">
             <label for=input_id.clone()>"Reason for proceeding (recorded with the time)"</label>
-            <input id=input_id.clone() type="text" autocomplete="off" prop:value=move || shown.get() on:input=move |ev| typed.set(event_target_value(&ev)) />
+            <input id=input_id.clone() type="text" autocomplete="off" aria-describedby=format!("{input_id}-error") prop:value=move || shown.get() on:input=move |ev| typed.set(event_target_value(&ev)) />
             <button type="button" id=format!("finding-{index}-ack") on:click=acknowledge
                 prop:disabled=move || state.stale.get()>"Acknowledge"</button>
-            <p class="field-error" aria-live="polite">{move || problem.get()}</p>
+            <p class="field-error" id=format!("{input_id}-error") aria-live="polite">{move || problem.get()}</p>
         </div>
     }
 }

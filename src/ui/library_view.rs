@@ -28,16 +28,24 @@ fn LimitEditor(
     severity: Severity,
 ) -> impl IntoView {
     let state = expect_context::<AppState>();
-    let text = RwSignal::new(crate::form::number_text(value));
+    let id = format!("lib-{drug_id}-{index}");
+    // What is typed is kept until it is set: a reload does not lose it.
+    let text = super::persist::draft(format!("{id}-value"), crate::form::number_text(value));
     let hard = RwSignal::new(severity == Severity::Hard);
     let error = RwSignal::new(None::<String>);
-    let id = format!("lib-{drug_id}-{index}");
     let apply = move |_| {
         let value = match parse_number(Field::Drugs, &text.get()) {
             Ok(v) => v,
             Err(e) => return error.set(Some(format!("Limit: {}", e.problem))),
         };
-        let severity = if hard.get() { Severity::Hard } else { Severity::Soft };
+        // The box says hard or not: unticked keeps a soft or information-only limit as it was
+        // (an info limit set to its own value became a soft one, asking for acknowledgements),
+        // and makes a hard one soft.
+        let severity = match (hard.get(), severity) {
+            (true, _) => Severity::Hard,
+            (false, Severity::Hard) => Severity::Soft,
+            (false, kept) => kept,
+        };
         let mut candidate = state.library.get_untracked();
         match candidate.edit_limit(&drug_id, index, value, severity, super::persist::now().date()) {
             Ok(()) => {

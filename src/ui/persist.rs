@@ -112,6 +112,82 @@ pub fn load_library(builtin: DrugLibrary) -> (DrugLibrary, Option<String>) {
     }
 }
 
+/// The localStorage key of drafts: text typed into an input that applies by a button (a limit,
+/// a factor, a record's details, a finding's reason), kept until it is applied so that a reload
+/// does not lose it.
+pub const DRAFTS_KEY: &str = "itdose.drafts.v1";
+
+/// Every draft: input id → (the value in force when it was typed, the text typed).
+type Drafts = std::collections::BTreeMap<String, (String, String)>;
+
+fn drafts() -> Drafts {
+    stored(DRAFTS_KEY)
+        .and_then(|t| serde_json::from_str(&t).ok())
+        .unwrap_or_default()
+}
+
+fn put_drafts(all: &Drafts) {
+    let storage = LocalStorage::raw();
+    let _ = match serde_json::to_string(all) {
+        Ok(json) if !all.is_empty() => storage.set_item(DRAFTS_KEY, &json),
+        _ => storage.remove_item(DRAFTS_KEY),
+    };
+}
+
+/// The text of the input `id` whose value in force is `in_force`: its draft from before a
+/// reload, when that was typed over this same value; else the value in force. A draft typed over
+/// another value (the value in force changed since: applied, restored, imported) is not used.
+pub fn draft_text(id: &str, in_force: &str) -> String {
+    drafts()
+        .remove(id)
+        .filter(|(base, _)| base == in_force)
+        .map_or_else(|| in_force.to_owned(), |(_, text)| text)
+}
+
+/// Keeps `text()` as the draft of the input `id` each time it changes; typing the value in force
+/// back drops the draft, and so does a draft of another value in force.
+pub fn keep_draft(id: String, in_force: String, text: impl Fn() -> String + 'static) {
+    Effect::new(move |_| {
+        let typed = text();
+        let mut all = drafts();
+        let before = all.get(&id).cloned();
+        if typed == in_force {
+            all.remove(&id);
+        } else {
+            all.insert(id.clone(), (in_force.clone(), typed));
+        }
+        if all.get(&id) != before.as_ref() {
+            put_drafts(&all);
+        }
+    });
+}
+
+/// An input's text as a signal, kept as a draft (see [`draft_text`] and [`keep_draft`]).
+pub fn draft(id: String, in_force: String) -> RwSignal<String> {
+    let text = RwSignal::new(draft_text(&id, &in_force));
+    keep_draft(id, in_force, move || text.get());
+    text
+}
+
+/// Drops the draft of the input `id` (its text was applied).
+pub fn drop_draft(id: &str) {
+    let mut all = drafts();
+    if all.remove(id).is_some() {
+        put_drafts(&all);
+    }
+}
+
+/// Drops the drafts that belong to the plan on screen (findings' reasons, a record's details):
+/// another patient's plan never starts with them.
+pub fn drop_plan_drafts() {
+    let mut all = drafts();
+    let before = all.len();
+    all.retain(|id, _| id.starts_with("lib-") || id.starts_with("factor-"));
+    if all.len() != before {
+        put_drafts(&all);
+    }
+}
+
 /// The browser's local wall-clock time, to the minute.
 pub fn now() -> jiff::civil::DateTime {
     let d = js_sys::Date::new_0();

@@ -268,10 +268,17 @@ fn RecordDetails(existing: Option<Arc<Record>>) -> impl IntoView {
         .as_ref()
         .map(|r| (r.patient.clone(), r.implant.clone()))
         .unwrap_or_default();
-    let name = RwSignal::new(patient.name);
-    let identifier = RwSignal::new(patient.identifier);
-    let implanted_on = RwSignal::new(implant.implanted_on);
-    let catheter = RwSignal::new(implant.catheter);
+    // What is typed is kept as a draft until it is saved: a reload does not lose it.
+    let whose = existing.as_ref().map_or("new", |r| r.id.as_str()).to_owned();
+    let draft_id = move |input: &str| format!("{input}:{whose}");
+    let name = super::persist::draft(draft_id("record-name"), patient.name);
+    let identifier = super::persist::draft(draft_id("record-identifier"), patient.identifier);
+    let implanted_on = super::persist::draft(draft_id("implanted_on"), implant.implanted_on);
+    let catheter = super::persist::draft(draft_id("record-catheter"), implant.catheter);
+    let drafts: Vec<String> = ["record-name", "record-identifier", "implanted_on", "record-catheter"]
+        .into_iter()
+        .map(draft_id)
+        .collect();
     let error = RwSignal::new(None::<String>);
     let flash = Flash::new();
     let is_new = existing.is_none();
@@ -296,6 +303,7 @@ fn RecordDetails(existing: Option<Arc<Record>>) -> impl IntoView {
         };
         match result.and_then(|record| write(&record).map(|()| record)) {
             Ok(record) => {
+                drafts.iter().for_each(|d| super::persist::drop_draft(d));
                 error.set(None);
                 state.set_record(Some(record.id.clone()));
                 records.changed();

@@ -200,7 +200,7 @@ fn AfterRefillFindings() -> impl IntoView {
                     view! {
                         <li class=if soft { "finding finding-soft" } else { "finding finding-hard" }>
                             <strong>{f.label.clone()}": "</strong>{f.message.clone()}
-                            {soft.then(|| view! { <AcknowledgeForm key=f.key.clone() index=1000 + i reason=ArcRwSignal::new(String::new()) /> })}
+                            {soft.then(|| view! { <AcknowledgeForm key=f.key.clone() index=1000 + i reason=ArcRwSignal::new(super::persist::draft_text(&super::findings::reason_draft_id(&f.key), "")) /> })}
                         </li>
                     }
                 }).collect_view()}

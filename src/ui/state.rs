@@ -214,6 +214,7 @@ impl AppState {
     pub fn replace_plan(self, form: PlanForm) {
         self.end_session();
         self.touched.set(Default::default());
+        super::persist::drop_plan_drafts();
         self.epoch.update(|e| *e = e.wrapping_add(1));
         self.form.set(form);
         super::persist::save_now(self.form);

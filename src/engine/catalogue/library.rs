@@ -11,6 +11,7 @@ use crate::engine::catalogue::drug_rules::{
     AvoidWith, Guidance, LabelledPumps, NewPumpRule, SourcedNumber, Strengths, TitrationRule,
 };
 use crate::engine::catalogue::pump::Mark;
+use crate::engine::error::json_problem;
 use crate::engine::quantities::format::with_unit;
 use crate::engine::quantities::units::MassFamily;
 
@@ -21,6 +22,10 @@ pub const LIBRARY_FORMAT: &str = "itdose-drug-library";
 pub const LIBRARY_VERSION: u32 = 3;
 /// The region whose labelling a library follows when it does not say (version 1 files).
 pub const DEFAULT_REGION: &str = "US";
+/// At most this many bytes of library JSON: the built-in library is 16 KB, and the library in
+/// force is kept in the browser's local storage (5 MB, shared with the patient records), which a
+/// 3 MB file would all but fill.
+pub const MAX_LIBRARY_BYTES: usize = 512 * 1024;
 
 /// Which figure a limit applies to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -489,8 +494,14 @@ impl DrugLibrary {
     /// # Errors
     /// [`LibraryError`] naming the drug and field of the first problem, or the JSON position.
     pub fn from_json(text: &str) -> Result<Self, LibraryError> {
-        let mut library: DrugLibrary =
-            serde_json::from_str(text).map_err(|e| LibraryError(format!("not a valid library file: {e}")))?;
+        if text.len() > MAX_LIBRARY_BYTES {
+            return Err(LibraryError(format!(
+                "the file has {} bytes, more than the {MAX_LIBRARY_BYTES} a drug library may have",
+                text.len()
+            )));
+        }
+        let mut library: DrugLibrary = serde_json::from_str(text)
+            .map_err(|e| LibraryError(format!("not a valid library file: {}", json_problem(&e))))?;
         if library.format == LIBRARY_FORMAT && library.version == 1 {
             library = library.migrate_v1()?;
         }

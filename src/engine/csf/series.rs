@@ -302,6 +302,12 @@ impl Run<'_> {
         let step = self.grid.get(1).map_or(0.0, |h| h.value());
         let days: Vec<f64> = (0..self.grid.len()).map(|i| i as f64 * step / 24.0).collect();
         let steady_state = steady_state(&self.model, basal_per_day * mixed.value());
+        if !steady_state.is_finite() {
+            return Err(Error::invalid(
+                Field::Pk,
+                "with these parameters the model's figures are beyond the largest number this calculator holds: check the volume and the rate constants",
+            ));
+        }
         let peak = values.iter().copied().fold(0.0, f64::max);
         let trough = values
             .iter()

@@ -172,7 +172,7 @@ pub fn solve(
     let (Some(lead_concentration), Some(entry)) = (concentrations.get(lead), entries.get(lead)) else {
         return Err(vec![Error::invalid(
             Field::LeadDrug,
-            format!("line {} does not exist", lead + 1),
+            format!("line {} does not exist", lead.saturating_add(1)),
         )]);
     };
     let mut errors = Vec::new();
@@ -253,7 +253,7 @@ fn lead_dose_rate(plan: &Plan, lead: usize) -> Result<(Option<MlPerDay>, Vec<Any
     if lead >= plan.drugs.len() {
         return Err(vec![Error::invalid(
             Field::LeadDrug,
-            format!("line {} does not exist", lead + 1),
+            format!("line {} does not exist", lead.saturating_add(1)),
         )]);
     }
     let out = concentrations(plan, &mut errors);

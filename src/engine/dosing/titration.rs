@@ -13,7 +13,9 @@ use jiff::civil::DateTime;
 use serde::{Deserialize, Serialize};
 
 use crate::engine::catalogue::library::DrugLibrary;
+use crate::engine::catalogue::pump::Catalogue;
 use crate::engine::error::{Error, Field, Problem};
+use crate::engine::plan::evaluate::evaluate;
 use crate::engine::plan::model::Plan;
 use crate::engine::plan::outcome::Outcome;
 use crate::engine::quantities::format::format_number;
@@ -73,41 +75,71 @@ pub struct TitrationFill {
     pub rule: RuleVolume,
     /// The fast edge of the pump's flow accuracy, ± percent (refill dates err early).
     pub fast_edge: Option<f64>,
-    /// The shortest drug stability in the pump, in days from each fill, with its reason.
+    /// The shortest drug stability in the pump for this fill, in days from it, with its reason.
     pub stability: Option<(Days, RefillReason)>,
+    /// The same for the refills after it (for a new pump's first fill the labels give a shorter
+    /// stability than after the first refill: ziconotide 14 days, then 40 or 84).
+    pub later_stability: Option<(Days, RefillReason)>,
+    /// An MRI that empties the pump before the scan (this fill only).
+    pub mri_emptied: Option<DateTime>,
     /// The device's end of service.
     pub end_of_service: Option<DateTime>,
 }
 
+/// The shortest stability among an evaluated plan's refill-by candidates.
+fn shortest_stability(outcome: &Outcome) -> Option<(Days, RefillReason)> {
+    let mut out: Option<(Days, RefillReason)> = None;
+    for c in &outcome.refill_by.candidates {
+        if let RefillReason::Stability { days, .. } = &c.reason
+            && out.as_ref().is_none_or(|(d, _)| days.value() < d.value())
+        {
+            out = Some((*days, c.reason.clone()));
+        }
+    }
+    out
+}
+
 impl TitrationFill {
     /// The fill of an evaluated plan and its recurring constraints: the pump's rule volume and flow
-    /// accuracy, the shortest stability, the end of service. None for a programme with boluses
-    /// (the alarm would be projected from the lead drug's rate alone: the reservoir chart has it).
-    pub fn of(plan: &Plan, outcome: &Outcome) -> Option<Self> {
+    /// accuracy, the shortest stability (for a new pump's first fill, and for the refills after it:
+    /// the plan evaluated again as a refill), an MRI that empties the pump, the end of service. None
+    /// for a programme with boluses (the alarm would be projected from the lead drug's rate alone:
+    /// the reservoir chart has it).
+    pub fn of(plan: &Plan, outcome: &Outcome, catalogue: &Catalogue, library: &DrugLibrary) -> Option<Self> {
         if !plan.boluses.is_empty() {
             return None;
         }
-        let filled_at = plan.fill.filled_at;
         let mut rule = RuleVolume::Alarm(plan.fill.low_reservoir_alarm);
-        let mut stability: Option<(Days, RefillReason)> = None;
+        let mut mri_emptied = None;
         for c in &outcome.refill_by.candidates {
             match &c.reason {
                 RefillReason::PumpRule { volume, .. } => rule = *volume,
-                RefillReason::Stability { days, .. }
-                    if stability.as_ref().is_none_or(|(d, _)| days.value() < d.value()) =>
-                {
-                    stability = Some((*days, c.reason.clone()));
-                }
+                RefillReason::MriEmptied => mri_emptied = Some(c.at),
                 _ => {}
             }
         }
+        let stability = shortest_stability(outcome);
+        // A refill of the same pump: its stability is the later refills' (when that plan does
+        // not evaluate, the first fill's, which is never longer).
+        let later_stability = if plan.fill.new_pump {
+            let mut refill = plan.clone();
+            refill.fill.new_pump = false;
+            evaluate(&refill, catalogue, library)
+                .ok()
+                .and_then(|o| shortest_stability(&o))
+                .or_else(|| stability.clone())
+        } else {
+            stability.clone()
+        };
         Some(Self {
             volume: plan.fill.volume.value(),
-            filled_at,
+            filled_at: plan.fill.filled_at,
             alarm: plan.fill.low_reservoir_alarm.value(),
             rule,
-            fast_edge: outcome.pump.accuracy_percent,
+            fast_edge: outcome.pump.accuracy_percent.filter(|a| *a > 0.0 && *a < 100.0),
             stability,
+            later_stability,
+            mri_emptied,
             end_of_service: plan.pump.end_of_service,
         })
     }
@@ -196,14 +228,18 @@ fn bounds(input: &TitrationInput, library: &DrugLibrary) -> Result<Bounds, Error
                 ),
             )
         })?;
+        // Each part of the clinician's rule is refused at its own input.
         if !(own.days_between.is_finite() && own.days_between >= 1.0) {
-            return Err(invalid(Field::TitrationRule, "days between rises: at least 1"));
+            return Err(invalid(Field::OwnDays, "at least 1"));
         }
-        let positive = |v: Option<f64>| v.is_none_or(|v| v.is_finite() && v > 0.0);
-        if !positive(own.max_step)
-            || !positive(own.max_percent)
-            || (own.max_step.is_none() && own.max_percent.is_none())
-        {
+        for (field, value) in [(Field::OwnStep, own.max_step), (Field::OwnPercent, own.max_percent)] {
+            match value {
+                Some(v) if !v.is_finite() => return Err(Error::new(field, Problem::NotFinite)),
+                Some(v) if v <= 0.0 => return Err(Error::new(field, Problem::Zero)),
+                _ => {}
+            }
+        }
+        if own.max_step.is_none() && own.max_percent.is_none() {
             return Err(invalid(
                 Field::TitrationRule,
                 "set the largest rise per step (an amount, a percent, or both) as a positive number",
@@ -371,7 +407,12 @@ fn refills(input: &TitrationInput, steps: &[TitrationStep], fill: &TitrationFill
                 reason: rule.clone(),
             });
         }
-        if let Some((days, reason)) = &fill.stability
+        let stability = if out.is_empty() {
+            &fill.stability
+        } else {
+            &fill.later_stability
+        };
+        if let Some((days, reason)) = stability
             && let Ok(at) = after(from, *days)
         {
             candidates.push(RefillCandidate {
@@ -383,6 +424,12 @@ fn refills(input: &TitrationInput, steps: &[TitrationStep], fill: &TitrationFill
             candidates.push(RefillCandidate {
                 at: end,
                 reason: RefillReason::EndOfService,
+            });
+        }
+        if let Some(mri) = fill.mri_emptied.filter(|_| out.is_empty()) {
+            candidates.push(RefillCandidate {
+                at: mri,
+                reason: RefillReason::MriEmptied,
             });
         }
         let Some(binding) = candidates.into_iter().min_by_key(|c| c.at) else {

@@ -13,12 +13,12 @@ use crate::engine::dosing::change::{self, step_notes};
 use crate::engine::dosing::compounding::{CompoundingLine, Worksheet, worksheet};
 use crate::engine::dosing::limits::{self, CheckContext, CheckedDrug, found};
 use crate::engine::dosing::programme::{check_fill, library_entries, pump_cautions, solve};
-use crate::engine::error::{Error, Field};
+use crate::engine::error::{Error, Field, Location};
 use crate::engine::plan::findings::{Finding, FindingKey, FindingKind, Origin, settle};
 use crate::engine::plan::model::{DrugLine, Plan, Programme};
 use crate::engine::plan::outcome::{Comparison, DrugOutcome, MriOutcome, Outcome, PumpOutcome, Rinse};
 use crate::engine::quantities::dose::{AnyConcentration, AnyDoseRate};
-use crate::engine::quantities::format::Display as _;
+use crate::engine::quantities::format::{Display as _, format_date_time};
 use crate::engine::quantities::time::after;
 use crate::engine::quantities::units::{Millilitres, MlPerDay};
 use crate::engine::reservoir::mri;
@@ -86,6 +86,54 @@ pub fn evaluate(plan: &Plan, catalogue: &Catalogue, library: &DrugLibrary) -> Re
     })
 }
 
+/// A one-off bolus (single, priming, bridge) is delivered from this fill: one dated before the
+/// fill delivered nothing and vanished from every figure without a word (a year typed as 0001
+/// did), so it is an error at its date, as a scan or a visit before the fill is. So is a device
+/// end of service before the fill: the refill-by date would be before the fill itself.
+///
+/// # Errors
+/// At the bolus's date, or at the end of service.
+fn check_before_fill(plan: &Plan) -> Result<(), Error> {
+    let filled_at = plan.fill.filled_at;
+    let before = |what: &str, at: DateTime| {
+        format!(
+            "the {what} ({}) is before the fill ({})",
+            format_date_time(at),
+            format_date_time(filled_at)
+        )
+    };
+    let one_offs = plan
+        .boluses
+        .single
+        .iter()
+        .enumerate()
+        .map(|(i, b)| ("bolus", b.at, Location::SingleBolus(i)))
+        .chain(
+            plan.boluses
+                .priming
+                .iter()
+                .map(|p| ("priming bolus", p.at, Location::Priming)),
+        )
+        .chain(
+            plan.boluses
+                .bridge
+                .iter()
+                .map(|b| ("bridge bolus", b.at, Location::Bridge)),
+        );
+    for (what, at, location) in one_offs {
+        if at < filled_at {
+            return Err(Error::invalid(Field::Date, before(what, at)).located(location));
+        }
+    }
+    match plan.pump.end_of_service {
+        Some(end) if end < filled_at => Err(Error::invalid(
+            Field::EndOfService,
+            format!("{}: the pump is past it", before("device's end of service", end)),
+        )),
+        _ => Ok(()),
+    }
+}
+
 /// What the findings are made from, once everything else is settled.
 struct Seen<'a> {
     drugs: &'a [DrugOutcome],
@@ -136,6 +184,7 @@ impl<'a> Basis<'a> {
         if let Some(scan) = &plan.csf.mri {
             mri::check_scan(scan, fill.filled_at).map_err(one)?;
         }
+        check_before_fill(plan).map_err(one)?;
         let dead_volume = procedures::dead_volume(plan).map_err(one)?;
         let mut single = plan.boluses.single.clone();
         let basal_per_day = procedures::basal_per_day(&basal);

@@ -17,7 +17,7 @@ use super::findings::AckKey;
 use super::model::{PLAN_FORMAT, PLAN_VERSION, Plan};
 use crate::engine::catalogue::library::DrugLibrary;
 use crate::engine::catalogue::pump::Catalogue;
-use crate::engine::error::{Error, Field};
+use crate::engine::error::{Error, Field, json_problem};
 
 /// A plan as loaded, with what its migration did.
 #[derive(Debug, Clone, PartialEq)]
@@ -42,8 +42,17 @@ struct Header {
 /// [`Field::PlanFile`]: not JSON, another format, a version newer than this build (kept untouched
 /// by the caller), or a field that does not fit (named).
 pub fn load(text: &str, catalogue: &Catalogue, library: &DrugLibrary) -> Result<Loaded, Error> {
+    if text.len() > MAX_PLAN_BYTES {
+        return Err(Error::invalid(
+            Field::PlanFile,
+            format!(
+                "the file has {} bytes, more than the {MAX_PLAN_BYTES} a plan may have",
+                text.len()
+            ),
+        ));
+    }
     let header: Header = serde_json::from_str(text)
-        .map_err(|e| Error::invalid(Field::PlanFile, format!("not a valid plan file: {e}")))?;
+        .map_err(|e| Error::invalid(Field::PlanFile, format!("not a valid plan file: {}", json_problem(&e))))?;
     if header.format != PLAN_FORMAT {
         return Err(Error::invalid(
             Field::PlanFile,
@@ -63,7 +72,8 @@ pub fn load(text: &str, catalogue: &Catalogue, library: &DrugLibrary) -> Result<
         ));
     }
     let mut plan: Plan = serde_json::from_str(text)
-        .map_err(|e| Error::invalid(Field::PlanFile, format!("not a valid plan file: {e}")))?;
+        .map_err(|e| Error::invalid(Field::PlanFile, format!("not a valid plan file: {}", json_problem(&e))))?;
+    check_ids(&plan)?;
     plan.version = PLAN_VERSION;
     let kept = upgrade_acknowledgements(&mut plan, catalogue, library);
     Ok(Loaded {
@@ -71,6 +81,37 @@ pub fn load(text: &str, catalogue: &Catalogue, library: &DrugLibrary) -> Result<
         from_version: header.version,
         kept,
     })
+}
+
+/// At most this many bytes of plan JSON: a plan is kept inside a patient record, so a plan larger
+/// than a record may be ([`MAX_RECORD_BYTES`](crate::engine::record::MAX_RECORD_BYTES)) is not one
+/// this app wrote (a plan with a year of visits and sessions is well under 100 KB).
+pub const MAX_PLAN_BYTES: usize = crate::engine::record::MAX_RECORD_BYTES;
+/// At most this many characters in an id the plan names (a pump model, a drug, a condition): the
+/// catalogue's and library's ids are short words, and a longer one is never shown back whole.
+pub const MAX_PLAN_ID_CHARS: usize = 64;
+
+/// Every id the plan names is an id: not longer than [`MAX_PLAN_ID_CHARS`] (a 1 MB drug name
+/// was read, and shown back whole in the drug select and every message that named it).
+fn check_ids(plan: &Plan) -> Result<(), Error> {
+    let ids = std::iter::once(("the pump model", plan.pump.model.as_str())).chain(plan.drugs.iter().flat_map(|d| {
+        [
+            ("a drug", Some(d.drug.as_str())),
+            ("a drug's condition", d.condition.as_deref()),
+        ]
+        .into_iter()
+        .filter_map(|(what, id)| id.map(|id| (what, id)))
+    }));
+    for (what, id) in ids {
+        let chars = id.chars().count();
+        if chars > MAX_PLAN_ID_CHARS {
+            return Err(Error::invalid(
+                Field::PlanFile,
+                format!("{what} is named by {chars} characters, more than the {MAX_PLAN_ID_CHARS} of an id"),
+            ));
+        }
+    }
+    Ok(())
 }
 
 /// Gives every version-1 acknowledgement the key of the finding it names, where that finding

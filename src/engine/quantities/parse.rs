@@ -20,7 +20,7 @@ pub fn parse_number(field: Field, text: &str) -> Result<f64, Error> {
         Err(Error::new(
             field,
             Problem::NotANumber {
-                text: trimmed.to_owned(),
+                text: echo(trimmed),
                 hint: hint.to_owned(),
             },
         ))
@@ -47,6 +47,18 @@ pub fn parse_number(field: Field, text: &str) -> Result<f64, Error> {
     match trimmed.parse::<f64>() {
         Ok(value) if value.is_finite() => Ok(value),
         _ => refuse("too large"),
+    }
+}
+
+/// At most this many characters of what was typed are quoted back in a message.
+const ECHO_CHARS: usize = 24;
+
+/// What was typed, as a message quotes it: a paste of 10,000 characters is quoted by its start
+/// ("123456789012345678901234…"), so the message stays a line next to its field.
+pub fn echo(text: &str) -> String {
+    match text.char_indices().nth(ECHO_CHARS) {
+        Some((end, _)) => format!("{}\u{2026}", &text[..end]),
+        None => text.to_owned(),
     }
 }
 
@@ -82,7 +94,7 @@ pub fn parse_date(field: Field, text: &str) -> Result<Date, Error> {
         Error::new(
             field,
             Problem::NotANumber {
-                text: trimmed.to_owned(),
+                text: echo(trimmed),
                 hint: hint.to_owned(),
             },
         )
@@ -110,7 +122,7 @@ pub fn parse_time(field: Field, text: &str) -> Result<Time, Error> {
         Error::new(
             field,
             Problem::NotANumber {
-                text: trimmed.to_owned(),
+                text: echo(trimmed),
                 hint: "expected a 24-hour time as HH:MM".into(),
             },
         )
@@ -165,6 +177,30 @@ mod tests {
             parse_number(Field::DailyDose, "  "),
             Err(Error::new(Field::DailyDose, Problem::Missing))
         );
+    }
+
+    #[test]
+    fn a_long_paste_is_quoted_by_its_start() {
+        // 10,000 digits parse to infinity: refused as too large, and the message quotes 24 of
+        // them, not all 10,000 (the bad-input matrix pastes them into every field).
+        let paste = "1234567890".repeat(1000);
+        let msg = parse_number(Field::FillVolume, &paste).map_err(|e| e.to_string());
+        assert_eq!(
+            msg,
+            Err("Fill volume: \u{201c}123456789012345678901234\u{2026}\u{201d} is not a number (too large)".into())
+        );
+        let date = parse_date(Field::FillDate, &paste).map_err(|e| e.to_string());
+        assert!(date.is_err_and(|m| m.chars().count() < 100), "date message stays short");
+        let time = parse_time(Field::FillTime, &paste).map_err(|e| e.to_string());
+        assert!(time.is_err_and(|m| m.chars().count() < 100), "time message stays short");
+        // Multi-byte characters are cut at a character, never inside one.
+        let words = "\u{e9}".repeat(30);
+        assert!(
+            parse_number(Field::FillVolume, &words)
+                .is_err_and(|e| e.to_string().contains(&format!("{}\u{2026}", "\u{e9}".repeat(24))))
+        );
+        // A short entry is quoted whole.
+        assert!(parse_number(Field::FillVolume, "4o").is_err_and(|e| e.to_string().contains("\u{201c}4o\u{201d}")));
     }
 
     #[test]

@@ -3,6 +3,7 @@
 
 use serde::Serialize;
 
+use crate::engine::catalogue::pump::Mark;
 use crate::engine::convert::{Conversion, OpioidTable, Target};
 use crate::engine::quantities::format::{format_number, with_unit};
 
@@ -68,6 +69,18 @@ pub fn cautions(c: &Conversion, table: &OpioidTable) -> Vec<String> {
     for item in &c.items {
         if !item.opioid.caution.is_empty() && !out.contains(&item.opioid.caution) {
             out.push(item.opioid.caution.clone());
+        }
+    }
+    // A factor that is not the CDC's is said where it is used, not only in the table.
+    for item in c.items.iter().filter(|i| i.opioid.mark == Mark::Institution) {
+        let line = format!(
+            "{}: the factor {} is not the CDC's: {}.",
+            item.opioid.display_name,
+            format_number(item.opioid.factor),
+            item.opioid.source
+        );
+        if !out.contains(&line) {
+            out.push(line);
         }
     }
     if c.reduction_percent <= 0.0 {
@@ -164,6 +177,10 @@ pub struct ItemJson {
     pub amount: Amount,
     /// Its MME factor.
     pub factor: f64,
+    /// The factor's mark: "V" for the CDC's, "I" for one set by the institution.
+    pub factor_mark: String,
+    /// Where the factor comes from.
+    pub factor_source: String,
     /// amount × factor.
     pub mme: f64,
 }
@@ -216,6 +233,8 @@ pub fn json(c: &Conversion, table: &OpioidTable) -> ConversionJson {
                     value: i.amount,
                 },
                 factor: i.opioid.factor,
+                factor_mark: i.opioid.mark.letter().to_owned(),
+                factor_source: i.opioid.source.clone(),
                 mme: i.mme,
             })
             .collect(),

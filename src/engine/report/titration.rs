@@ -65,9 +65,15 @@ pub fn notes(plan: &TitrationPlan, unit: &str) -> Vec<String> {
     });
     if !plan.refills.is_empty() {
         out.push(
-            "Refills along the way: each on its refill-by date (the earliest of the pump's rule at the titrated rates, the drug's stability and the end of service), to the same volume as this fill."
+            "Refills along the way: each on its refill-by date (the earliest of the pump's rule at the titrated rates and the fast edge of its flow accuracy, the drug's stability — a new pump's first fill, then after the first refill —, an MRI that empties the pump, and the end of service), to the same volume as this fill."
                 .to_owned(),
         );
+    }
+    if plan.refills.len() >= crate::engine::dosing::titration::MAX_REFILLS {
+        out.push(format!(
+            "The list stops at {} refills: plan the later ones from the reservoir chart.",
+            crate::engine::dosing::titration::MAX_REFILLS
+        ));
     }
     out
 }

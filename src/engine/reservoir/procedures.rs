@@ -11,7 +11,7 @@ use crate::engine::error::{Error, Field, Location};
 use crate::engine::plan::model::{Plan, Programme};
 use crate::engine::quantities::dose::AnyConcentration;
 use crate::engine::quantities::units::{Millilitres, MlPerDay};
-use crate::engine::reservoir::schedule::{Basal, SingleBolus};
+use crate::engine::reservoir::schedule::{Basal, SHORTEST_BOLUS_HOURS, SingleBolus};
 
 /// The volume ahead of a new solution: pump tubing + catheter length × volume per cm.
 ///
@@ -57,6 +57,12 @@ pub fn boluses(
     }
     let mut out = Vec::new();
     if let Some(p) = priming {
+        if p.duration.value() > 0.0 && p.duration.value() < SHORTEST_BOLUS_HOURS {
+            return Err(
+                Error::invalid(Field::Duration, "shorter than a millisecond: check the unit")
+                    .located(Location::Priming),
+            );
+        }
         out.push(SingleBolus {
             volume: dead,
             duration: p.duration,
@@ -84,12 +90,27 @@ pub fn boluses(
             );
             return Err(Error::invalid(Field::Previous, detail).for_drug(lead));
         };
-        // old rate = lead dose ÷ old concentration = basal × new concentration ÷ old concentration
+        // old rate = lead dose ÷ old concentration = basal × new concentration ÷ old concentration:
+        // an old concentration of 0 has no such rate (it was worded "must be a finite number").
+        if old.value() <= 0.0 {
+            let detail = format!(
+                "must be greater than 0 for the bridge bolus, which runs at the rate that kept the dose of {} with the old concentration",
+                entry.display_name
+            );
+            return Err(Error::invalid(Field::Previous, detail).for_drug(lead));
+        }
         let rate = MlPerDay::new(basal_per_day.value() * new.value() / old.value())
             .map_err(|e| e.at(Field::Previous).for_drug(lead))?;
         let bolus = bridge_bolus(dead, old, rate)?;
         if !(bolus.duration.value() > 0.0 && bolus.duration.value().is_finite()) {
             return Err(Error::invalid(Field::Previous, "the old rate is zero").located(Location::Bridge));
+        }
+        if bolus.duration.to_hours().value() < SHORTEST_BOLUS_HOURS {
+            return Err(Error::invalid(
+                Field::Previous,
+                "the bridge would last less than a millisecond: check the volume ahead of the drug and the old concentration",
+            )
+            .located(Location::Bridge));
         }
         out.push(SingleBolus {
             volume: dead,

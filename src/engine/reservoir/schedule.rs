@@ -30,6 +30,11 @@ use crate::engine::quantities::units::{Days, Hours, Millilitres, MlPerDay};
 const MINUTES_PER_DAY: f64 = 1440.0;
 /// The longest projection the engine computes; a schedule that lasts longer is a typing error.
 const LONGEST_PROJECTION_DAYS: f64 = 3660.0;
+/// The shortest bolus the engine models, in hours (a millisecond). A bolus is a window of the
+/// projection, in minutes after the fill as an `f64`: ten years of minutes leave about 1e-9 minute
+/// of resolution, so a bolus of 1e-308 h had no width at all, and its volume vanished from the
+/// projection while the 24-hour totals kept it. A representational bound, not a clinical one.
+pub(crate) const SHORTEST_BOLUS_HOURS: f64 = 1.0 / 3_600_000.0;
 
 /// The length of a flex cycle.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -279,8 +284,9 @@ impl Schedule {
     /// # Errors
     /// At the step or bolus (its location and field): a step on a day outside the cycle or at the
     /// same start as an earlier one; a bolus with zero duration, zero interval or an interval
-    /// shorter than its duration; a patient lockout shorter than its duration. At
-    /// [`Field::Schedule`]: a flex programme with no step, a basal that never delivers.
+    /// shorter than its duration; a patient lockout shorter than its duration; a bolus whose rate
+    /// or 24-hour total is beyond the largest `f64`. At [`Field::Schedule`]: a flex programme with
+    /// no step, a basal that never delivers, 24-hour totals beyond the largest `f64`.
     pub fn validate(&self) -> Result<(), Error> {
         let bad = |field: Field, at: Location, detail: String| Err(Error::invalid(field, detail).located(at));
         if let Basal::Flex { cycle, steps } = &self.basal {
@@ -345,7 +351,7 @@ impl Schedule {
                 return bad(Field::Lockout, at, detail);
             }
         }
-        Ok(())
+        self.check_deliveries()
     }
 
     /// Flex steps sorted by their offset in the cycle, as (offset minutes, mL per minute).
@@ -404,8 +410,23 @@ impl Schedule {
     }
 
     /// 24-hour volumes: basal in the heaviest 24 hours, periodic boluses, patient boluses at
-    /// their maximum, and the sum.
+    /// their maximum, and the sum. Each is a number for a schedule that [`Schedule::validate`]
+    /// accepts (it refuses one whose totals are beyond the largest `f64`).
     pub fn daily_volumes(&self) -> DailyVolumes {
+        let [basal, scheduled, one_off, patient] = self.daily_totals();
+        let ml = |v: f64| Millilitres::new(v).unwrap_or(Millilitres::ZERO);
+        DailyVolumes {
+            basal: ml(basal),
+            scheduled_boluses: ml(scheduled),
+            one_off_boluses: ml(one_off),
+            patient_boluses: ml(patient),
+            maximum: ml(basal + scheduled + one_off + patient),
+        }
+    }
+
+    /// The 24-hour volumes (basal, periodic, one-off, patient) as plain numbers, which may be
+    /// infinite for an unchecked schedule.
+    fn daily_totals(&self) -> [f64; 4] {
         let basal = match &self.basal {
             Basal::Continuous { rate } => rate.value(),
             Basal::Flex { .. } => match self.steps() {
@@ -441,14 +462,67 @@ impl Schedule {
             .as_ref()
             .map_or(0.0, |p| p.volume.value() * f64::from(p.allowed_per_day()));
         let one_off = self.heaviest_one_off_window();
-        let ml = |v: f64| Millilitres::new(v).unwrap_or(Millilitres::ZERO);
-        DailyVolumes {
-            basal: ml(basal),
-            scheduled_boluses: ml(scheduled),
-            one_off_boluses: ml(one_off),
-            patient_boluses: ml(patient),
-            maximum: ml(basal + scheduled + one_off + patient),
+        [basal, scheduled, one_off, patient]
+    }
+
+    /// Every bolus lasts at least [`SHORTEST_BOLUS_HOURS`] (a millisecond), and every bolus's rate and every
+    /// 24-hour total is a number. A volume near the largest `f64` (1e308 mL), repeated or delivered
+    /// in an instant, or step rates as large, would overflow to infinity: a 24-hour maximum of
+    /// infinity cannot be checked against any limit (it used to become zero, and pass every limit).
+    fn check_deliveries(&self) -> Result<(), Error> {
+        let beyond = |field: Field, at: Location| {
+            Err(Error::invalid(
+                field,
+                "with the other values entered, its delivery is beyond the largest number this calculator holds: check the units and the decimal point",
+            )
+            .located(at))
+        };
+        let too_short = |at: Location| {
+            Err(Error::invalid(Field::Duration, "shorter than a millisecond: check the unit").located(at))
+        };
+        let per_minute = |volume: Millilitres, duration: Hours| volume.value() / (duration.value() * 60.0);
+        let boluses = self
+            .periodic
+            .iter()
+            .enumerate()
+            .map(|(i, b)| {
+                (
+                    Location::PeriodicBolus(i),
+                    b.volume,
+                    b.duration,
+                    b.volume.value() * (24.0 / b.interval.value()).ceil(),
+                )
+            })
+            .chain(
+                self.single
+                    .iter()
+                    .enumerate()
+                    .map(|(i, b)| (Location::SingleBolus(i), b.volume, b.duration, 0.0)),
+            )
+            .chain(self.patient.iter().map(|p| {
+                (
+                    Location::PatientBolus,
+                    p.volume,
+                    p.duration,
+                    p.volume.value() * f64::from(p.allowed_per_day()),
+                )
+            }));
+        for (at, volume, duration, per_day) in boluses {
+            if duration.value() < SHORTEST_BOLUS_HOURS {
+                return too_short(at);
+            }
+            if !per_day.is_finite() || !per_minute(volume, duration).is_finite() {
+                return beyond(Field::Volume, at);
+            }
         }
+        let [basal, scheduled, one_off, patient] = self.daily_totals();
+        if !(basal + scheduled + one_off + patient).is_finite() {
+            return Err(Error::invalid(
+                Field::Schedule,
+                "the most that 24 hours can deliver is beyond the largest number this calculator holds: check the rates, the bolus volumes and the decimal point",
+            ));
+        }
+        Ok(())
     }
 
     /// The most one-off (single) bolus volume delivered in any 24 hours. Each bolus delivers at a
@@ -472,7 +546,8 @@ impl Schedule {
                 .iter()
                 .map(|&(s, e, v)| {
                     let overlap = (e.min(t + MINUTES_PER_DAY) - s.max(t)).max(0.0);
-                    if e > s { v * overlap / (e - s) } else { 0.0 }
+                    // The share delivered (≤ 1) first: a volume near the largest f64 stays finite.
+                    if e > s { v * (overlap / (e - s)) } else { 0.0 }
                 })
                 .sum()
         };
@@ -585,7 +660,10 @@ impl Schedule {
             }
         };
         let mut out = Vec::with_capacity(times.len());
-        let mut bolus = 0.0;
+        // The bolus rate is a running sum of starts (+) and ends (−): compensated (Neumaier), so a
+        // large bolus ending gives back exactly the smaller ones it overlapped, instead of losing
+        // them to rounding for the rest of the projection.
+        let mut bolus = Compensated::default();
         let mut next_change = 0;
         for pair in times.windows(2) {
             let [t0, t1] = pair else { continue };
@@ -593,12 +671,16 @@ impl Schedule {
                 if at > *t0 {
                     break;
                 }
-                bolus += delta;
+                bolus.add(delta);
                 next_change += 1;
             }
             let mid = (t0 + t1) / 2.0;
             let paused = pauses.iter().any(|(from, to)| *from <= mid && mid < *to);
-            let rate = if paused { 0.0 } else { basal_at(mid) + bolus.max(0.0) };
+            let rate = if paused {
+                0.0
+            } else {
+                basal_at(mid) + bolus.value().max(0.0)
+            };
             out.push((*t0, *t1, rate));
         }
         out
@@ -731,6 +813,30 @@ impl Schedule {
             refill_volume_fast_at: band.map(|b| after(filled_at, b.2)).transpose()?,
             vertices: vertices.into_iter().map(|(m, v)| (m / MINUTES_PER_DAY, v)).collect(),
         })
+    }
+}
+
+/// A sum with Neumaier's compensation: the rounding error of each addition kept apart and added
+/// back, so that adding and then removing a large term returns the small ones exactly.
+#[derive(Debug, Default, Clone, Copy)]
+struct Compensated {
+    sum: f64,
+    error: f64,
+}
+
+impl Compensated {
+    fn add(&mut self, x: f64) {
+        let t = self.sum + x;
+        self.error += if self.sum.abs() >= x.abs() {
+            (self.sum - t) + x
+        } else {
+            (x - t) + self.sum
+        };
+        self.sum = t;
+    }
+
+    fn value(self) -> f64 {
+        self.sum + self.error
     }
 }
 
