@@ -42,7 +42,7 @@ stage "clippy (wasm32)" cargo clippy --target wasm32-unknown-unknown --all-targe
 stage "function lengths (at most 100 lines)" python3 scripts/function-lengths.py 100
 stage "native engine tests" cargo test --quiet
 stage "browser tests (wasm-bindgen-test, headless Chromium)" \
-  env CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER=wasm-bindgen-test-runner \
+  env CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER=wasm-bindgen-test-runner WASM_BINDGEN_TEST_TIMEOUT=300 \
   cargo test --target wasm32-unknown-unknown
 if stage "release build (trunk)" trunk build --release; then
   bash scripts/bundle-size.sh
