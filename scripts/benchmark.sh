@@ -34,7 +34,7 @@ cargo run --quiet --release --example pk_bench -- "$OUT" | tee "$OUT/native.txt"
 
 echo "[benchmark] CSF solver in headless Chromium (release)"
 CHROMEDRIVER="${CHROMEDRIVER:-/usr/bin/chromedriver}" CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER=wasm-bindgen-test-runner \
-  cargo test --quiet --release --target wasm32-unknown-unknown --test pk_bench_browser -- --nocapture 2>&1 \
+  cargo test --release --target wasm32-unknown-unknown --test pk_bench_browser -- --nocapture 2>&1 \
   | grep -E "^browser" | tee "$OUT/browser.txt"
 
 echo "[benchmark] release build, sizes"
