@@ -7,9 +7,8 @@
 
 use gloo_storage::{LocalStorage, Storage};
 use leptos::prelude::*;
-use wasm_bindgen::JsCast;
 
-use super::files::{download, read_chosen_file};
+use super::files::{download, on_file_chosen};
 use super::persist::{Flash, stored};
 use crate::engine::Error;
 use crate::engine::Field;
@@ -104,12 +103,7 @@ pub fn FactorTable(
         Err(e) => problem.set(Some(format!("Could not export: {e}"))),
     };
     let import = move |ev: leptos::ev::Event| {
-        let Some(input) = ev.target().and_then(|t| t.dyn_into::<web_sys::HtmlInputElement>().ok()) else {
-            return;
-        };
-        leptos::task::spawn_local(async move {
-            let text = read_chosen_file(input.clone()).await;
-            input.set_value("");
+        on_file_chosen(&ev, move |text| {
             match text
                 .and_then(|t| OpioidTable::from_json(&t).map_err(|e| e.to_string()))
                 .and_then(|candidate| put(table, candidate))

@@ -28,10 +28,23 @@ pub fn download(filename: &str, text: &str) -> Result<(), String> {
 }
 
 /// The text of the file chosen in a file input.
-pub async fn read_chosen_file(input: web_sys::HtmlInputElement) -> Result<String, String> {
+async fn read_chosen_file(input: &web_sys::HtmlInputElement) -> Result<String, String> {
     let file = input.files().and_then(|files| files.get(0)).ok_or("no file chosen")?;
     let text = JsFuture::from(file.text()).await.map_err(|e| format!("{e:?}"))?;
     text.as_string().ok_or_else(|| "the file is not text".to_owned())
+}
+
+/// The `change` handler of a file input: reads the chosen file, clears the input (the same file
+/// can be chosen again) and gives `then` the text or why it could not be read.
+pub fn on_file_chosen(ev: &leptos::ev::Event, then: impl FnOnce(Result<String, String>) + 'static) {
+    let Some(input) = ev.target().and_then(|t| t.dyn_into::<web_sys::HtmlInputElement>().ok()) else {
+        return;
+    };
+    leptos::task::spawn_local(async move {
+        let text = read_chosen_file(&input).await;
+        input.set_value("");
+        then(text);
+    });
 }
 
 /// Export and import.
@@ -62,12 +75,7 @@ pub fn PlanFiles(
         }
     };
     let import = move |ev: leptos::ev::Event| {
-        let Some(input) = ev.target().and_then(|t| t.dyn_into::<web_sys::HtmlInputElement>().ok()) else {
-            return;
-        };
-        leptos::task::spawn_local(async move {
-            let text = read_chosen_file(input.clone()).await;
-            input.set_value("");
+        on_file_chosen(&ev, move |text| {
             let result = text.and_then(|text| {
                 state.catalogue.with_value(|c| {
                     state

@@ -2,9 +2,8 @@
 //! mark; export, and all-or-nothing import (a rejected file leaves the library in force).
 
 use leptos::prelude::*;
-use wasm_bindgen::JsCast;
 
-use super::files::{download, read_chosen_file};
+use super::files::{download, on_file_chosen};
 use super::persist::Flash;
 use super::state::AppState;
 use crate::engine::report::{drug_rows, limit_text, region_text};
@@ -91,12 +90,7 @@ pub fn LibraryView() -> impl IntoView {
         }
     };
     let import = move |ev: leptos::ev::Event| {
-        let Some(input) = ev.target().and_then(|t| t.dyn_into::<web_sys::HtmlInputElement>().ok()) else {
-            return;
-        };
-        leptos::task::spawn_local(async move {
-            let text = read_chosen_file(input.clone()).await;
-            input.set_value("");
+        on_file_chosen(&ev, move |text| {
             let mut candidate = library.get_untracked();
             match text
                 .map_err(|e| e.to_string())

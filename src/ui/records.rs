@@ -10,9 +10,8 @@ use std::sync::Arc;
 
 use gloo_storage::{LocalStorage, Storage};
 use leptos::prelude::*;
-use wasm_bindgen::JsCast;
 
-use super::files::{download, read_chosen_file};
+use super::files::{download, on_file_chosen};
 use super::persist::{Flash, now, stored};
 use super::route::focus_later;
 use super::state::AppState;
@@ -607,12 +606,7 @@ fn ImportRecord() -> impl IntoView {
     let message = RwSignal::new(None::<String>);
     let error = RwSignal::new(None::<String>);
     let on_change = move |ev: leptos::ev::Event| {
-        let Some(input) = ev.target().and_then(|t| t.dyn_into::<web_sys::HtmlInputElement>().ok()) else {
-            return;
-        };
-        leptos::task::spawn_local(async move {
-            let text = read_chosen_file(input.clone()).await;
-            input.set_value("");
+        on_file_chosen(&ev, move |text| {
             let opened = text.and_then(|text| {
                 state.catalogue.with_value(|c| {
                     state

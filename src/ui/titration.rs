@@ -177,11 +177,15 @@ pub fn TitrationPlanner() -> impl IntoView {
         }
     });
     let touched = RwSignal::new(Vec::<&'static str>::new());
-    let result = Memo::new(move |_| -> Result<Planned, NoPlan> {
-        let base = state
+    // What the planner takes from the plan (for a new pump, one more evaluation of it): once per
+    // plan on screen, not again for every keystroke in the planner's own fields.
+    let base = Memo::new(move |_| {
+        state
             .last_valid
-            .with(|s| s.as_ref().and_then(|s| from_plan(&s.plan, &s.outcome, state)));
-        let Some((input, unit)) = base else {
+            .with(|s| s.as_ref().and_then(|s| from_plan(&s.plan, &s.outcome, state)))
+    });
+    let result = Memo::new(move |_| -> Result<Planned, NoPlan> {
+        let Some((input, unit)) = base.get() else {
             return Err(NoPlan::Plan("The planner needs a lead-dose programme without flex steps, with the lead drug's dose and concentration.".to_owned()));
         };
         let input = form.with(|f| read(f, input)).map_err(NoPlan::Inputs)?;
