@@ -19,7 +19,7 @@ pub enum Screen {
     Mri,
     /// The drug library.
     Library,
-    /// Conversion from systemic opioids (to come).
+    /// Conversion from systemic opioids: MME and an intrathecal starting proposal.
     Convert,
     /// Review before confirming, and the printout.
     Review,

@@ -25,8 +25,7 @@ use crate::form::PlanForm;
 /// The navigation between screens.
 #[component]
 pub fn Nav(screen: Memo<Screen>) -> impl IntoView {
-    // Every screen but the one still to come (the start screen links to it).
-    let links = Screen::ALL.into_iter().filter(|s| *s != Screen::Convert);
+    let links = Screen::ALL;
     view! {
         <nav class="app-nav no-print" aria-label="Screens">
             <ul>
@@ -148,7 +147,10 @@ pub fn StartScreen(note: ReadSignal<Option<String>>, notes: Vec<String>) -> impl
             Screen::Library,
             "The drug library in force: limits, titration rules and sources.",
         ),
-        (Screen::Convert, "From systemic opioids to intrathecal (to come)."),
+        (
+            Screen::Convert,
+            "From systemic opioids: the daily MME and an intrathecal starting proposal, with the arithmetic.",
+        ),
         (Screen::Plan, "Every input and result on one page."),
     ];
     view! {
