@@ -10,7 +10,7 @@
 # What runs, in order: the CSF solver natively (examples/pk_bench.rs) and numpy's closed form of
 # the same series (scripts/pk_numpy.py) in the same run, compared point by point; the solver in
 # headless Chromium (tests/pk_bench_browser.rs, release); the release build and its sizes
-# (scripts/bundle-size.sh); first render and keystrokes in headless Chromium (scripts/perf.mjs);
+# (scripts/bundle-size.sh) and the engine's own size without the app (scripts/size-floor.sh); first render and keystrokes in headless Chromium (scripts/perf.mjs);
 # the generated-plan long run (scripts/long-run.sh).
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -40,6 +40,8 @@ CHROMEDRIVER="${CHROMEDRIVER:-/usr/bin/chromedriver}" CARGO_TARGET_WASM32_UNKNOW
 echo "[benchmark] release build, sizes"
 trunk build --release >/dev/null 2>&1 || trunk build --release
 bash scripts/bundle-size.sh | tee "$OUT/size.txt"
+echo "[benchmark] the engine and its report alone, without the app"
+bash scripts/size-floor.sh | tee -a "$OUT/size.txt"
 
 echo "[benchmark] first render and keystrokes in headless Chromium"
 node scripts/perf.mjs | tee "$OUT/perf.txt" | grep -v '^PERF'
@@ -61,10 +63,12 @@ diff = {m: re.search(m + r".*?difference from itdose ([0-9.e+-]+)", numpy) for m
 perf = {j["key"]: j for j in (json.loads(l[5:]) for l in read("perf.txt").splitlines() if l.startswith("PERF "))}
 total = re.search(r"total\s+raw\s+\d+ B\s+gzip\s+(\d+) B", read("size.txt"))
 wasm = re.search(r"wasm\s+raw\s+\d+ B\s+gzip\s+(\d+) B", read("size.txt"))
+floor = re.search(r"size-floor: the engine.*?gzip\s+(\d+) B", read("size.txt"))
 kb = lambda m: f"{int(m.group(1)) / 1000:.0f} KB" if m else "?"
 p = lambda key, q: f"{perf[key][q]:.1f} ms" if key in perf else "?"
 rows = [
     ("Everything the browser downloads (gzip)", "≤ 350 KB (aim 250 KB)", f"{kb(total)} (wasm {kb(wasm)})"),
+    ("The engine and its report alone, without the app (wasm, gzip)", "—", kb(floor)),
 ]
 for key, words in (("first_render_start", "the start screen (#/, what the address opens on)"), ("first_render", "#/plan, every input and result, with a saved plan")):
     rows.append((f"Navigation → first complete render: {words}", "≤ 300 ms", f"median {p(key, 'median')}, p95 {p(key, 'p95')} ({perf.get(key, {}).get('n', '?')} fresh loads)"))
