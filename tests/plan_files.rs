@@ -175,10 +175,22 @@ fn wrong_files_are_refused_with_a_message() -> TestResult {
             "version {version}"
         );
     }
+    // The message names the key that does not fit, not only its line and column.
+    let negative = refused(&good.replace("\"volume\": 40.0", "\"volume\": -40.0"));
     assert!(
-        refused(&good.replace("\"volume\": 40.0", "\"volume\": -40.0"))
-            .is_err_and(|e| e.starts_with("Plan file: not a valid plan file")),
-        "{good}"
+        negative
+            .as_ref()
+            .is_err_and(|e| e.starts_with("Plan file: not a valid plan file: fill.volume: ")),
+        "{negative:?}"
+    );
+    let mut wrong: serde_json::Value = serde_json::from_str(&good)?;
+    *wrong.pointer_mut("/drugs/0/concentration").ok_or("no concentration")? = "ten".into();
+    let concentration = refused(&wrong.to_string());
+    assert!(
+        concentration
+            .as_ref()
+            .is_err_and(|e| e.starts_with("Plan file: not a valid plan file: drugs[0].concentration")),
+        "{concentration:?}"
     );
     assert!(refused(&good).is_ok());
     // A file larger than a record may be (2,000,000 bytes): 3 MB of padding in a reason.
@@ -203,7 +215,7 @@ fn wrong_files_are_refused_with_a_message() -> TestResult {
     );
     let message = refused(&quoted).err().ok_or("a volume of text was read")?;
     assert!(
-        message.starts_with("Plan file: not a valid plan file: invalid type: string \"vvvv")
+        message.starts_with("Plan file: not a valid plan file: fill.volume: invalid type: string \"vvvv")
             && message.chars().count() < 250,
         "{} characters: {}",
         message.chars().count(),

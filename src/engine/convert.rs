@@ -9,7 +9,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::engine::catalogue::library::{Bound, DrugLibrary, LimitQuantity, Severity};
 use crate::engine::catalogue::pump::Mark;
-use crate::engine::error::{Error, Field, Location, Problem, json_problem};
+use crate::engine::error::{Error, Field, Location, Problem, read_json};
 use crate::engine::quantities::format::{format_number, with_unit};
 
 /// The built-in table.
@@ -221,8 +221,7 @@ impl OpioidTable {
                 text.len()
             )));
         }
-        let table: OpioidTable =
-            serde_json::from_str(text).map_err(|e| bad(format!("not a valid table: {}", json_problem(&e))))?;
+        let table: OpioidTable = read_json(text).map_err(|p| bad(format!("not a valid table: {p}")))?;
         if table.format != OPIOIDS_FORMAT || table.version != 1 {
             return Err(bad(format!("expected {OPIOIDS_FORMAT} version 1")));
         }

@@ -16,7 +16,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::engine::catalogue::library::DrugLibrary;
 use crate::engine::catalogue::pump::Catalogue;
-use crate::engine::error::{Error, Field, json_problem};
+use crate::engine::error::{Error, Field, read_json};
 use crate::engine::outcomes::OutcomeEntry;
 use crate::engine::plan::migrate::load;
 use crate::engine::plan::model::{PLAN_FORMAT, Plan};
@@ -315,8 +315,7 @@ pub fn import(
             2 * MAX_RECORD_BYTES
         )));
     }
-    let header: Header =
-        serde_json::from_str(text).map_err(|e| refused(format!("not a record or plan file: {}", json_problem(&e))))?;
+    let header: Header = read_json(text).map_err(|p| refused(format!("not a record or plan file: {p}")))?;
     if header.format == PLAN_FORMAT {
         let loaded = load(text, catalogue, library)?;
         let record = Record::new(fresh_id, Patient::default(), Implant::default(), loaded.plan, at)?;
@@ -345,8 +344,7 @@ fn read_record(text: &str, header: Header, catalogue: &Catalogue, library: &Drug
             header.version
         )));
     }
-    let raw: RawRecord =
-        serde_json::from_str(text).map_err(|e| refused(format!("not a valid record: {}", json_problem(&e))))?;
+    let raw: RawRecord = read_json(text).map_err(|p| refused(format!("not a valid record: {p}")))?;
     let mut notes = Vec::new();
     let mut plan_of = |value: &serde_json::Value, what: &str| -> Result<Plan, Error> {
         let loaded = load(&value.to_string(), catalogue, library).map_err(|e| refused(format!("{what}: {}", e)))?;
@@ -436,8 +434,7 @@ pub fn unseal(text: &str, catalogue: &Catalogue, library: &DrugLibrary) -> Resul
             text.len()
         )));
     }
-    let header: Header =
-        serde_json::from_str(text).map_err(|e| refused(format!("the stored text is damaged: {}", json_problem(&e))))?;
+    let header: Header = read_json(text).map_err(|p| refused(format!("the stored text is damaged: {p}")))?;
     if header.format != STORED_FORMAT {
         return Err(refused(format!(
             "format is \u{201c}{}\u{201d}, expected \u{201c}{STORED_FORMAT}\u{201d}",
@@ -450,13 +447,12 @@ pub fn unseal(text: &str, catalogue: &Catalogue, library: &DrugLibrary) -> Resul
             header.version
         )));
     }
-    let envelope: Envelope =
-        serde_json::from_str(text).map_err(|e| refused(format!("the stored text is damaged: {}", json_problem(&e))))?;
+    let envelope: Envelope = read_json(text).map_err(|p| refused(format!("the stored text is damaged: {p}")))?;
     if checksum(&envelope.record) != envelope.checksum {
         return Err(refused("the stored text is damaged: its checksum does not match"));
     }
-    let header: Header = serde_json::from_str(&envelope.record)
-        .map_err(|e| refused(format!("the stored record is damaged: {}", json_problem(&e))))?;
+    let header: Header =
+        read_json(&envelope.record).map_err(|p| refused(format!("the stored record is damaged: {p}")))?;
     let mut opened = read_record(&envelope.record, header, catalogue, library)?;
     opened.saved_at = Some(envelope.saved_at);
     Ok(opened)

@@ -11,7 +11,7 @@ use crate::engine::catalogue::drug_rules::{
     AvoidWith, Guidance, LabelledPumps, NewPumpRule, SourcedNumber, Strengths, TitrationRule,
 };
 use crate::engine::catalogue::pump::Mark;
-use crate::engine::error::json_problem;
+use crate::engine::error::read_json;
 use crate::engine::quantities::format::with_unit;
 use crate::engine::quantities::units::MassFamily;
 
@@ -500,8 +500,8 @@ impl DrugLibrary {
                 text.len()
             )));
         }
-        let mut library: DrugLibrary = serde_json::from_str(text)
-            .map_err(|e| LibraryError(format!("not a valid library file: {}", json_problem(&e))))?;
+        let mut library: DrugLibrary =
+            read_json(text).map_err(|p| LibraryError(format!("not a valid library file: {p}")))?;
         if library.format == LIBRARY_FORMAT && library.version == 1 {
             library = library.migrate_v1()?;
         }
@@ -518,7 +518,7 @@ impl DrugLibrary {
     /// own values (limits included) are kept exactly; the note says what was added.
     fn migrate_v1(mut self) -> Result<Self, LibraryError> {
         let builtin: DrugLibrary =
-            serde_json::from_str(BUILTIN_LIBRARY).map_err(|e| LibraryError(format!("built-in library: {e}")))?;
+            read_json(BUILTIN_LIBRARY).map_err(|p| LibraryError(format!("built-in library: {p}")))?;
         let mut added = Vec::new();
         for drug in &mut self.drugs {
             let Some(b) = builtin.get(&drug.id) else { continue };

@@ -17,7 +17,7 @@ use super::findings::AckKey;
 use super::model::{PLAN_FORMAT, PLAN_VERSION, Plan};
 use crate::engine::catalogue::library::DrugLibrary;
 use crate::engine::catalogue::pump::Catalogue;
-use crate::engine::error::{Error, Field, json_problem};
+use crate::engine::error::{Error, Field, read_json};
 
 /// A plan as loaded, with what its migration did.
 #[derive(Debug, Clone, PartialEq)]
@@ -51,8 +51,8 @@ pub fn load(text: &str, catalogue: &Catalogue, library: &DrugLibrary) -> Result<
             ),
         ));
     }
-    let header: Header = serde_json::from_str(text)
-        .map_err(|e| Error::invalid(Field::PlanFile, format!("not a valid plan file: {}", json_problem(&e))))?;
+    let header: Header =
+        read_json(text).map_err(|p| Error::invalid(Field::PlanFile, format!("not a valid plan file: {p}")))?;
     if header.format != PLAN_FORMAT {
         return Err(Error::invalid(
             Field::PlanFile,
@@ -71,8 +71,8 @@ pub fn load(text: &str, catalogue: &Catalogue, library: &DrugLibrary) -> Result<
             ),
         ));
     }
-    let mut plan: Plan = serde_json::from_str(text)
-        .map_err(|e| Error::invalid(Field::PlanFile, format!("not a valid plan file: {}", json_problem(&e))))?;
+    let mut plan: Plan =
+        read_json(text).map_err(|p| Error::invalid(Field::PlanFile, format!("not a valid plan file: {p}")))?;
     check_ids(&plan)?;
     plan.version = PLAN_VERSION;
     let kept = upgrade_acknowledgements(&mut plan, catalogue, library);
