@@ -10,8 +10,9 @@
 # What runs, in order: the CSF solver natively (examples/pk_bench.rs) and numpy's closed form of
 # the same series (scripts/pk_numpy.py) in the same run, compared point by point; the solver in
 # headless Chromium (tests/pk_bench_browser.rs, release); the release build and its sizes
-# (scripts/bundle-size.sh) and the engine's own size without the app (scripts/size-floor.sh); first render and keystrokes in headless Chromium (scripts/perf.mjs);
-# the generated-plan long run (scripts/long-run.sh).
+# (scripts/bundle-size.sh) and the engine's own size without the app (scripts/size-floor.sh);
+# first render and keystrokes in headless Chromium (scripts/perf.mjs); the generated-plan long run
+# (scripts/long-run.sh).
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"

@@ -49,13 +49,13 @@ pub use dosing::titration::{
     MAX_REFILLS, MAX_STEPS, OwnRule, PlannedRefill, TitrationFill, TitrationInput, TitrationPlan, TitrationStep,
     plan_titration,
 };
-pub use error::{Error, Field, Location, Problem, element_id};
+pub use error::{Error, Field, Location, Problem, element_id, json_problem};
 pub use plan::evaluate::evaluate;
 pub use plan::findings::{
     AckKey, Acknowledgement, Finding, FindingKey, FindingKind, LimitSubject, Origin, PlanStatus, TitrationBreach,
     settle,
 };
-pub use plan::migrate::{Loaded, load, upgrade_acknowledgements};
+pub use plan::migrate::{Loaded, load, load_within, upgrade_acknowledgements};
 pub use plan::model::{
     Boluses, BridgeBolusSetting, CsfSettings, CurrentTotal, DrugLine, DrugModel, Fill, FlexDoseStep, FlexProgramme,
     MAX_DRUGS, MriScan, PLAN_FORMAT, PLAN_VERSION, Plan, PreviousDrug, PrimingBolusSetting, Programme, PumpChoice,

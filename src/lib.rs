@@ -7,8 +7,9 @@
 //! - `ui`: the Leptos single-page app (wasm32 only).
 
 pub mod chart;
-// Compiled for wasm32 too (it is pure: file reading is passed in), so that scripts/size-floor.sh can
-// measure the engine and its report without the app. The app does not call it: not in its module.
+// Compiled for wasm32 too, so that scripts/size-floor.sh can measure the engine and its report
+// without the app. The app does not call it. (Its file reading is passed in, except the factor
+// table of `convert --table`, read with std::fs: unsupported on wasm32, and never called there.)
 pub mod cli;
 pub mod engine;
 pub mod form;

@@ -152,6 +152,21 @@ fn damaged_newer_and_hostile_texts_are_refused_with_the_reason() -> TestResult {
             Ok(r) => return Err(format!("{expected}: read as {}", r.id).into()),
         }
     }
+    // A plan inside the record that does not fit is named from the record's top, without the line
+    // and column of the plan taken out of it (they would not be the file's).
+    let mut wrong: serde_json::Value = serde_json::from_str(&record_text)?;
+    *wrong
+        .pointer_mut("/plan/drugs/0/concentration")
+        .ok_or("no concentration")? = "ten".into();
+    let e = import(&wrong.to_string(), "fresh", at(2026, 11, 25, 9, 0), &cat, &lib)
+        .err()
+        .ok_or("a concentration of text was read")?
+        .to_string();
+    assert!(
+        e.contains("not a valid plan file: plan.drugs[0].concentration: invalid type: string \"ten\""),
+        "{e}"
+    );
+    assert!(!e.contains(" at line "), "{e}");
     let bad_date = record_text.replacen("2025-03-14", "2025-02-30", 1);
     let e = import(&bad_date, "fresh", at(2026, 11, 25, 9, 0), &cat, &lib)
         .err()

@@ -705,9 +705,30 @@ impl Error {
 /// # Errors
 /// That message, when the text is not JSON or does not fit `T`.
 pub fn read_json<T: serde::de::DeserializeOwned>(text: &str) -> Result<T, String> {
+    read_json_within(text, None)
+}
+
+/// [`read_json`] for a text taken out of a larger file (a plan inside a record): `within` is where
+/// it was in that file ("history[2].plan"). The path is said from the file's top, and the line and
+/// column are left out: they would count in the text taken out, not in the file.
+///
+/// # Errors
+/// As [`read_json`].
+pub fn read_json_within<T: serde::de::DeserializeOwned>(text: &str, within: Option<&str>) -> Result<T, String> {
     serde_json::from_str(text).map_err(|e| {
-        let problem = json_problem(&e);
-        let path = json_path_at(text, e.line(), e.column());
+        let mut problem = json_problem(&e);
+        let mut path = json_path_at(text, e.line(), e.column());
+        if let Some(outer) = within {
+            let position = format!(" at line {} column {}", e.line(), e.column());
+            if let Some(short) = problem.strip_suffix(&position) {
+                problem = short.to_owned();
+            }
+            path = match path.chars().next() {
+                None => outer.to_owned(),
+                Some('[') => format!("{outer}{path}"),
+                Some(_) => format!("{outer}.{path}"),
+            };
+        }
         if path.is_empty() {
             problem
         } else if path.chars().count() <= 120 {
@@ -721,7 +742,10 @@ pub fn read_json<T: serde::de::DeserializeOwned>(text: &str) -> Result<T, String
 /// The keys and indexes that lead to line `line`, column `column` (1-based, in bytes, as
 /// serde_json counts them) of a JSON text: `drugs[0].concentration`; empty at the top level.
 /// It follows the text's nesting only (objects, arrays, strings with their escapes): it reads no
-/// values and never fails; text that is not JSON gives the path as far as it went.
+/// values and never fails; text that is not JSON gives the path as far as it went. Where the reader
+/// stopped past a closing bracket or brace (a value checked after the last element or key was
+/// read, a tagged programme read whole before its fields are checked), the path names that array
+/// or object, not the element inside it: shorter, never another key.
 pub fn json_path_at(text: &str, line: usize, column: usize) -> String {
     enum Frame {
         /// An object, and the key whose value is being read (None before the first key, and
@@ -745,9 +769,23 @@ pub fn json_path_at(text: &str, line: usize, column: usize) -> String {
     let end = start.saturating_add(column).min(bytes.len());
     let mut stack: Vec<Frame> = Vec::new();
     let mut expecting_key = false;
+    // A comma counts only once the next element or key begins: a reader that checks a value
+    // after reading it may stop just past the comma that follows it.
+    let mut comma = false;
     let mut i = 0;
     while i < end {
         let Some(&b) = bytes.get(i) else { break };
+        if comma && !b.is_ascii_whitespace() {
+            comma = false;
+            match stack.last_mut() {
+                Some(Frame::Array(index)) => *index += 1,
+                Some(Frame::Object(key)) => {
+                    *key = None;
+                    expecting_key = true;
+                }
+                None => {}
+            }
+        }
         match b {
             b'{' => {
                 stack.push(Frame::Object(None));
@@ -761,14 +799,7 @@ pub fn json_path_at(text: &str, line: usize, column: usize) -> String {
                 stack.pop();
                 expecting_key = false;
             }
-            b',' => match stack.last_mut() {
-                Some(Frame::Array(index)) => *index += 1,
-                Some(Frame::Object(key)) => {
-                    *key = None;
-                    expecting_key = true;
-                }
-                None => {}
-            },
+            b',' => comma = true,
             b'"' => {
                 // A string: up to the closing quote that is not escaped.
                 let mut j = i + 1;
@@ -908,6 +939,35 @@ mod tests {
             located::<File>(r#"{"drugs": [], "note": "n"}"#),
             r#"read: File { drugs: [], note: "n" }"#
         );
+    }
+
+    #[derive(Debug, Deserialize)]
+    #[allow(dead_code)]
+    struct Volumes {
+        each: Vec<crate::engine::quantities::units::Millilitres>,
+        last: crate::engine::quantities::units::Millilitres,
+    }
+
+    #[test]
+    fn a_value_checked_after_it_is_read_is_named_itself() {
+        // A volume is checked once read (it must not be negative), and serde_json says where it
+        // stopped: past the comma that follows. The element, not the next one.
+        let message = located::<Volumes>(r#"{"each": [1, -2, 3], "last": 1}"#);
+        assert!(
+            message.starts_with("each[1]: cannot be negative at line 1 column 17"),
+            "{message}"
+        );
+        // Past a closing bracket or brace, the array or object itself: shorter, never another key.
+        let message = located::<Volumes>(r#"{"each": [-1], "last": 1}"#);
+        assert!(message.starts_with("each: cannot be negative"), "{message}");
+        let message = located::<Volumes>(r#"{"each": [], "last": -1}"#);
+        assert!(message.starts_with("cannot be negative"), "{message}");
+        // Inside a plan taken out of a record: said from the record's top, without the line and
+        // column of the text taken out.
+        let message = read_json_within::<Volumes>(r#"{"each": [1, -2, 3], "last": 1}"#, Some("history[3].plan"))
+            .err()
+            .unwrap_or_default();
+        assert_eq!(message, "history[3].plan.each[1]: cannot be negative");
     }
 
     #[test]

@@ -18,7 +18,7 @@ use crate::engine::catalogue::library::DrugLibrary;
 use crate::engine::catalogue::pump::Catalogue;
 use crate::engine::error::{Error, Field, read_json};
 use crate::engine::outcomes::OutcomeEntry;
-use crate::engine::plan::migrate::load;
+use crate::engine::plan::migrate::{load, load_within};
 use crate::engine::plan::model::{PLAN_FORMAT, Plan};
 use crate::engine::quantities::parse::parse_date;
 
@@ -346,8 +346,9 @@ fn read_record(text: &str, header: Header, catalogue: &Catalogue, library: &Drug
     }
     let raw: RawRecord = read_json(text).map_err(|p| refused(format!("not a valid record: {p}")))?;
     let mut notes = Vec::new();
-    let mut plan_of = |value: &serde_json::Value, what: &str| -> Result<Plan, Error> {
-        let loaded = load(&value.to_string(), catalogue, library).map_err(|e| refused(format!("{what}: {}", e)))?;
+    let mut plan_of = |value: &serde_json::Value, what: &str, within: &str| -> Result<Plan, Error> {
+        let loaded = load_within(&value.to_string(), Some(within), catalogue, library)
+            .map_err(|e| refused(format!("{what}: {}", e)))?;
         if loaded.from_version < crate::engine::plan::model::PLAN_VERSION {
             notes.push(format!("{what} was plan version {}: migrated.", loaded.from_version));
         }
@@ -359,13 +360,17 @@ fn read_record(text: &str, header: Header, catalogue: &Catalogue, library: &Drug
         );
         Ok(loaded.plan)
     };
-    let plan = plan_of(&raw.plan, "The plan in force")?;
+    let plan = plan_of(&raw.plan, "The plan in force", "plan")?;
     let mut history = Vec::with_capacity(raw.history.len());
     for (i, entry) in raw.history.iter().enumerate() {
         history.push(Entry {
             at: entry.at,
             workflow: entry.workflow.clone(),
-            plan: plan_of(&entry.plan, &format!("History entry {}", i + 1))?,
+            plan: plan_of(
+                &entry.plan,
+                &format!("History entry {}", i + 1),
+                &format!("history[{i}].plan"),
+            )?,
         });
     }
     let record = Record {

@@ -6,6 +6,7 @@ use serde::Deserialize;
 
 use super::{DrugForm, PlanForm};
 use crate::engine::MassFamily;
+use crate::engine::json_problem;
 
 /// The key of the form as saved today.
 pub const STORAGE_KEY: &str = "itdose.form.v2";
@@ -46,13 +47,13 @@ pub fn restore(current: Option<&str>, first: Option<&str>) -> Restored {
     if let Some(text) = current {
         return match serde_json::from_str::<PlanForm>(text) {
             Ok(form) => Restored::Form(form),
-            Err(e) => Restored::Unreadable(e.to_string()),
+            Err(e) => Restored::Unreadable(json_problem(&e)),
         };
     }
     let Some(text) = first else { return Restored::Nothing };
     match serde_json::from_str::<FirstForm>(text) {
         Ok(old) => Restored::Migrated(migrate_first(old)),
-        Err(e) => Restored::Unreadable(e.to_string()),
+        Err(e) => Restored::Unreadable(json_problem(&e)),
     }
 }
 

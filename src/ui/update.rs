@@ -49,10 +49,10 @@ pub fn provide() {
         return;
     }
     // Not before the first screen is up: installing the worker downloads and caches every file of
-    // the build again, which on a 2-core machine competed with the first render (measured by
-    // scripts/perf.mjs, 12 fresh loads each: median 498 ms with the worker registered at start,
-    // 397 ms with none). So: the first animation frame (the screen is built and its chart drawn),
-    // then a pause.
+    // the build again, which on a 2-core machine competed with the first render (scripts/perf.mjs'
+    // first render of #/plan, 12 fresh loads each: median 498 ms with the worker registered at
+    // start, 397 ms with none). So: the first animation frame (the screen is built and its chart
+    // drawn; a tab opened in the background has none until it is shown), then a pause.
     request_animation_frame(move || {
         Timeout::new(REGISTER_AFTER_MS, move || register(update)).forget();
     });
@@ -83,14 +83,8 @@ fn register(update: Update) {
         // A new version counts only when one is already in control (the first install is not an
         // update).
         let controlled = move || container().and_then(|c| get(&c, "controller")).is_some();
-        if get(&registration, "waiting").is_some() && controlled() {
-            update.waiting.set(true);
-        }
-        let reg = registration.clone();
-        let found = Closure::<dyn Fn()>::new(move || {
-            let Some(installing) = get(&reg, "installing") else {
-                return;
-            };
+        // A worker being installed is waiting once installed.
+        let watch = move |installing: JsValue| {
             let worker = installing.clone();
             let changed = Closure::<dyn Fn()>::new(move || {
                 if get(&worker, "state").and_then(|s| s.as_string()).as_deref() == Some("installed") && controlled() {
@@ -98,8 +92,23 @@ fn register(update: Update) {
                 }
             });
             set(&installing, "onstatechange", &changed.into_js_value());
+        };
+        let reg = registration.clone();
+        let found = Closure::<dyn Fn()>::new(move || {
+            if let Some(installing) = get(&reg, "installing") {
+                watch(installing);
+            }
         });
         set(&registration, "onupdatefound", &found.into_js_value());
+        // The browser checks for a new version on its own when the page loads, before this
+        // registration (made after the first frame) could listen: a version already being
+        // installed, or already waiting, is offered too.
+        if let Some(installing) = get(&registration, "installing") {
+            watch(installing);
+        }
+        if get(&registration, "waiting").is_some() && controlled() {
+            update.waiting.set(true);
+        }
     });
 }
 

@@ -17,7 +17,7 @@ use super::findings::AckKey;
 use super::model::{PLAN_FORMAT, PLAN_VERSION, Plan};
 use crate::engine::catalogue::library::DrugLibrary;
 use crate::engine::catalogue::pump::Catalogue;
-use crate::engine::error::{Error, Field, read_json};
+use crate::engine::error::{Error, Field, read_json_within};
 
 /// A plan as loaded, with what its migration did.
 #[derive(Debug, Clone, PartialEq)]
@@ -42,6 +42,20 @@ struct Header {
 /// [`Field::PlanFile`]: not JSON, another format, a version newer than this build (kept untouched
 /// by the caller), or a field that does not fit (named).
 pub fn load(text: &str, catalogue: &Catalogue, library: &DrugLibrary) -> Result<Loaded, Error> {
+    load_within(text, None, catalogue, library)
+}
+
+/// [`load`] for a plan taken out of a larger file (a record): `within` is where it was in that file
+/// ("history[2].plan"), so that a refusal names the key from the file's top.
+///
+/// # Errors
+/// As [`load`].
+pub fn load_within(
+    text: &str,
+    within: Option<&str>,
+    catalogue: &Catalogue,
+    library: &DrugLibrary,
+) -> Result<Loaded, Error> {
     if text.len() > MAX_PLAN_BYTES {
         return Err(Error::invalid(
             Field::PlanFile,
@@ -51,8 +65,8 @@ pub fn load(text: &str, catalogue: &Catalogue, library: &DrugLibrary) -> Result<
             ),
         ));
     }
-    let header: Header =
-        read_json(text).map_err(|p| Error::invalid(Field::PlanFile, format!("not a valid plan file: {p}")))?;
+    let header: Header = read_json_within(text, within)
+        .map_err(|p| Error::invalid(Field::PlanFile, format!("not a valid plan file: {p}")))?;
     if header.format != PLAN_FORMAT {
         return Err(Error::invalid(
             Field::PlanFile,
@@ -71,8 +85,8 @@ pub fn load(text: &str, catalogue: &Catalogue, library: &DrugLibrary) -> Result<
             ),
         ));
     }
-    let mut plan: Plan =
-        read_json(text).map_err(|p| Error::invalid(Field::PlanFile, format!("not a valid plan file: {p}")))?;
+    let mut plan: Plan = read_json_within(text, within)
+        .map_err(|p| Error::invalid(Field::PlanFile, format!("not a valid plan file: {p}")))?;
     check_ids(&plan)?;
     plan.version = PLAN_VERSION;
     let kept = upgrade_acknowledgements(&mut plan, catalogue, library);
