@@ -189,7 +189,9 @@ fn wrong_files_are_refused_with_a_message() -> TestResult {
     assert!(
         concentration
             .as_ref()
-            .is_err_and(|e| e.starts_with("Plan file: not a valid plan file: drugs[0].concentration")),
+            .is_err_and(|e| e.starts_with(
+                "Plan file: not a valid plan file: drugs[0].concentration: invalid type: string \"ten\", expected a concentration such as {\"unit\": \"mg/mL\", \"value\": 10} (unit mg/mL or mcg/mL) at line "
+            )),
         "{concentration:?}"
     );
     assert!(refused(&good).is_ok());

@@ -78,7 +78,11 @@ pub struct DrugLine {
 
 /// How the programme is set.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(tag = "mode", rename_all = "snake_case")]
+#[serde(
+    tag = "mode",
+    rename_all = "snake_case",
+    expecting = "a programme: {\"mode\": \"lead_dose\", \"lead\": 0}, {\"mode\": \"rate\", \"flow_rate\": …} or {\"mode\": \"constant_flow\"}"
+)]
 pub enum Programme {
     /// The lead drug's daily dose is set; the rate follows, and every other drug's dose follows the rate.
     LeadDose {

@@ -23,7 +23,11 @@ pub struct FamilyMismatch {
 
 /// A concentration in mg/mL or mcg/mL.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
-#[serde(tag = "unit", content = "value")]
+#[serde(
+    tag = "unit",
+    content = "value",
+    expecting = "a concentration such as {\"unit\": \"mg/mL\", \"value\": 10} (unit mg/mL or mcg/mL)"
+)]
 pub enum AnyConcentration {
     /// mg/mL
     #[serde(rename = "mg/mL")]
@@ -35,7 +39,11 @@ pub enum AnyConcentration {
 
 /// A daily dose in mg/day or mcg/day.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
-#[serde(tag = "unit", content = "value")]
+#[serde(
+    tag = "unit",
+    content = "value",
+    expecting = "a daily dose such as {\"unit\": \"mg/day\", \"value\": 1} (unit mg/day or mcg/day)"
+)]
 pub enum AnyDoseRate {
     /// mg/day
     #[serde(rename = "mg/day")]
@@ -47,7 +55,11 @@ pub enum AnyDoseRate {
 
 /// An amount of drug in mg or mcg.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
-#[serde(tag = "unit", content = "value")]
+#[serde(
+    tag = "unit",
+    content = "value",
+    expecting = "an amount such as {\"unit\": \"mg\", \"value\": 0.5} (unit mg or mcg)"
+)]
 pub enum AnyMass {
     /// mg
     #[serde(rename = "mg")]
