@@ -383,6 +383,30 @@ fn baclofen_percent_titration_by_condition() -> TestResult {
     Ok(())
 }
 
+/// Found by the generated plans: a drug in the current programme at 0 mcg/day, raised (here to
+/// 50 mcg/day, 0.1 mL/day at 500 mcg/mL). (50 − 0) ÷ 0 × 100 is no number: the rise is still above the 30 % step (a soft finding), and the
+/// message says so in words; it showed "+not a number %".
+#[test]
+fn a_rise_from_zero_is_said_in_words_not_as_a_percentage() -> TestResult {
+    let p = changed("baclofen", MCG, 500.0, 50.0, &[("baclofen", MCG, 0.0)]);
+    let (_, report) = run(&p)?;
+    let messages: Vec<(Severity, &str)> = findings(&report, "titration.percent")
+        .iter()
+        .map(|f| (f.severity, f.message.as_str()))
+        .collect();
+    assert!(!messages.is_empty(), "{:?}", report.findings);
+    for (severity, message) in messages {
+        assert_eq!(severity, Severity::Soft);
+        assert!(
+            message.starts_with(
+                "baclofen rises from 0 mcg/day to 50 mcg/day (+50 mcg/day): a rise from 0 is more than any percentage; the titration step is at most +"
+            ),
+            "{message}"
+        );
+    }
+    Ok(())
+}
+
 // -------------------------------------------------------------------------------------------------
 // A change of drug.
 // -------------------------------------------------------------------------------------------------

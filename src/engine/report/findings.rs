@@ -274,6 +274,11 @@ fn titration_message(kind: &FindingKind) -> String {
             "{change}: a step above the titration step of at most {}{scope}.",
             with_unit(*max, &per_day)
         ),
+        // From 0 a rise is no percentage at all (÷ 0): said in words, never "not a number %".
+        TitrationBreach::Percent { percent, max } if !percent.is_finite() => format!(
+            "{change}: a rise from 0 is more than any percentage; the titration step is at most +{} % per 24 h{scope}.",
+            format_number(*max)
+        ),
         TitrationBreach::Percent { percent, max } => format!(
             "{change}: +{} % is above the titration step of at most +{} % per 24 h{scope}.",
             format_number(*percent),
