@@ -399,11 +399,28 @@ fn a_rise_from_zero_is_said_in_words_not_as_a_percentage() -> TestResult {
         assert_eq!(severity, Severity::Soft);
         assert!(
             message.starts_with(
-                "baclofen rises from 0 mcg/day to 50 mcg/day (+50 mcg/day): a rise from 0 is more than any percentage; the titration step is at most +"
+                "baclofen rises from 0 mcg/day to 50 mcg/day (+50 mcg/day): more than 1,000 times the current (a rise from nothing or almost nothing); the titration step is at most +"
             ),
             "{message}"
         );
     }
+    Ok(())
+}
+
+/// Found by the generated plans: a 24-hour total raised from almost nothing (0.000000001 mg/day,
+/// shown as 0) to 1 mg/day is 1,000,000,000 times the current, and (ratio − 1) × 100 % ran to
+/// hundreds of digits (from 0: "not a number"). Beyond 1,000 times it is said in words.
+#[test]
+fn a_jump_from_almost_nothing_is_said_in_words() -> TestResult {
+    let p = changed("morphine", MG, 5.0, 1.0, &[("morphine", MG, 1e-9)]);
+    let (_, report) = run(&p)?;
+    let jump = finding(&report, "jump").ok_or_else(|| format!("no jump finding: {:?}", report.findings))?;
+    assert!(
+        jump.message
+            .ends_with("(proposed): more than 1,000 times the current (a rise from nothing or almost nothing)."),
+        "{}",
+        jump.message
+    );
     Ok(())
 }
 

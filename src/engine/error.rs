@@ -510,6 +510,15 @@ pub enum Problem {
         /// Why it was refused.
         hint: String,
     },
+    /// Text that is not a date or a time of the form asked for, or a day that does not exist.
+    NotADateOrTime {
+        /// What the user typed.
+        text: String,
+        /// "a date" or "a time".
+        what: String,
+        /// Why it was refused.
+        hint: String,
+    },
     /// NaN or infinite.
     NotFinite,
     /// Below zero.
@@ -599,6 +608,9 @@ impl fmt::Display for Problem {
             Problem::Missing => f.write_str("enter a value"),
             Problem::NotANumber { text, hint } => {
                 write!(f, "\u{201c}{text}\u{201d} is not a number ({hint})")
+            }
+            Problem::NotADateOrTime { text, what, hint } => {
+                write!(f, "\u{201c}{text}\u{201d} is not {what} ({hint})")
             }
             Problem::NotFinite => f.write_str("must be a finite number"),
             Problem::Negative => f.write_str("cannot be negative"),

@@ -83,8 +83,8 @@ fn fixed_digit_fields(text: &str, separator: char, widths: &[usize]) -> Option<V
 /// Parses an ISO date "2026-11-25" (what `<input type="date">` gives).
 ///
 /// # Errors
-/// [`Problem::Missing`], or [`Problem::NotANumber`] naming the expected form or saying the day
-/// does not exist (30 February).
+/// [`Problem::Missing`], or [`Problem::NotADateOrTime`] naming the expected form or saying the
+/// day does not exist (30 February).
 pub fn parse_date(field: Field, text: &str) -> Result<Date, Error> {
     let trimmed = text.trim();
     if trimmed.is_empty() {
@@ -93,8 +93,9 @@ pub fn parse_date(field: Field, text: &str) -> Result<Date, Error> {
     let refuse = |hint: &str| {
         Error::new(
             field,
-            Problem::NotANumber {
+            Problem::NotADateOrTime {
                 text: echo(trimmed),
+                what: "a date".into(),
                 hint: hint.to_owned(),
             },
         )
@@ -112,7 +113,7 @@ pub fn parse_date(field: Field, text: &str) -> Result<Date, Error> {
 /// Parses a 24-hour time "09:30" or "09:30:15" (what `<input type="time">` gives).
 ///
 /// # Errors
-/// [`Problem::Missing`] or [`Problem::NotANumber`] naming the expected form.
+/// [`Problem::Missing`] or [`Problem::NotADateOrTime`] naming the expected form.
 pub fn parse_time(field: Field, text: &str) -> Result<Time, Error> {
     let trimmed = text.trim();
     if trimmed.is_empty() {
@@ -121,8 +122,9 @@ pub fn parse_time(field: Field, text: &str) -> Result<Time, Error> {
     let refuse = || {
         Error::new(
             field,
-            Problem::NotANumber {
+            Problem::NotADateOrTime {
                 text: echo(trimmed),
+                what: "a time".into(),
                 hint: "expected a 24-hour time as HH:MM".into(),
             },
         )
@@ -220,6 +222,15 @@ mod tests {
         );
         assert!(parse_date(Field::FillDate, "25/11/2026").is_err());
         assert!(parse_date(Field::FillDate, "2026-02-30").is_err());
+        // A date or time that does not read is said to be no date or time (it was "not a number").
+        assert_eq!(
+            parse_date(Field::FillDate, "2026-02-30").map_err(|e| e.to_string()),
+            Err("Fill date: \u{201c}2026-02-30\u{201d} is not a date (no such date)".into())
+        );
+        assert_eq!(
+            parse_time(Field::FillTime, "25:00").map_err(|e| e.to_string()),
+            Err("Fill time: \u{201c}25:00\u{201d} is not a time (expected a 24-hour time as HH:MM)".into())
+        );
         assert_eq!(parse_time(Field::FillTime, "09:30"), Ok(jiff::civil::time(9, 30, 0, 0)));
         assert!(parse_time(Field::FillTime, "25:00").is_err());
         assert_eq!(

@@ -233,6 +233,13 @@ fn change_message(kind: &FindingKind) -> String {
 fn jump_message(drug: &str, current: crate::engine::AnyDoseRate, proposed: crate::engine::AnyDoseRate) -> String {
     let ratio = proposed.value() / current.value();
     let change = (ratio - 1.0) * 100.0;
+    if beyond(ratio) {
+        return format!(
+            "{drug} maximum 24-hour total changes from {} (current programme) to {} (proposed): {FROM_NOTHING}.",
+            current.ismp(),
+            proposed.ismp()
+        );
+    }
     format!(
         "{drug} maximum 24-hour total changes from {} (current programme) to {} (proposed): {}{} %, {} times the current.{}",
         current.ismp(),
@@ -274,9 +281,9 @@ fn titration_message(kind: &FindingKind) -> String {
             "{change}: a step above the titration step of at most {}{scope}.",
             with_unit(*max, &per_day)
         ),
-        // From 0 a rise is no percentage at all (÷ 0): said in words, never "not a number %".
-        TitrationBreach::Percent { percent, max } if !percent.is_finite() => format!(
-            "{change}: a rise from 0 is more than any percentage; the titration step is at most +{} % per 24 h{scope}.",
+        // From 0 a rise is no percentage at all (÷ 0): said in words, never "+not a number %".
+        TitrationBreach::Percent { percent, max } if beyond(*percent / 100.0 + 1.0) => format!(
+            "{change}: {FROM_NOTHING}; the titration step is at most +{} % per 24 h{scope}.",
             format_number(*max)
         ),
         TitrationBreach::Percent { percent, max } => format!(
@@ -296,6 +303,18 @@ fn titration_message(kind: &FindingKind) -> String {
         ),
     }
 }
+
+/// A rise to more than this many times the current (from 0, or from almost nothing) is said in
+/// words: its ratio or percentage is no number (÷ 0) or one of hundreds of digits.
+const BEYOND_RATIO: f64 = 1000.0;
+
+/// Whether a ratio of proposed to current is beyond words as a number (or no number at all).
+fn beyond(ratio: f64) -> bool {
+    ratio.is_nan() || ratio >= BEYOND_RATIO
+}
+
+/// What such a rise is said as.
+const FROM_NOTHING: &str = "more than 1,000 times the current (a rise from nothing or almost nothing)";
 
 fn drug_change_message(kind: &FindingKind) -> String {
     let FindingKind::DrugChange {
@@ -327,6 +346,12 @@ fn drug_change_message(kind: &FindingKind) -> String {
         Some((before, after)) if *before <= 0.0 => format!(
             "{head} No opioid is in the current programme: {} as intrathecal morphine equivalent is an opioid start; check it against the starting dose.",
             with_unit(*after, "mg/day")
+        ),
+        Some((before, after)) if beyond(after / before) => format!(
+            "{head} Opioids as intrathecal morphine equivalents: {} \u{2192} {}, {FROM_NOTHING}: above {} times. Check the conversion: {tail}.",
+            with_unit(*before, "mg/day"),
+            with_unit(*after, "mg/day"),
+            format_number(JUMP_FACTOR)
         ),
         Some((before, after)) => {
             let ratio = after / before;
