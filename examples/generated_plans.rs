@@ -16,6 +16,9 @@ mod check;
 #[cfg(not(target_arch = "wasm32"))]
 #[path = "../tests/common/generate.rs"]
 mod generate;
+#[cfg(not(target_arch = "wasm32"))]
+#[path = "../tests/common/shown.rs"]
+mod shown;
 
 /// The run, natively: proptest (the generator's engine) is a native dev-dependency.
 #[cfg(not(target_arch = "wasm32"))]

@@ -90,6 +90,8 @@ fn the_long_run_is_reproducible() -> Result<(), String> {
 // -------------------------------------------------------------------------------------------------
 
 mod common;
+// The report's texts, for check.rs (crate::shown), as the long run includes them by path.
+use common::shown;
 
 use common::{MG, TestResult, at, catalogue, errors, filled, hours, library, ml, morphine_40};
 use itdose::engine::{

@@ -8,8 +8,9 @@
 
 mod common;
 
+use common::shown::{finite_text, shown_text};
 use common::{MG, dose, hours, ml, per_day};
-use itdose::engine::report::{self, Report};
+use itdose::engine::report;
 use itdose::engine::{
     AnyConcentration, AnyDoseRate, Basal, Catalogue, Cycle, Days, DrugLibrary, Field, Fill, FlexStep, Millilitres,
     PatientBolus, PatientUse, PeriodicBolus, Plan, PlanStatus, Programme, PumpChoice, Schedule, Severity, Window,
@@ -18,39 +19,6 @@ use itdose::engine::{
 use itdose::form::{DrugForm, PatientForm, PeriodicForm, PlanForm};
 use jiff::civil::{DateTime, date, time};
 use proptest::prelude::*;
-
-/// Every text a report shows: figures of every section, messages, notes, the chart's words.
-fn shown_text(report: &Report) -> Vec<String> {
-    let figures = report
-        .figures
-        .iter()
-        .chain(report.drugs.iter().flat_map(|d| &d.figures))
-        .chain(&report.comparison)
-        .chain(&report.scenarios)
-        .chain(&report.refill_constraints)
-        .chain(&report.reconciliation)
-        .chain(&report.visit_log)
-        .chain(&report.worksheet)
-        .chain(report.mri.iter().flat_map(|m| &m.figures))
-        .map(|f| format!("{}: {}", f.name, f.display));
-    figures
-        .chain(report.findings.iter().map(|f| f.message.clone()))
-        .chain(report.step_notes.iter().map(|n| n.text.clone()))
-        .chain(report.mri.iter().flat_map(|m| m.checklist.clone()))
-        .chain(std::iter::once(report.reservoir_chart.description.clone()))
-        .chain(report.reservoir_chart.markers.iter().map(|m| m.label.clone()))
-        .collect()
-}
-
-/// No "NaN", no "inf" or "infinity" as a word (a figure's name may say "information"), no "not a
-/// number".
-fn finite_text(text: &str) -> bool {
-    !text.contains("NaN")
-        && !text.contains("not a number")
-        && !text
-            .split(|c: char| !c.is_alphanumeric())
-            .any(|w| w == "inf" || w == "infinity")
-}
 
 // -------------------------------------------------------------------------------------------------
 // Random text in every field of the form.

@@ -24,6 +24,7 @@ use itdose::engine::{
 use jiff::civil::DateTime;
 
 use crate::generate::{Case, ExtraBolus, file_text, mutated, record_parts, shifted};
+use crate::shown::{finite_text, shown_text};
 
 /// The built-in catalogue and library.
 pub struct Tools {
@@ -115,14 +116,6 @@ fn representable(plan: &Plan) -> bool {
     .iter()
     .flatten()
     .all(|v| v.is_finite())
-}
-
-/// No "NaN", and no "inf" or "infinity" as a word.
-pub fn finite_text(text: &str) -> bool {
-    !text.contains("NaN")
-        && !text
-            .split(|c: char| !c.is_alphanumeric())
-            .any(|w| w.eq_ignore_ascii_case("inf") || w.eq_ignore_ascii_case("infinity"))
 }
 
 /// Every error names its field, says what is wrong, and shows no NaN or infinity.
@@ -295,22 +288,7 @@ fn never_rises(outcome: &Outcome) -> Checked {
 
 /// Every figure, message and chart word of the report is a number, not NaN or infinity.
 fn shown(outcome: &Outcome) -> Checked {
-    let r = report::build(outcome);
-    let figures = r
-        .figures
-        .iter()
-        .chain(r.drugs.iter().flat_map(|d| &d.figures))
-        .chain(&r.comparison)
-        .chain(&r.scenarios)
-        .chain(&r.refill_constraints)
-        .chain(&r.reconciliation)
-        .chain(&r.visit_log)
-        .chain(&r.worksheet)
-        .map(|f| format!("{}: {}", f.name, f.display));
-    let texts = figures
-        .chain(r.findings.iter().map(|f| f.message.clone()))
-        .chain(std::iter::once(r.reservoir_chart.description.clone()));
-    for text in texts {
+    for text in shown_text(&report::build(outcome)) {
         if !finite_text(&text) {
             return Err(broke("the report shows numbers", text));
         }

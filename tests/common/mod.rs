@@ -5,6 +5,8 @@
 //! Every test file uses some of them (`mod common;`), none uses all.
 #![allow(dead_code)]
 
+pub mod shown;
+
 use itdose::engine::report::{self, FindingView, Report};
 use itdose::engine::{
     AckKey, Acknowledgement, AnyConcentration, AnyDoseRate, Catalogue, CurrentTotal, DrugLibrary, DrugLine, Error,
